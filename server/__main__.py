@@ -1,0 +1,120 @@
+"""The CLI: serve, migrate, create-user, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import warnings
+
+from server.errors import ConfigError, DomainError
+from server.settings import Settings
+
+
+def _settings() -> Settings:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        settings = Settings.from_env()
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return settings
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from server.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("database is at the latest migration")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.migrate import is_empty, upgrade
+
+    settings = _settings()
+    if args.workers > 1 and not settings.redis_url:
+        raise ConfigError("--workers above 1 needs REDIS_URL (redis://…): workers share shows through Redis")
+    if is_empty(settings.database_url):
+        print("empty database: migrating first", file=sys.stderr)
+        upgrade(settings.database_url)
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="vitrine-metrics-")
+    if not settings.production and "SECRET_KEY" not in os.environ:
+        # one generated key for every worker, so a token from one worker is good on the others
+        os.environ["SECRET_KEY"] = settings.secret_key
+    uvicorn.run("server.app:factory", factory=True, host=args.host, port=args.port, workers=args.workers,
+                ws_per_message_deflate=False, ws_max_size=max(settings.ws_max_frame_bytes, 1024),
+                proxy_headers=True, log_level=args.log_level, access_log=args.access_log)
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from server.auth import Auth
+    from server.bus import create_bus
+    from server.db import Database
+
+    settings = _settings()
+
+    async def run() -> str:
+        db = Database(settings.database_url)
+        try:
+            auth = Auth(db=db, bus=create_bus(None), secret_key=settings.secret_key, token_ttl_s=60)
+            user = await auth.create_user(email=args.email, password=args.password, role=args.role, name=args.name)
+            return user.id
+        finally:
+            await db.dispose()
+
+    print(asyncio.run(run()))
+    return 0
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    from server.demo import describe, seed
+    from server.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    demo = asyncio.run(seed(settings))
+    print(describe(demo, settings.public_base_url))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m server", description="Vitrine: live-stream shopping backend")
+    sub = root.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the app under uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
+    serve.set_defaults(run=cmd_serve)
+    sub.add_parser("migrate", help="apply the migrations to DATABASE_URL").set_defaults(run=cmd_migrate)
+    user = sub.add_parser("create-user", help="create an account; prints its id last")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--role", required=True, choices=["admin", "seller", "host"])
+    user.add_argument("--name")
+    user.set_defaults(run=cmd_create_user)
+    sub.add_parser("demo", help="seed demo data and print the URLs and logins").set_defaults(run=cmd_demo)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ConfigError, DomainError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

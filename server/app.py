@@ -1,0 +1,112 @@
+"""create_app(settings): routes, middleware, and the lifespan that opens the database, the bus and the hub."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server import metrics
+from server.auth import Auth
+from server.bus import Bus, create_bus
+from server.catalog import Catalog
+from server.chat import Chat
+from server.db import Database
+from server.hub import Hub
+from server.settings import Settings
+from server.shows import Shows
+from server.web import accounts, pages, products, shows, system, ws
+from server.web.errors import HANDLERS
+
+log = logging.getLogger("vitrine")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    bus: Bus
+    hub: Hub
+    auth: Auth
+    catalog: Catalog
+    shows: Shows
+    chat: Chat
+
+
+def build_services(settings: Settings) -> Services:
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url, history_size=settings.history_size, tick_ms=settings.tick_ms)
+    show_service = Shows(db=db, bus=bus, chat_history=settings.chat_history)
+    return Services(
+        settings=settings,
+        db=db,
+        bus=bus,
+        hub=Hub(bus=bus, loader=show_service.snapshot, tick_ms=settings.tick_ms),
+        auth=Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=settings.token_ttl_s,
+                  max_failures=settings.login_max_failures, window_s=settings.login_window_s),
+        catalog=Catalog(db=db),
+        shows=show_service,
+        chat=Chat(shows=show_service, max_chars=settings.chat_max_chars),
+    )
+
+
+class RequestMetrics:
+    """Counts HTTP requests by route template (never by raw path, which would explode the labels)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.bus.start()
+        await services.hub.start()
+        try:
+            yield
+        finally:
+            await services.hub.close()
+            await services.bus.close()
+            await services.db.dispose()
+
+    routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *ws.routes,
+              *pages.routes(settings.static_dir)]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=HANDLERS,
+                    middleware=[Middleware(RequestMetrics)], max_body_size=1024 * 1024)
+    app.state.services = services
+    app.state.openapi = None
+    return app
+
+
+def factory() -> Starlette:
+    """For uvicorn --factory: settings from the environment."""
+    return create_app()

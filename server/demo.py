@@ -1,0 +1,93 @@
+"""`python -m server demo`: a seller, a host, products with sizes and stock, and a live show.
+Running it again reuses what it made before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from server.auth import Auth, Principal
+from server.bus import create_bus
+from server.catalog import Catalog
+from server.db import Database
+from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
+from server.settings import Settings
+from server.shows import Shows
+
+DEMO_PASSWORD = "vitrine-demo"
+SELLER = "seller@demo.vitrine"
+HOST = "host@demo.vitrine"
+ADMIN = "admin@demo.vitrine"
+SHOW_TITLE = "Vitrine demo: the autumn drop"
+STREAM = "https://test-streams.mux.dev/x36xhzz/x36xhzz.m3u8"
+
+PRODUCTS = [
+    ProductIn(title="Oversized wool coat", brand="Maison Lune", description="Double-faced wool, camel.",
+              price=Money(amount=18900, currency="EUR"), images=["/static/demo/coat.svg"],
+              variants=[VariantIn(sku="COAT-S", label="S", stock=12), VariantIn(sku="COAT-M", label="M", stock=20),
+                        VariantIn(sku="COAT-L", label="L", stock=8)]),
+    ProductIn(title="High-rise straight jeans", brand="Atelier Nord", description="Rigid organic denim.",
+              price=Money(amount=8900, currency="EUR"), images=["/static/demo/jeans.svg"],
+              variants=[VariantIn(sku="JEAN-36", label="36", stock=15), VariantIn(sku="JEAN-38", label="38", stock=25),
+                        VariantIn(sku="JEAN-40", label="40", stock=10)]),
+    ProductIn(title="Leather ankle boots", brand="Pas de Deux", description="Full-grain leather, 4 cm heel.",
+              price=Money(amount=14500, currency="EUR"), images=["/static/demo/boots.svg"],
+              variants=[VariantIn(sku="BOOT-38", label="38", stock=6), VariantIn(sku="BOOT-39", label="39", stock=9),
+                        VariantIn(sku="BOOT-40", label="40", stock=4)]),
+]
+
+
+@dataclass
+class Demo:
+    show_id: str
+    host_email: str
+    seller_email: str
+    admin_email: str
+    password: str
+
+
+async def _user(auth: Auth, db: Database, email: str, role: str, name: str) -> User:
+    async with db.session() as session:
+        found = (await session.exec(select(User).where(User.email == email))).first()
+    return found or await auth.create_user(email=email, password=DEMO_PASSWORD, role=role, name=name)
+
+
+async def seed(settings: Settings) -> Demo:
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
+    try:
+        auth = Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=60)
+        seller = await _user(auth, db, SELLER, "seller", "Maison Lune")
+        host = await _user(auth, db, HOST, "host", "Camille (host)")
+        await _user(auth, db, ADMIN, "admin", "Admin")
+        shows = Shows(db=db, bus=bus)
+        async with db.session() as session:
+            show = (await session.exec(select(Show).where(Show.title == SHOW_TITLE, Show.host_id == host.id,
+                                                          Show.status != "ended"))).first()
+        if show is None:
+            catalog = Catalog(db=db)
+            as_seller = Principal(id=seller.id, role="seller")
+            ids = [(await catalog.create(principal=as_seller, data=p))["id"] for p in PRODUCTS]
+            as_host = Principal(id=host.id, role="host")
+            created = await shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=STREAM,
+                                                                         product_ids=ids))
+            await shows.start(principal=as_host, show_id=created["id"])
+            show_id = created["id"]
+        else:
+            show_id = show.id
+        return Demo(show_id=show_id, host_email=HOST, seller_email=SELLER, admin_email=ADMIN, password=DEMO_PASSWORD)
+    finally:
+        await bus.close()
+        await db.dispose()
+
+
+def describe(demo: Demo, base_url: str) -> str:
+    return "\n".join([
+        f"Viewer page:  {base_url}/watch/{demo.show_id}",
+        f"Host page:    {base_url}/host/{demo.show_id}",
+        f"Host login:   {demo.host_email} / {demo.password}",
+        f"Seller login: {demo.seller_email} / {demo.password}",
+        f"Admin login:  {demo.admin_email} / {demo.password}",
+    ])

@@ -1,0 +1,241 @@
+"""Per process: one bus subscription per show this process has viewers for, local fan-out of the
+same bytes to every socket, coalesced reactions and viewer counts, gap-free resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from server import metrics
+from server.bus import Bus
+from server.connection import Connection
+from server.events import Reactions, Viewers, frame_seq
+
+log = logging.getLogger("vitrine.hub")
+
+SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
+RING = 512
+SNAPSHOT_TTL_S = 10.0
+_REACTIONS_PREFIX = b'{"type":"reactions"'
+
+
+@dataclass(slots=True)
+class Snapshot:
+    seq: int
+    epoch: str
+    data: dict[str, Any]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """What a joining socket gets first: the snapshot at `seq`, then the `replay` frames in order."""
+
+    snapshot: Snapshot
+    replay: list[tuple[int, str]]
+    after: int
+    recovered: bool
+
+
+class Channel:
+    """A show as this process sees it."""
+
+    def __init__(self, hub: Hub, show_id: str) -> None:
+        self.hub = hub
+        self.show_id = show_id
+        self.connections: set[Connection] = set()
+        self.last_seq = 0
+        self.ring: deque[tuple[int, str]] = deque(maxlen=RING)
+        self.reactions: Counter[str] = Counter()
+        self.ready = asyncio.Event()
+        self.failed: BaseException | None = None
+        self._snapshot: Snapshot | None = None
+        self._loading: asyncio.Future[Snapshot] | None = None
+        self.task = asyncio.create_task(self._run(), name=f"vitrine-channel-{show_id}")
+
+    async def _run(self) -> None:
+        bus = self.hub.bus
+        try:
+            async with bus.subscribe(self.show_id) as frames:
+                self.last_seq = (await bus.position(self.show_id)).seq
+                self.ready.set()
+                async for frame in frames:
+                    seq = frame_seq(frame)
+                    if seq <= self.last_seq:
+                        continue
+                    if seq > self.last_seq + 1:
+                        await self._fill(seq)
+                    self._deliver(seq, frame)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            log.exception("channel %s stopped", self.show_id)
+            self.failed = exc
+            self.ready.set()
+
+    async def _fill(self, upto: int) -> None:
+        """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
+        history = await self.hub.bus.history(self.show_id, after=self.last_seq, limit=upto - self.last_seq)
+        for frame in history.frames:
+            seq = frame_seq(frame)
+            if self.last_seq < seq < upto:
+                self._deliver(seq, frame)
+        metrics.BUS_GAPS.inc()
+
+    def _deliver(self, seq: int, frame: bytes) -> None:
+        text = frame.decode()  # once per frame; the same str goes to every socket
+        self.last_seq = seq
+        self.ring.append((seq, text))
+        if not frame.startswith(_REACTIONS_PREFIX):
+            self._snapshot = None
+        sent = 0
+        for conn in tuple(self.connections):
+            if conn.offer(seq, text):
+                sent += 1
+            else:
+                self.connections.discard(conn)
+                metrics.WS_SLOW_CLOSED.inc()
+        metrics.FRAMES_QUEUED.inc(sent)
+
+    def replay_after(self, after: int) -> list[tuple[int, str]] | None:
+        """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""
+        floor = self.ring[0][0] - 1 if self.ring else self.last_seq
+        if after < floor:
+            return None
+        return [(seq, text) for seq, text in self.ring if seq > after]
+
+    async def snapshot(self) -> Snapshot:
+        snap = self._snapshot
+        if snap is not None and time.monotonic() - snap.at < SNAPSHOT_TTL_S and self.replay_after(snap.seq) is not None:
+            return snap
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._load())
+        loading = self._loading
+        try:
+            return await asyncio.shield(loading)
+        finally:
+            if self._loading is loading and loading.done():
+                self._loading = None
+
+    async def _load(self) -> Snapshot:
+        # seq first, then state: an event in between shows twice (harmless), never zero times
+        position = await self.hub.bus.position(self.show_id)
+        data = await self.hub.loader(self.show_id)
+        data["viewers"] = max(await self.hub.bus.viewers(self.show_id), len(self.connections))
+        snap = Snapshot(seq=position.seq, epoch=position.epoch, data=data, at=time.monotonic())
+        if position.seq >= self.last_seq:
+            self._snapshot = snap
+        return snap
+
+
+class Hub:
+    def __init__(self, *, bus: Bus, loader: SnapshotLoader, tick_ms: int = 250) -> None:
+        self.bus = bus
+        self.loader = loader
+        self.tick_s = tick_ms / 1000
+        self.channels: dict[str, Channel] = {}
+        self._ticker: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._ticker = asyncio.create_task(self._tick_forever(), name="vitrine-hub-ticker")
+
+    async def close(self) -> None:
+        tasks = [c.task for c in self.channels.values()]
+        if self._ticker is not None:
+            tasks.append(self._ticker)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.channels.clear()
+
+    async def channel(self, show_id: str) -> Channel:
+        channel = self.channels.get(show_id)
+        if channel is None or channel.failed is not None:
+            channel = self.channels[show_id] = Channel(self, show_id)
+        await asyncio.wait_for(channel.ready.wait(), timeout=10)
+        if channel.failed is not None:
+            self.channels.pop(show_id, None)
+            raise RuntimeError(f"cannot subscribe to show {show_id}") from channel.failed
+        return channel
+
+    async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None) -> Joined:
+        """Register the socket (live frames start queueing at once), then work out what goes before them."""
+        channel = await self.channel(show_id)
+        channel.connections.add(conn)
+        metrics.WS_CONNECTIONS.inc()
+        try:
+            snap = await channel.snapshot()
+            if since is not None and (epoch is None or epoch == snap.epoch) and 0 <= since <= max(
+                snap.seq, channel.last_seq
+            ):
+                replay = await self._replay(channel, since)
+                if replay is not None:
+                    return Joined(snap, replay, after=since, recovered=True)
+            replay = await self._replay(channel, snap.seq)
+            return Joined(snap, replay or [], after=snap.seq, recovered=since is None)
+        except BaseException:
+            self.leave(show_id, conn)
+            raise
+
+    async def _replay(self, channel: Channel, after: int) -> list[tuple[int, str]] | None:
+        """Frames after `after`: from this process's ring when it reaches back, else from the bus history."""
+        local = channel.replay_after(after)
+        if local is not None:
+            return local
+        history = await self.bus.history(channel.show_id, after=after)
+        return [(frame_seq(f), f.decode()) for f in history.frames] if history.complete else None
+
+    def leave(self, show_id: str, conn: Connection) -> None:
+        channel = self.channels.get(show_id)
+        if channel is not None and conn in channel.connections:
+            channel.connections.discard(conn)
+            metrics.WS_CONNECTIONS.dec()
+
+    def react(self, show_id: str, kind: str) -> None:
+        channel = self.channels.get(show_id)
+        if channel is not None:
+            channel.reactions[kind] += 1
+
+    def local_viewers(self, show_id: str) -> int:
+        channel = self.channels.get(show_id)
+        return len(channel.connections) if channel else 0
+
+    async def _tick_forever(self) -> None:
+        while True:
+            started = time.monotonic()
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub tick failed")
+            await asyncio.sleep(max(0.0, self.tick_s - (time.monotonic() - started)))
+
+    async def tick(self) -> None:
+        """Report viewers and reactions for every show held here; publish where this node leads."""
+        channels = list(self.channels.values())
+        if channels:
+            await asyncio.gather(*(self._tick_channel(c) for c in channels))
+
+    async def _tick_channel(self, channel: Channel) -> None:
+        reactions, channel.reactions = dict(channel.reactions), Counter()
+        viewers = len(channel.connections)
+        tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions)
+        if tick is not None:
+            if tick.reactions:
+                await self.bus.publish(channel.show_id, Reactions(counts=tick.reactions))
+            if tick.viewers_changed:
+                await self.bus.publish(channel.show_id, Viewers(count=tick.viewers))
+        if not channel.connections and not channel.reactions and self.channels.get(channel.show_id) is channel:
+            # the last viewer here left: presence was reported as 0, let the subscription go
+            del self.channels[channel.show_id]
+            channel.task.cancel()

@@ -1,0 +1,26 @@
+"""Opaque string ids and UTC times."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def new_id(prefix: str) -> str:
+    """`prefix_` then 16 random base32 characters (80 bits): unguessable, URL-safe, sortable by nothing."""
+    return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(16))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes: every stored time is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else as_utc(value).isoformat().replace("+00:00", "Z")

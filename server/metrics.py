@@ -1,0 +1,33 @@
+"""Prometheus metrics. Counters on hot paths are bumped once per batch, never once per socket."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+WS_CONNECTIONS = Gauge("vitrine_ws_connections", "Open show WebSockets in this process", multiprocess_mode="livesum")
+WS_SLOW_CLOSED = Counter("vitrine_ws_slow_closed_total", "Sockets closed with 4008 because they could not keep up")
+WS_REJECTED = Counter("vitrine_ws_rejected_total", "Client frames answered with an error", ["code"])
+FRAMES_QUEUED = Counter("vitrine_frames_queued_total", "Broadcast frames queued to local sockets")
+EVENTS_PUBLISHED = Counter("vitrine_events_published_total", "Events published to the bus", ["type"])
+BUS_GAPS = Counter("vitrine_bus_gaps_total", "Gaps in a show's seq filled from history")
+HTTP_REQUESTS = Counter("vitrine_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("vitrine_http_request_seconds", "HTTP request latency", ["route"])
+
+
+def render() -> tuple[bytes, str]:
+    """The exposition text; with several workers (PROMETHEUS_MULTIPROC_DIR set) it sums every worker."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST

@@ -1,0 +1,236 @@
+"""SQLModel tables and the API schemas that go in and out of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from sqlmodel import Field as Column
+from sqlmodel import SQLModel
+
+from server.ids import iso, utcnow
+
+Role = Literal["admin", "seller", "host"]
+ShowStatus = Literal["scheduled", "live", "ended"]
+
+
+def _ts() -> Any:
+    return Column(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+
+
+def _ts_null() -> Any:
+    return Column(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: str = Column(primary_key=True, max_length=32)
+    email: str = Column(max_length=254, unique=True, index=True)
+    password_hash: str = Column(max_length=200)
+    role: str = Column(max_length=16)
+    name: str = Column(max_length=100)
+    created_at: datetime = _ts()
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+    id: str = Column(primary_key=True, max_length=32)
+    seller_id: str = Column(foreign_key="users.id", index=True, max_length=32)
+    title: str = Column(max_length=200)
+    description: str = Column(default="", sa_type=sa.Text)
+    brand: str = Column(default="", max_length=100)
+    price_amount: int
+    currency: str = Column(max_length=3)
+    images: list[str] = Column(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = _ts()
+
+
+class Variant(SQLModel, table=True):
+    __tablename__ = "variants"
+    __table_args__ = (sa.UniqueConstraint("product_id", "sku"), sa.CheckConstraint("stock >= 0"))
+    id: str = Column(primary_key=True, max_length=32)
+    product_id: str = Column(foreign_key="products.id", index=True, max_length=32)
+    sku: str = Column(max_length=64)
+    label: str = Column(max_length=40)
+    stock: int = Column(default=0)
+    position: int = Column(default=0)
+
+
+class Show(SQLModel, table=True):
+    __tablename__ = "shows"
+    id: str = Column(primary_key=True, max_length=32)
+    title: str = Column(max_length=200)
+    host_id: str = Column(foreign_key="users.id", index=True, max_length=32)
+    status: str = Column(default="scheduled", max_length=16, index=True)
+    stream_url: str | None = Column(default=None, max_length=2000)
+    scheduled_at: datetime | None = _ts_null()
+    started_at: datetime | None = _ts_null()
+    ended_at: datetime | None = _ts_null()
+    pinned_product_id: str | None = Column(default=None, foreign_key="products.id", max_length=32)
+    blocked_words: list[str] = Column(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = _ts()
+
+
+class ShowProduct(SQLModel, table=True):
+    __tablename__ = "show_products"
+    show_id: str = Column(foreign_key="shows.id", primary_key=True, max_length=32)
+    product_id: str = Column(foreign_key="products.id", primary_key=True, max_length=32)
+    position: int = Column(default=0)
+
+
+class TimelineEntry(SQLModel, table=True):
+    """Every start, end, pin and unpin of a show, with its time: replays and analytics read it."""
+
+    __tablename__ = "show_timeline"
+    __table_args__ = (sa.Index("ix_show_timeline_show_at", "show_id", "at"),)
+    id: int | None = Column(default=None, primary_key=True)
+    show_id: str = Column(foreign_key="shows.id", max_length=32)
+    kind: str = Column(max_length=16)
+    product_id: str | None = Column(default=None, max_length=32)
+    actor_id: str | None = Column(default=None, max_length=32)
+    at: datetime = _ts()
+
+
+class ChatMessage(SQLModel, table=True):
+    __tablename__ = "chat_messages"
+    __table_args__ = (sa.Index("ix_chat_messages_show_created", "show_id", "created_at"),)
+    id: str = Column(primary_key=True, max_length=32)
+    show_id: str = Column(foreign_key="shows.id", max_length=32)
+    viewer_id: str = Column(max_length=32)
+    author: str = Column(max_length=40)
+    text: str = Column(max_length=1000)
+    created_at: datetime = _ts()
+    deleted_at: datetime | None = _ts_null()
+
+
+class ShowMute(SQLModel, table=True):
+    __tablename__ = "show_mutes"
+    show_id: str = Column(foreign_key="shows.id", primary_key=True, max_length=32)
+    viewer_id: str = Column(primary_key=True, max_length=32)
+    muted_by: str = Column(max_length=32)
+    muted_at: datetime = _ts()
+
+
+# --- API schemas ----------------------------------------------------------------------------------
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Money(Schema):
+    amount: int = Field(ge=0, le=10**12)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class LoginIn(Schema):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+
+
+class UserPublic(Schema):
+    id: str
+    email: str
+    role: str
+    name: str
+
+
+class VariantIn(Schema):
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")
+    label: str = Field(min_length=1, max_length=40)
+    stock: int = Field(ge=0, le=1_000_000)
+
+
+class ProductIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    brand: str = Field(default="", max_length=100)
+    price: Money
+    images: list[str] = Field(default_factory=list, max_length=10)
+    variants: list[VariantIn] = Field(min_length=1, max_length=50)
+
+    @field_validator("images")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not (url.startswith(("https://", "http://", "/")) and len(url) <= 2000):
+                raise ValueError("each image must be an http(s) URL or a path starting with /")
+        return value
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_skus(cls, value: list[VariantIn]) -> list[VariantIn]:
+        if len({v.sku for v in value}) != len(value):
+            raise ValueError("variant skus must be unique within a product")
+        return value
+
+
+class ShowIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    stream_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    scheduled_at: datetime | None = None
+    product_ids: list[str] = Field(default_factory=list, max_length=200)
+
+
+class PinIn(Schema):
+    product_id: str = Field(min_length=1, max_length=32)
+
+
+class MuteIn(Schema):
+    viewer_id: str = Field(min_length=1, max_length=32)
+
+
+class BlocklistIn(Schema):
+    words: list[str] = Field(max_length=500)
+
+    @field_validator("words")
+    @classmethod
+    def _clean(cls, value: list[str]) -> list[str]:
+        words = sorted({w.strip().lower() for w in value if w.strip()})
+        if any(len(w) > 60 for w in words):
+            raise ValueError("each word is at most 60 characters")
+        return words
+
+
+# --- serializers: tables -> API dicts ---------------------------------------------------------------
+
+
+def user_public(user: User) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "role": user.role, "name": user.name}
+
+
+def product_public(product: Product, variants: list[Variant], available: dict[str, int] | None = None) -> dict[str, Any]:
+    """`available` overrides the stored stock with live counters where the caller has them."""
+    return {
+        "id": product.id,
+        "seller_id": product.seller_id,
+        "title": product.title,
+        "description": product.description,
+        "brand": product.brand,
+        "price": {"amount": product.price_amount, "currency": product.currency},
+        "images": list(product.images or []),
+        "variants": [
+            {
+                "id": v.id,
+                "sku": v.sku,
+                "label": v.label,
+                "available": (available or {}).get(v.id, v.stock),
+            }
+            for v in sorted(variants, key=lambda v: v.position)
+        ],
+    }
+
+
+def chat_public(message: ChatMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "viewer_id": message.viewer_id,
+        "author": message.author,
+        "text": message.text,
+        "at": iso(message.created_at),
+    }

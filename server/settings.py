@@ -1,0 +1,113 @@
+"""Environment -> typed settings, read and checked once at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from server.errors import ConfigError
+
+REACTION_KINDS: tuple[str, ...] = ("heart", "fire", "clap", "laugh", "wow")
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./var/vitrine.db"
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    env: str = "development"
+    database_url: str = DEFAULT_SQLITE_URL
+    redis_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    public_base_url: str = "http://127.0.0.1:8000"
+    allowed_origins: tuple[str, ...] = ()
+    token_ttl_s: int = 12 * 3600
+    login_max_failures: int = 5
+    login_window_s: int = 900
+    ws_max_frame_bytes: int = 4096
+    ws_send_queue: int = 256
+    ws_react_per_s: float = 20.0
+    ws_chat_per_s: float = 1.0
+    ws_chat_burst: int = 3
+    ws_violations_before_close: int = 20
+    chat_max_chars: int = 280
+    chat_history: int = 50
+    history_size: int = 1000
+    tick_ms: int = 250
+    static_dir: Path = Path(__file__).resolve().parent.parent / "static"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """Browsers send Origin; other clients (load tools, SDKs) may not, and are let in."""
+        if origin is None:
+            return True
+        return "*" in self.allowed_origins or origin.rstrip("/") in self.allowed_origins
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("VITRINE_ENV", "development")
+        secret = env.get("SECRET_KEY", "")
+        if mode == "production" and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 16):
+            raise ConfigError("SECRET_KEY must be set to a real secret (16+ characters) when VITRINE_ENV=production")
+        if not secret:
+            warnings.warn("SECRET_KEY is not set: using a generated development key", stacklevel=2)
+            secret = secrets.token_urlsafe(32)
+        redis_url = env.get("REDIS_URL") or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {redis_url!r}")
+        base = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) URL, got {base!r}")
+        origins = {origin_of(base)}
+        if mode != "production":
+            origins |= {"http://127.0.0.1:8000", "http://localhost:8000"}
+        extra = env.get("ALLOWED_ORIGINS", "")
+        origins |= {o.strip().rstrip("/") for o in extra.split(",") if o.strip()}
+        return cls(
+            env=mode,
+            database_url=env.get("DATABASE_URL") or DEFAULT_SQLITE_URL,
+            redis_url=redis_url,
+            secret_key=secret,
+            public_base_url=base,
+            allowed_origins=tuple(sorted(origins)),
+            token_ttl_s=_int(env, "TOKEN_TTL_S", 12 * 3600),
+            ws_max_frame_bytes=_int(env, "WS_MAX_FRAME_BYTES", 4096),
+            ws_send_queue=_int(env, "WS_SEND_QUEUE", 256),
+            ws_react_per_s=_float(env, "WS_REACT_PER_S", 20.0),
+            ws_chat_per_s=_float(env, "WS_CHAT_PER_S", 1.0),
+            chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),
+            history_size=_int(env, "HISTORY_SIZE", 1000),
+            tick_ms=_int(env, "TICK_MS", 250),
+        )

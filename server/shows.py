@@ -1,0 +1,165 @@
+"""Live shows: create, start, end, pin and unpin, the timeline, and the snapshot a joining viewer gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server import metrics
+from server.auth import Principal
+from server.bus import Bus
+from server.catalog import Catalog
+from server.db import Database
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.events import Event, ProductPinned, ProductUnpinned, ShowEnded, ShowStarted
+from server.ids import iso, new_id, utcnow
+from server.models import ChatMessage, Product, Show, ShowIn, ShowProduct, TimelineEntry, User, chat_public
+
+
+class Shows:
+    def __init__(self, *, db: Database, bus: Bus, chat_history: int = 50) -> None:
+        self.db = db
+        self.bus = bus
+        self.chat_history = chat_history
+
+    async def publish(self, show_id: str, event: Event) -> int:
+        seq = await self.bus.publish(show_id, event)
+        metrics.EVENTS_PUBLISHED.labels(event.type).inc()
+        return seq
+
+    async def create(self, *, principal: Principal, data: ShowIn) -> dict[str, Any]:
+        principal.require("host")
+        product_ids = list(dict.fromkeys(data.product_ids))
+        async with self.db.session() as session:
+            if product_ids:
+                found = set((await session.exec(select(Product.id).where(col(Product.id).in_(product_ids)))).all())
+                missing = [p for p in product_ids if p not in found]
+                if missing:
+                    raise InvalidInput(f"unknown products: {', '.join(missing)}", code="unknown_product")
+            show = Show(id=new_id("shw"), title=data.title, host_id=principal.id, stream_url=data.stream_url,
+                        scheduled_at=data.scheduled_at)
+            session.add(show)
+            await session.flush()
+            session.add_all(ShowProduct(show_id=show.id, product_id=p, position=i) for i, p in enumerate(product_ids))
+            await session.commit()
+            return await self._public(session, show)
+
+    async def get(self, *, show_id: str) -> dict[str, Any]:
+        async with self.db.session() as session:
+            return await self._public(session, await self._show(session, show_id))
+
+    async def snapshot(self, show_id: str) -> dict[str, Any]:
+        """The show, the stock of each variant it carries, and the newest chat messages."""
+        async with self.db.session() as session:
+            show = await self._show(session, show_id)
+            data = await self._public(session, show)
+            chat = (await session.exec(
+                select(ChatMessage)
+                .where(ChatMessage.show_id == show_id, col(ChatMessage.deleted_at).is_(None))
+                .order_by(col(ChatMessage.created_at).desc())
+                .limit(self.chat_history)
+            )).all()
+        data["stock"] = {v["id"]: v["available"] for p in data["products"] for v in p["variants"]}
+        data["chat"] = [chat_public(m) for m in reversed(chat)]
+        return data
+
+    async def start(self, *, principal: Principal, show_id: str) -> dict[str, Any]:
+        async with self.db.session() as session:
+            show = await self.driven(session, principal, show_id)
+            if show.status == "ended":
+                raise Conflict("this show has ended", code="show_ended")
+            if show.status == "scheduled":
+                show.status, show.started_at = "live", utcnow()
+                session.add(TimelineEntry(show_id=show.id, kind="started", actor_id=principal.id))
+                await session.commit()
+                await self.publish(show.id, ShowStarted(show_id=show.id, started_at=iso(show.started_at)))
+            return await self._public(session, show)
+
+    async def end(self, *, principal: Principal, show_id: str) -> dict[str, Any]:
+        async with self.db.session() as session:
+            show = await self.driven(session, principal, show_id)
+            if show.status != "ended":
+                show.status, show.ended_at, show.pinned_product_id = "ended", utcnow(), None
+                session.add(TimelineEntry(show_id=show.id, kind="ended", actor_id=principal.id))
+                await session.commit()
+                await self.publish(show.id, ShowEnded(show_id=show.id, ended_at=iso(show.ended_at)))
+            return await self._public(session, show)
+
+    async def pin(self, *, principal: Principal, show_id: str, product_id: str) -> dict[str, Any]:
+        async with self.db.session() as session:
+            show = await self.driven(session, principal, show_id)
+            self._require_live(show)
+            carried = await session.get(ShowProduct, (show.id, product_id))
+            if carried is None:
+                raise InvalidInput("this product is not part of the show", code="product_not_in_show")
+            product = (await Catalog.load(session, [product_id]))[0]
+            show.pinned_product_id = product_id
+            session.add(TimelineEntry(show_id=show.id, kind="pinned", product_id=product_id, actor_id=principal.id))
+            await session.commit()
+        await self.publish(show_id, ProductPinned(product=product))
+        return product
+
+    async def unpin(self, *, principal: Principal, show_id: str) -> None:
+        async with self.db.session() as session:
+            show = await self.driven(session, principal, show_id)
+            self._require_live(show)
+            previous, show.pinned_product_id = show.pinned_product_id, None
+            session.add(TimelineEntry(show_id=show.id, kind="unpinned", product_id=previous, actor_id=principal.id))
+            await session.commit()
+        await self.publish(show_id, ProductUnpinned(product_id=previous))
+
+    async def timeline(self, *, show_id: str) -> list[dict[str, Any]]:
+        async with self.db.session() as session:
+            await self._show(session, show_id)
+            rows = (await session.exec(
+                select(TimelineEntry).where(TimelineEntry.show_id == show_id).order_by(col(TimelineEntry.id))
+            )).all()
+        return [{"kind": r.kind, "product_id": r.product_id, "at": iso(r.at)} for r in rows]
+
+    async def may_drive(self, *, principal: Principal, show_id: str) -> bool:
+        async with self.db.session() as session:
+            show = await self._show(session, show_id)
+        return principal.admin or show.host_id == principal.id
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _show(session: AsyncSession, show_id: str) -> Show:
+        show = await session.get(Show, show_id) if len(show_id) <= 32 else None
+        if show is None:
+            raise NotFound(f"no show {show_id}", code="show_not_found")
+        return show
+
+    async def driven(self, session: AsyncSession, principal: Principal, show_id: str) -> Show:
+        show = await self._show(session, show_id)
+        if not (principal.admin or show.host_id == principal.id):
+            raise Forbidden("only this show's host or an admin may do this", code="not_show_host")
+        return show
+
+    @staticmethod
+    def _require_live(show: Show) -> None:
+        if show.status != "live":
+            raise Conflict("the show is not live", code="show_not_live")
+
+    async def _public(self, session: AsyncSession, show: Show) -> dict[str, Any]:
+        ids = (await session.exec(
+            select(ShowProduct.product_id).where(ShowProduct.show_id == show.id).order_by(col(ShowProduct.position))
+        )).all()
+        products = await Catalog.load(session, ids)
+        host = await session.get(User, show.host_id)
+        pinned = next((p for p in products if p["id"] == show.pinned_product_id), None)
+        return {
+            "id": show.id,
+            "title": show.title,
+            "status": show.status,
+            "host": {"id": show.host_id, "name": host.name if host else ""},
+            "stream_url": show.stream_url,
+            "scheduled_at": iso(show.scheduled_at),
+            "started_at": iso(show.started_at),
+            "ended_at": iso(show.ended_at),
+            "pinned": pinned,
+            "viewers": await self.bus.viewers(show.id),
+            "products": products,
+        }

@@ -1,0 +1,1 @@
+"""The transport: parse, call a service, serialize. No rules live here."""

@@ -1,0 +1,79 @@
+"""Every refusal as `{"error": {"code", "message"}}` with a 4xx (or 503) status; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.errors import DomainError
+
+log = logging.getLogger("vitrine.web")
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+
+
+async def on_domain_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def on_validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ValidationError)
+    return error_response(422, "invalid_request", "some fields are not valid", validation_details(exc))
+
+
+async def on_http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(exc.status_code, code, message)
+
+
+async def on_unavailable(_request: Request, exc: Exception) -> Response:
+    log.warning("dependency unavailable: %s", exc)
+    return error_response(503, "unavailable", "a backing service is unavailable: try again shortly")
+
+
+async def on_unexpected(_request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error", exc_info=exc)
+    return error_response(500, "internal", "something went wrong on our side")
+
+
+HANDLERS: dict[Any, Any] = {
+    DomainError: on_domain_error,
+    ValidationError: on_validation_error,
+    HTTPException: on_http_error,
+    RedisConnectionError: on_unavailable,
+    RedisTimeoutError: on_unavailable,
+    OperationalError: on_unavailable,
+    DBAPIError: on_unavailable,
+    Exception: on_unexpected,
+}

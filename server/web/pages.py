@@ -1,0 +1,32 @@
+"""The pages in static/: one HTML file per page; the page reads its ids from the URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from server.errors import NotFound
+
+
+def page(relative: str) -> object:
+    async def endpoint(request: Request) -> Response:
+        static_dir: Path = request.app.state.services.settings.static_dir
+        path = static_dir / relative
+        if not path.is_file():
+            raise NotFound("this page is not installed", code="page_missing")
+        return FileResponse(path, headers={"cache-control": "no-cache"})
+
+    return endpoint
+
+
+def routes(static_dir: Path) -> list[BaseRoute]:
+    return [
+        Route("/", page("index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/watch/{show_id}", page("player/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/host/{show_id}", page("host/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Mount("/static", app=StaticFiles(directory=static_dir, check_dir=False), name="static"),
+    ]

@@ -1,0 +1,213 @@
+"""`/ws/shows/{show_id}`: the show's live channel. Parses client frames and calls the services;
+everything a viewer receives goes through its Connection's bounded queue."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from server.auth import Principal
+from server.connection import Connection
+from server.errors import DomainError
+from server.events import error_frame, reply_frame
+from server.ids import new_id
+from server.metrics import WS_REJECTED
+from server.ratelimit import TokenBucket, Violations
+from server.settings import REACTION_KINDS
+from server.web.common import services
+
+log = logging.getLogger("vitrine.ws")
+
+POLICY_VIOLATION = 1008
+TOO_BIG = 1009
+NOT_FOUND = 4404
+
+
+@dataclass
+class Session:
+    """One socket's viewer: who it is and its limits."""
+
+    show_id: str
+    viewer_id: str
+    principal: Principal | None
+    host: bool
+    name: str | None = None
+    frames: TokenBucket = field(default_factory=lambda: TokenBucket(rate=30, burst=60))
+    reacts: TokenBucket = field(default_factory=lambda: TokenBucket(rate=20, burst=40))
+    chats: TokenBucket = field(default_factory=lambda: TokenBucket(rate=1, burst=3))
+    violations: Violations = field(default_factory=lambda: Violations(limit=20))
+
+
+class Refused(DomainError):
+    status = 400
+
+
+def _int_param(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Refused("since must be a non-negative integer", code="invalid_since")
+    return int(raw)
+
+
+async def show_socket(ws: WebSocket) -> None:
+    s = services(ws)
+    settings = s.settings
+    if not settings.origin_allowed(ws.headers.get("origin")):
+        await ws.close(code=POLICY_VIOLATION, reason="origin not allowed")  # before accept: an HTTP 403
+        return
+    show_id = str(ws.path_params["show_id"])[:64]
+    await ws.accept()
+    notices: list[bytes] = []
+    try:
+        await s.shows.get(show_id=show_id)
+    except DomainError as exc:
+        await ws.send_text(error_frame(exc.code, exc.message).decode())
+        await ws.close(code=NOT_FOUND, reason=exc.code)
+        return
+    params = ws.query_params
+    try:
+        since = _int_param(params.get("since"))
+    except DomainError as exc:
+        since = None
+        notices.append(error_frame(exc.code, exc.message))
+    principal: Principal | None = None
+    if params.get("token"):
+        try:
+            principal = s.auth.verify(params["token"])
+        except DomainError as exc:
+            notices.append(error_frame(exc.code, exc.message))
+    host = principal is not None and await s.shows.may_drive(principal=principal, show_id=show_id)
+    viewer_id = s.auth.viewer_id(params.get("viewer")) or (principal.id if principal else new_id("vwr"))
+    session = Session(show_id=show_id, viewer_id=viewer_id, principal=principal, host=host)
+
+    async def send(text: str) -> None:
+        await ws.send_text(text)
+
+    async def close(code: int, reason: str) -> None:
+        if ws.application_state != WebSocketState.DISCONNECTED:
+            await ws.close(code=code, reason=reason)
+
+    conn = Connection(send=send, close=close, maxlen=settings.ws_send_queue)
+    joined = await s.hub.join(show_id, conn, since=since, epoch=params.get("epoch") or None)
+    try:
+        snap = joined.snapshot
+        first = reply_frame("snapshot", {
+            **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,
+            "you": {"viewer_id": viewer_id, "viewer_token": s.auth.viewer_token(viewer_id),
+                    "role": "host" if host else "viewer"},
+            "reactions": list(REACTION_KINDS),
+        })
+        conn.start(first=[(0, first.decode()), *((0, n.decode()) for n in notices), *joined.replay],
+                   after=joined.after)
+        await _serve(ws, conn, session)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        s.hub.leave(show_id, conn)
+        await conn.stop()
+
+
+async def _serve(ws: WebSocket, conn: Connection, session: Session) -> None:
+    max_bytes = services(ws).settings.ws_max_frame_bytes
+    while not conn.closed:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        raw: str | bytes | None = message.get("text")
+        if raw is None:
+            raw = message.get("bytes") or b""
+        if len(raw) > max_bytes:
+            conn.kill(TOO_BIG, "frame too large")
+            return
+        try:
+            reply = await _handle(ws, session, raw)
+        except DomainError as exc:
+            WS_REJECTED.labels(exc.code).inc()
+            conn.reply(error_frame(exc.code, exc.message).decode())
+            if exc.code == "rate_limited" and session.violations.add():
+                conn.kill(POLICY_VIOLATION, "over the rate limit for too long")
+                return
+            continue
+        except Exception:
+            log.exception("ws frame failed")
+            conn.reply(error_frame("internal", "something went wrong on our side").decode())
+            continue
+        if reply is not None:
+            conn.reply(reply.decode())
+
+
+async def _handle(ws: WebSocket, session: Session, raw: str | bytes) -> bytes | None:
+    if not session.frames.take():
+        raise Refused("slow down", code="rate_limited")
+    try:
+        frame = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Refused("the frame is not valid JSON", code="invalid_json") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise Refused("a frame is a JSON object with a string type", code="invalid_frame")
+    kind = frame["type"]
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise Refused(f"unknown frame type {kind[:40]!r}", code="unknown_type")
+    return await handler(ws, session, frame)
+
+
+async def _react(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    kind = frame.get("kind")
+    if kind not in REACTION_KINDS:
+        raise Refused(f"kind must be one of {', '.join(REACTION_KINDS)}", code="invalid_kind")
+    if not session.reacts.take():
+        raise Refused("too many reactions: slow down", code="rate_limited")
+    services(ws).hub.react(session.show_id, kind)
+    return None
+
+
+async def _chat(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    name = frame.get("name")
+    if name is not None:
+        session.name = name
+    if session.name is None:
+        raise Refused("give a display name to chat", code="name_required")
+    if not session.chats.take():
+        raise Refused("you are sending messages too fast", code="rate_limited")
+    await services(ws).chat.post(show_id=session.show_id, viewer_id=session.viewer_id, author=session.name,
+                                 text=frame.get("text"))  # type: ignore[arg-type]
+    return None
+
+
+def _host(session: Session) -> Principal:
+    if not session.host or session.principal is None:
+        raise Refused("only this show's host may do this", code="not_show_host")
+    return session.principal
+
+
+async def _pin(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    product_id = frame.get("product_id")
+    if not isinstance(product_id, str) or not 0 < len(product_id) <= 32:
+        raise Refused("product_id must be a product id", code="invalid_product_id")
+    await services(ws).shows.pin(principal=_host(session), show_id=session.show_id, product_id=product_id)
+    return None
+
+
+async def _unpin(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    await services(ws).shows.unpin(principal=_host(session), show_id=session.show_id)
+    return None
+
+
+async def _ping(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    return reply_frame("pong", {"id": frame.get("id") if isinstance(frame.get("id"), (str, int)) else None})
+
+
+async def _buy(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    raise Refused("buying in the stream is not open yet", code="not_available")
+
+
+HANDLERS = {"react": _react, "chat": _chat, "pin": _pin, "unpin": _unpin, "ping": _ping, "buy": _buy}
+
+routes = [WebSocketRoute("/ws/shows/{show_id}", show_socket)]
