@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.bus.start()
+        metrics.NODE.info({"node": services.bus.node_id})
         await services.hub.start()
         try:
             yield
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *ws.routes,
               *pages.routes(settings.static_dir)]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=HANDLERS,
-                    middleware=[Middleware(RequestMetrics)], max_body_size=1024 * 1024)
+                    middleware=[Middleware(RequestMetrics)])
     app.state.services = services
     app.state.openapi = None
     return app

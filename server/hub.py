@@ -128,7 +128,7 @@ class Channel:
         # seq first, then state: an event in between shows twice (harmless), never zero times
         position = await self.hub.bus.position(self.show_id)
         data = await self.hub.loader(self.show_id)
-        data["viewers"] = max(await self.hub.bus.viewers(self.show_id), len(self.connections))
+        data["viewers"] = max(data.get("viewers", 0), len(self.connections))
         snap = Snapshot(seq=position.seq, epoch=position.epoch, data=data, at=time.monotonic())
         if position.seq >= self.last_seq:
             self._snapshot = snap

@@ -10,10 +10,12 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    Info,
     generate_latest,
     multiprocess,
 )
 
+NODE = Info("vitrine_node", "This process's bus node id (its Redis connections are named vitrine-<node>)")
 WS_CONNECTIONS = Gauge("vitrine_ws_connections", "Open show WebSockets in this process", multiprocess_mode="livesum")
 WS_SLOW_CLOSED = Counter("vitrine_ws_slow_closed_total", "Sockets closed with 4008 because they could not keep up")
 WS_REJECTED = Counter("vitrine_ws_rejected_total", "Client frames answered with an error", ["code"])

@@ -50,6 +50,12 @@ class Shows:
         async with self.db.session() as session:
             return await self._public(session, await self._show(session, show_id))
 
+    async def exists(self, *, show_id: str) -> bool:
+        if len(show_id) > 32:
+            return False
+        async with self.db.session() as session:
+            return (await session.exec(select(Show.id).where(Show.id == show_id))).first() is not None
+
     async def snapshot(self, show_id: str) -> dict[str, Any]:
         """The show, the stock of each variant it carries, and the newest chat messages."""
         async with self.db.session() as session:

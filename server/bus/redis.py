@@ -91,6 +91,7 @@ return n
 """
 
 SHOW_KEYS_TTL_MS = 7 * 24 * 3600 * 1000
+WARM_CONNECTIONS = 4  # opened at start: the hub's ticker, snapshot loads and API calls rarely need more
 PRESENCE_TTL_MS = 5000
 
 
@@ -110,9 +111,9 @@ class RedisBus:
         self.history_size = history_size
         self.tick_ms = tick_ms
         # every connection of this node carries its name, so `CLIENT LIST` shows what each node holds
-        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10,
-                                                        client_name=f"vitrine-{self.node_id}")
-        self.redis = aioredis.Redis(connection_pool=pool)
+        self.pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10,
+                                                             client_name=f"vitrine-{self.node_id}")
+        self.redis = aioredis.Redis(connection_pool=self.pool)
         self._publish = self.redis.register_script(_PUBLISH)
         self._position = self.redis.register_script(_POSITION)
         self._tick = self.redis.register_script(_TICK)
@@ -126,6 +127,11 @@ class RedisBus:
         self._wake = asyncio.Event()
 
     async def start(self) -> None:
+        # A warm pool: the connections a node needs are open before viewers come, so the client list
+        # stays flat however many viewers join (it grows only with concurrent commands past this).
+        warm = [await self.pool.get_connection() for _ in range(WARM_CONNECTIONS)]
+        for conn in warm:
+            await self.pool.release(conn)
         self._pubsub = self.redis.pubsub()
         self._reader = asyncio.create_task(self._read(), name="vitrine-bus-reader")
 

@@ -15,14 +15,30 @@ if TYPE_CHECKING:
     from server.app import Services
 
 M = TypeVar("M", bound=BaseModel)
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def services(conn: HTTPConnection) -> Services:
     return conn.app.state.services  # type: ignore[no-any-return]
 
 
+async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    too_large = DomainError(f"the body is larger than {limit} bytes", code="body_too_large", status=413)
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def body(request: Request, schema: type[M]) -> M:
-    raw = await request.body()
+    raw = await read_limited(request)
     try:
         data = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:

@@ -64,11 +64,9 @@ async def show_socket(ws: WebSocket) -> None:
     show_id = str(ws.path_params["show_id"])[:64]
     await ws.accept()
     notices: list[bytes] = []
-    try:
-        await s.shows.get(show_id=show_id)
-    except DomainError as exc:
-        await ws.send_text(error_frame(exc.code, exc.message).decode())
-        await ws.close(code=NOT_FOUND, reason=exc.code)
+    if not await s.shows.exists(show_id=show_id):
+        await ws.send_text(error_frame("show_not_found", f"no show {show_id}").decode())
+        await ws.close(code=NOT_FOUND, reason="show_not_found")
         return
     params = ws.query_params
     try:

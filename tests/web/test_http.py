@@ -1,0 +1,232 @@
+"""The HTTP API of the contract, on both backends: auth, products, shows, moderation, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Api
+
+
+def error_code(response: Any) -> str:
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["message"], body
+    return str(body["error"]["code"])
+
+
+def test_login_gives_a_token_that_works(api: Api) -> None:
+    host = api.user("host")
+    r = api.client.post("/api/auth/token", json={"email": host["email"].upper(), "password": host["password"]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["token_type"] == "bearer" and body["user"]["role"] == "host" and body["user"]["id"] == host["id"]
+    me = api.client.get("/api/auth/me", headers={"authorization": f"Bearer {body['access_token']}"})
+    assert me.json() == {"id": host["id"], "role": "host"}
+
+
+def test_failed_logins_are_limited(api: Api) -> None:
+    host = api.user("host")
+    for _ in range(5):
+        r = api.client.post("/api/auth/token", json={"email": host["email"], "password": "wrong password"})
+        assert r.status_code == 401 and error_code(r) == "bad_credentials"
+    r = api.client.post("/api/auth/token", json={"email": host["email"], "password": host["password"]})
+    assert r.status_code == 429 and error_code(r) == "too_many_attempts"
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [({}, "auth_required"), ({"authorization": "Bearer nonsense"}, "bad_token"),
+     ({"authorization": "Basic abc"}, "auth_required")],
+)
+def test_protected_routes_need_a_valid_token(api: Api, headers: dict[str, str], code: str) -> None:
+    r = api.client.post("/api/shows", json={"title": "x"}, headers=headers)
+    assert r.status_code == 401 and error_code(r) == code
+
+
+def test_expired_token_is_refused(api: Api) -> None:
+    import jwt
+
+    host = api.user("host")
+    token = jwt.encode({"sub": host["id"], "role": "host", "exp": 1, "typ": "access"},
+                       api.services.settings.secret_key, algorithm="HS256")
+    r = api.client.post("/api/shows", json={"title": "x"}, headers={"authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and error_code(r) == "token_expired"
+
+
+def test_products_roles_validation_and_read(api: Api) -> None:
+    seller, host = api.user("seller"), api.user("host")
+    product = api.product(seller, stock=7)
+    assert product["price"] == {"amount": 4900, "currency": "EUR"}
+    assert [v["available"] for v in product["variants"]] == [7, 7]
+    assert all(isinstance(v["id"], str) for v in product["variants"])
+    assert api.client.get(f"/api/products/{product['id']}").json() == product
+    r = api.client.post("/api/products", json={"title": "t", "price": {"amount": 1, "currency": "EUR"},
+                                               "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+                        headers=host["headers"])
+    assert r.status_code == 403 and error_code(r) == "forbidden"
+    assert error_code(api.client.get("/api/products/prd_missing")) == "product_not_found"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "", "price": {"amount": 1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+        {"title": "t", "price": {"amount": -1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+        {"title": "t", "price": {"amount": 1.5, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+        {"title": "t", "price": {"amount": 1, "currency": "euro"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "variants": []},
+        {"title": "t", "price": {"amount": 1, "currency": "EUR"},
+         "variants": [{"sku": "A", "label": "A", "stock": 1}, {"sku": "A", "label": "B", "stock": 1}]},
+        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": -3}]},
+        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "images": ["javascript:alert(1)"],
+         "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}],
+         "unexpected": True},
+    ],
+)
+def test_invalid_products_get_422_with_fields(api: Api, body: dict[str, Any]) -> None:
+    seller = api.user("seller")
+    r = api.client.post("/api/products", json=body, headers=seller["headers"])
+    assert r.status_code == 422 and error_code(r) == "invalid_request"
+    assert r.json()["error"]["details"]
+
+
+def test_bad_bodies_get_clear_4xx(api: Api) -> None:
+    seller = api.user("seller")
+    r = api.client.post("/api/products", content=b"{not json", headers=seller["headers"])
+    assert r.status_code == 400 and error_code(r) == "invalid_json"
+    r = api.client.post("/api/products", content=b"[]", headers=seller["headers"])
+    assert r.status_code == 400 and error_code(r) == "invalid_json"
+    r = api.client.post("/api/products", content=b"x" * (2 * 1024 * 1024), headers=seller["headers"])
+    assert r.status_code == 413 and error_code(r) == "body_too_large"
+    assert error_code(api.client.get("/api/nothing-here")) == "not_found"
+    r = api.client.put("/api/products", json={})
+    assert r.status_code == 405 and error_code(r) == "method_not_allowed"
+
+
+def test_show_lifecycle_and_timeline(api: Api) -> None:
+    seller, host = api.user("seller"), api.user("host")
+    p1, p2 = api.product(seller), api.product(seller)
+    show = api.live_show(host, [p1["id"], p2["id"]], start=False)
+    assert show["status"] == "scheduled" and show["host"]["id"] == host["id"] and show["pinned"] is None
+    sid, h = show["id"], host["headers"]
+    r = api.client.post(f"/api/shows/{sid}/pin", json={"product_id": p1["id"]}, headers=h)
+    assert r.status_code == 409 and error_code(r) == "show_not_live"
+    assert api.client.post(f"/api/shows/{sid}/start", headers=h).json()["status"] == "live"
+    assert api.client.post(f"/api/shows/{sid}/pin", json={"product_id": p1["id"]}, headers=h).status_code == 200
+    assert api.client.get(f"/api/shows/{sid}").json()["pinned"]["id"] == p1["id"]
+    assert api.client.post(f"/api/shows/{sid}/pin", json={"product_id": p2["id"]}, headers=h).status_code == 200
+    assert api.client.delete(f"/api/shows/{sid}/pin", headers=h).json() == {"pinned": None}
+    assert api.client.post(f"/api/shows/{sid}/end", headers=h).json()["status"] == "ended"
+    kinds = [(e["kind"], e["product_id"]) for e in api.client.get(f"/api/shows/{sid}/timeline").json()["items"]]
+    assert kinds == [("started", None), ("pinned", p1["id"]), ("pinned", p2["id"]), ("unpinned", p2["id"]),
+                     ("ended", None)]
+    r = api.client.post(f"/api/shows/{sid}/start", headers=h)
+    assert r.status_code == 409 and error_code(r) == "show_ended"
+
+
+def test_only_products_of_the_show_can_be_pinned(api: Api) -> None:
+    seller, host = api.user("seller"), api.user("host")
+    inside, outside = api.product(seller), api.product(seller)
+    show = api.live_show(host, [inside["id"]])
+    r = api.client.post(f"/api/shows/{show['id']}/pin", json={"product_id": outside["id"]}, headers=host["headers"])
+    assert r.status_code == 422 and error_code(r) == "product_not_in_show"
+    r = api.client.post("/api/shows", json={"title": "t", "product_ids": ["prd_ghost"]}, headers=host["headers"])
+    assert r.status_code == 422 and error_code(r) == "unknown_product"
+
+
+def test_another_host_gets_403_on_every_action_admin_may(api: Api) -> None:
+    seller, host, other, admin = api.user("seller"), api.user("host"), api.user("host"), api.user("admin")
+    product = api.product(seller)
+    show = api.live_show(host, [product["id"]])
+    sid, o = show["id"], other["headers"]
+    attempts = [
+        api.client.post(f"/api/shows/{sid}/start", headers=o),
+        api.client.post(f"/api/shows/{sid}/pin", json={"product_id": product["id"]}, headers=o),
+        api.client.delete(f"/api/shows/{sid}/pin", headers=o),
+        api.client.post(f"/api/shows/{sid}/mutes", json={"viewer_id": "vwr_x"}, headers=o),
+        api.client.put(f"/api/shows/{sid}/blocklist", json={"words": ["x"]}, headers=o),
+        api.client.delete(f"/api/shows/{sid}/chat/msg_x", headers=o),
+        api.client.post(f"/api/shows/{sid}/end", headers=o),
+    ]
+    for r in attempts:
+        assert r.status_code == 403 and error_code(r) == "not_show_host", r.text
+    assert api.client.post(f"/api/shows/{sid}/pin", json={"product_id": product["id"]},
+                           headers=admin["headers"]).status_code == 200
+    r = api.client.post("/api/shows", json={"title": "mine"}, headers=seller["headers"])
+    assert r.status_code == 403
+
+
+def test_chat_moderation(api: Api) -> None:
+    seller, host = api.user("seller"), api.user("host")
+    show = api.live_show(host, [api.product(seller)["id"]])
+    sid = show["id"]
+    r = api.client.put(f"/api/shows/{sid}/blocklist", json={"words": ["Fake", " replica "]}, headers=host["headers"])
+    assert r.json() == {"words": ["fake", "replica"]}
+    with api.client.websocket_connect(f"/ws/shows/{sid}") as ws:
+        from tests.web.test_ws import recv, recv_type
+
+        me = recv(ws)["data"]["you"]
+        ws.send_text('{"type":"chat","text":"lovely coat"}')
+        assert recv_type(ws, "error")["data"]["code"] == "name_required"
+        ws.send_text('{"type":"chat","name":"Lea","text":"is it a FAKE?"}')
+        assert recv_type(ws, "error")["data"]["code"] == "blocked_word"
+        ws.send_text('{"type":"chat","name":"Lea","text":"lovely <b>coat</b>"}')
+        message = recv_type(ws, "chat.message")["data"]
+        assert message["author"] == "Lea" and message["text"] == "lovely <b>coat</b>"
+        assert message["viewer_id"] == me["viewer_id"]
+        r = api.client.delete(f"/api/shows/{sid}/chat/{message['id']}", headers=host["headers"])
+        assert r.status_code == 204
+        assert recv_type(ws, "chat.deleted")["data"]["id"] == message["id"]
+        api.client.post(f"/api/shows/{sid}/mutes", json={"viewer_id": me["viewer_id"]}, headers=host["headers"])
+        assert api.client.get(f"/api/shows/{sid}/mutes", headers=host["headers"]).json()["items"] == [me["viewer_id"]]
+        ws.send_text('{"type":"chat","text":"hello again"}')
+        assert recv_type(ws, "error")["data"]["code"] == "muted"
+    # the mute follows the viewer across reconnects (signed viewer token)
+    with api.client.websocket_connect(f"/ws/shows/{sid}?viewer={me['viewer_token']}") as ws:
+        assert recv(ws)["data"]["you"]["viewer_id"] == me["viewer_id"]
+        ws.send_text('{"type":"chat","name":"Lea","text":"let me talk"}')
+        assert recv_type(ws, "error")["data"]["code"] == "muted"
+        api.client.delete(f"/api/shows/{sid}/mutes/{me['viewer_id']}", headers=host["headers"])
+        ws.send_text('{"type":"chat","text":"thanks"}')
+        assert recv_type(ws, "chat.message")["data"]["text"] == "thanks"
+    with api.client.websocket_connect(f"/ws/shows/{sid}") as ws:
+        chat = recv(ws)["data"]["chat"]
+    assert [m["text"] for m in chat] == ["thanks"], "deleted messages stay out of the snapshot"
+
+
+def test_chat_rate_limit_per_viewer(api: Api) -> None:
+    seller, host = api.user("seller"), api.user("host")
+    show = api.live_show(host, [api.product(seller)["id"]])
+    from tests.web.test_ws import recv, recv_type
+
+    with api.client.websocket_connect(f"/ws/shows/{show['id']}") as ws:
+        recv(ws)
+        for i in range(6):
+            ws.send_text(f'{{"type":"chat","name":"Bo","text":"msg {i}"}}')
+        assert recv_type(ws, "error")["data"]["code"] == "rate_limited"
+
+
+def test_forged_viewer_token_gets_a_new_id(api: Api) -> None:
+    seller, host = api.user("seller"), api.user("host")
+    show = api.live_show(host, [api.product(seller)["id"]])
+    from tests.web.test_ws import recv
+
+    with api.client.websocket_connect(f"/ws/shows/{show['id']}?viewer=vwr_someone.forged") as ws:
+        assert recv(ws)["data"]["you"]["viewer_id"] != "vwr_someone"
+
+
+def test_health_metrics_openapi(api: Api) -> None:
+    assert api.client.get("/healthz").json() == {"db": "ok", "bus": "ok"}
+    metrics = api.client.get("/metrics")
+    assert metrics.status_code == 200 and "vitrine_ws_connections" in metrics.text
+    spec = api.client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    for path in ["/api/auth/token", "/api/products", "/api/products/{product_id}", "/api/shows",
+                 "/api/shows/{show_id}", "/api/shows/{show_id}/start", "/api/shows/{show_id}/end",
+                 "/api/shows/{show_id}/pin", "/healthz"]:
+        assert path in spec["paths"], path
+    assert "ProductIn" in spec["components"]["schemas"]
+    ref = spec["paths"]["/api/products"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/ProductIn"
