@@ -18,8 +18,18 @@ Close = Callable[[int, str], Awaitable[None]]
 
 
 class Connection:
-    __slots__ = ("_close", "_queue", "_ready", "_send", "_writer", "closed", "close_code", "last_seq",
-                 "maxlen", "meta")
+    __slots__ = (
+        "_close",
+        "_queue",
+        "_ready",
+        "_send",
+        "_writer",
+        "close_code",
+        "closed",
+        "last_seq",
+        "maxlen",
+        "meta",
+    )
 
     def __init__(self, *, send: Send, close: Close, maxlen: int, meta: dict[str, object] | None = None) -> None:
         self._send = send

@@ -15,7 +15,7 @@ from typing import Any
 
 from server import metrics
 from server.bus import Bus
-from server.connection import Connection
+from server.connection import SLOW_CONSUMER, Connection
 from server.events import Reactions, Viewers, frame_seq
 
 log = logging.getLogger("vitrine.hub")
@@ -54,6 +54,7 @@ class Channel:
         self.last_seq = 0
         self.ring: deque[tuple[int, str]] = deque(maxlen=RING)
         self.reactions: Counter[str] = Counter()
+        self.joining = 0  # sockets between "channel found" and "registered": keeps the channel alive
         self.ready = asyncio.Event()
         self.failed: BaseException | None = None
         self._snapshot: Snapshot | None = None
@@ -101,7 +102,9 @@ class Channel:
                 sent += 1
             else:
                 self.connections.discard(conn)
-                metrics.WS_SLOW_CLOSED.inc()
+                metrics.WS_CONNECTIONS.dec()
+                if conn.close_code == SLOW_CONSUMER:
+                    metrics.WS_SLOW_CLOSED.inc()
         metrics.FRAMES_QUEUED.inc(sent)
 
     def replay_after(self, after: int) -> list[tuple[int, str]] | None:
@@ -158,18 +161,27 @@ class Hub:
         self.channels.clear()
 
     async def channel(self, show_id: str) -> Channel:
+        """The show's channel, subscribed and ready, with `joining` raised by one for the caller to lower."""
         channel = self.channels.get(show_id)
         if channel is None or channel.failed is not None:
             channel = self.channels[show_id] = Channel(self, show_id)
-        await asyncio.wait_for(channel.ready.wait(), timeout=10)
+        channel.joining += 1
+        try:
+            await asyncio.wait_for(channel.ready.wait(), timeout=10)
+        except BaseException:
+            channel.joining -= 1
+            raise
         if channel.failed is not None:
-            self.channels.pop(show_id, None)
+            channel.joining -= 1
+            if self.channels.get(show_id) is channel:
+                del self.channels[show_id]
             raise RuntimeError(f"cannot subscribe to show {show_id}") from channel.failed
         return channel
 
     async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None) -> Joined:
         """Register the socket (live frames start queueing at once), then work out what goes before them."""
         channel = await self.channel(show_id)
+        channel.joining -= 1
         channel.connections.add(conn)
         metrics.WS_CONNECTIONS.inc()
         try:
@@ -235,7 +247,8 @@ class Hub:
                 await self.bus.publish(channel.show_id, Reactions(counts=tick.reactions))
             if tick.viewers_changed:
                 await self.bus.publish(channel.show_id, Viewers(count=tick.viewers))
-        if not channel.connections and not channel.reactions and self.channels.get(channel.show_id) is channel:
+        idle = not channel.connections and not channel.joining and not channel.reactions
+        if idle and self.channels.get(channel.show_id) is channel:
             # the last viewer here left: presence was reported as 0, let the subscription go
             del self.channels[channel.show_id]
             channel.task.cancel()

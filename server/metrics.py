@@ -30,6 +30,6 @@ def render() -> tuple[bytes, str]:
     """The exposition text; with several workers (PROMETHEUS_MULTIPROC_DIR set) it sums every worker."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

@@ -204,7 +204,9 @@ def user_public(user: User) -> dict[str, Any]:
     return {"id": user.id, "email": user.email, "role": user.role, "name": user.name}
 
 
-def product_public(product: Product, variants: list[Variant], available: dict[str, int] | None = None) -> dict[str, Any]:
+def product_public(
+    product: Product, variants: list[Variant], available: dict[str, int] | None = None
+) -> dict[str, Any]:
     """`available` overrides the stored stock with live counters where the caller has them."""
     return {
         "id": product.id,

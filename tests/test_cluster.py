@@ -43,8 +43,8 @@ def login(server: ServerProcess, email: str, password: str) -> dict[str, str]:
     return {"authorization": f"Bearer {r.json()['access_token']}"}
 
 
-async def next_of(ws: ClientConnection, kind: str, *, timeout: float = 10) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
+async def next_of(ws: ClientConnection, kind: str, *, within: float = 10) -> dict[str, Any]:
+    async with asyncio.timeout(within):
         while True:
             frame = orjson.loads(await ws.recv())
             if frame["type"] == kind:
@@ -60,12 +60,13 @@ async def test_pin_on_one_node_reaches_a_viewer_on_the_other_and_resume_misses_n
     a, b, demo = cluster["a"], cluster["b"], cluster["demo"]
     show_id = demo["show_id"]
     headers = login(a, demo["host_email"], demo["password"])
-    products = httpx.get(f"{a.base_url}/api/shows/{show_id}").json()["products"]
+    http = httpx.AsyncClient()
+    products = (await http.get(f"{a.base_url}/api/shows/{show_id}")).json()["products"]
     async with viewer(b, show_id) as ws:
         snap = orjson.loads(await ws.recv())
         assert snap["type"] == "snapshot"
-        httpx.post(f"{a.base_url}/api/shows/{show_id}/pin", json={"product_id": products[0]["id"]},
-                   headers=headers).raise_for_status()
+        (await http.post(f"{a.base_url}/api/shows/{show_id}/pin", json={"product_id": products[0]["id"]},
+                         headers=headers)).raise_for_status()
         pinned = await next_of(ws, "product.pinned")
         assert pinned["data"]["product"]["id"] == products[0]["id"]
         last_seq = pinned["seq"]
@@ -75,8 +76,8 @@ async def test_pin_on_one_node_reaches_a_viewer_on_the_other_and_resume_misses_n
     for i in range(6):
         node = (a, b)[i % 2]
         product = products[i % len(products)]
-        httpx.post(f"{node.base_url}/api/shows/{show_id}/pin", json={"product_id": product["id"]},
-                   headers=headers).raise_for_status()
+        (await http.post(f"{node.base_url}/api/shows/{show_id}/pin", json={"product_id": product["id"]},
+                         headers=headers)).raise_for_status()
         expected.append(product["id"])
     for node in (a, b):  # it resumes on either node and gets exactly what it missed
         async with viewer(node, show_id, f"?since={last_seq}&epoch={epoch}") as ws:
@@ -91,10 +92,13 @@ async def test_pin_on_one_node_reaches_a_viewer_on_the_other_and_resume_misses_n
                         pins.append(frame["data"]["product"]["id"])
         assert seqs == list(range(last_seq + 1, last_seq + 1 + len(seqs))), f"gap or duplicate via {node.port}"
         assert pins == expected
+    await http.aclose()
 
 
-def node_clients(server: ServerProcess, redis_url: str) -> list[dict[str, str]]:
-    node = re.search(r'vitrine_node_info\{node="([^"]+)"\}', httpx.get(f"{server.base_url}/metrics").text)
+async def node_clients(server: ServerProcess, redis_url: str) -> list[dict[str, str]]:
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"{server.base_url}/metrics")).text
+    node = re.search(r'vitrine_node_info\{node="([^"]+)"\}', text)
     assert node, "the server publishes its node id in /metrics"
     name = f"vitrine-{node.group(1)}"
     clients = redis.Redis.from_url(redis_url).client_list()
@@ -107,21 +111,21 @@ async def test_one_bus_subscription_per_show_per_process(cluster: dict[str, Any]
     async with viewer(a, show_id) as first:
         await next_of(first, "snapshot")
         await asyncio.sleep(0.5)  # a few ticks: the node's pool has made the connections it uses
-        before = node_clients(a, cluster["redis_url"])
+        before = await node_clients(a, cluster["redis_url"])
         async with contextlib_all([viewer(a, show_id) for _ in range(49)]) as others:
             for ws in others:
                 await next_of(ws, "snapshot")
             while (await next_of(first, "viewers"))["data"]["count"] < 50:
                 pass
             await asyncio.sleep(0.5)
-            after = node_clients(a, cluster["redis_url"])
+            after = await node_clients(a, cluster["redis_url"])
     subscribers = [c for c in after if int(c.get("sub", 0)) > 0]
     assert len(subscribers) == 1, "one pub/sub connection per process"
     assert int(subscribers[0]["sub"]) == 1, "one channel for the one show"
     assert len(after) == len(before), f"Redis clients grew from {len(before)} to {len(after)} with 50 viewers"
 
 
-class contextlib_all:  # noqa: N801 - reads like contextlib
+class contextlib_all:
     """Enter many async context managers at once."""
 
     def __init__(self, managers: list[Any]) -> None:
@@ -194,5 +198,6 @@ async def test_stalled_client_is_closed_with_4008_and_the_others_keep_receiving(
                 while True:
                     await stalled.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4008
-    metrics = httpx.get(f"{server.base_url}/metrics").text
+    async with httpx.AsyncClient() as http:
+        metrics = (await http.get(f"{server.base_url}/metrics")).text
     assert re.search(r"^vitrine_ws_slow_closed_total 1\.0$", metrics, re.M), "exactly one socket was dropped"

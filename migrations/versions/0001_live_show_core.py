@@ -1,7 +1,7 @@
 """live show core
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 22:11:50.607418
 """
 from collections.abc import Sequence
@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | None = None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
@@ -156,8 +156,8 @@ class RedisBus:
 
     async def publish(self, show_id: str, event: Event) -> int:
         keys = [_k(show_id, "seq"), _k(show_id, "history"), _k(show_id, "epoch")]
-        args = [channel(show_id), event.type, event.data_bytes(), self.history_size, secrets.token_hex(6),
-                SHOW_KEYS_TTL_MS]
+        args: list[str | bytes | int] = [channel(show_id), event.type, event.data_bytes(), self.history_size,
+                                         secrets.token_hex(6), SHOW_KEYS_TTL_MS]
         return int(await self._publish(keys=keys, args=args))
 
     async def _read(self) -> None:
@@ -224,7 +224,8 @@ class RedisBus:
             return History(frames=[], complete=False)
         if after == position.seq:
             return History(frames=[], complete=True)
-        entries = await self.redis.xrange(_k(show_id, "history"), min=f"{after + 1}-0", count=limit)
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = await self.redis.xrange(  # type: ignore[assignment]
+            _k(show_id, "history"), min=f"{after + 1}-0", count=limit)
         frames = [fields[b"f"] for _id, fields in entries]
         complete = bool(frames) and frame_seq(frames[0]) == after + 1 and len(frames) == position.seq - after
         if not complete:
@@ -233,11 +234,11 @@ class RedisBus:
         return History(frames=frames, complete=complete)
 
     async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int]) -> Tick | None:
-        flat: list[Any] = []
+        flat: list[str | int] = []
         for kind, count in reactions.items():
             flat += [kind, count]
         keys = [_k(show_id, "presence"), _k(show_id, "reactions"), _k(show_id, "tick"), _k(show_id, "viewers")]
-        args = [self.node_id, viewers, PRESENCE_TTL_MS, max(1, int(self.tick_ms * 0.9)), *flat]
+        args: list[str | int] = [self.node_id, viewers, PRESENCE_TTL_MS, max(1, int(self.tick_ms * 0.9)), *flat]
         result = await self._tick(keys=keys, args=args)
         if result is None:
             return None
@@ -260,4 +261,4 @@ class RedisBus:
 
 def _contiguous(frames: list[bytes]) -> bool:
     seqs = [frame_seq(f) for f in frames]
-    return all(b == a + 1 for a, b in zip(seqs, seqs[1:], strict=False))
+    return all(b == a + 1 for a, b in itertools.pairwise(seqs))

@@ -19,7 +19,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 def services(conn: HTTPConnection) -> Services:
-    return conn.app.state.services  # type: ignore[no-any-return]
+    return conn.app.state.services
 
 
 async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:

@@ -26,7 +26,7 @@ async def list_products(request: Request) -> Response:
     responses: {200: {description: '{items: [product]}'}}
     """
     seller = request.query_params.get("seller_id") or None
-    return JSONResponse({"items": await services(request).catalog.list(seller_id=seller)})
+    return JSONResponse({"items": await services(request).catalog.browse(seller_id=seller)})
 
 
 async def get_product(request: Request) -> Response:

@@ -1,0 +1,55 @@
+"""The CLI of the contract, run as users run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SECRET_KEY", "VITRINE_ENV")}
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env={**full, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_workers_without_redis_are_refused_with_one_line(tmp_path: Path) -> None:
+    result = run("serve", "--workers", "2", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "REDIS_URL" in lines[0]
+
+
+def test_production_refuses_a_placeholder_secret(tmp_path: Path) -> None:
+    for secret in ("", "change-me"):
+        result = run("serve", env={"VITRINE_ENV": "production", "SECRET_KEY": secret,
+                                   "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"})
+        assert result.returncode == 2 and "SECRET_KEY" in result.stderr
+
+
+def test_migrate_create_user_and_demo(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "SECRET_KEY": "x" * 32}
+    assert run("migrate", env=env).returncode == 0
+    created = run("create-user", "--email", "Ana@Example.com", "--password", "long enough pw", "--role", "seller",
+                  env=env)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip().splitlines()[-1].startswith("usr_")
+    again = run("create-user", "--email", "ana@example.com", "--password", "long enough pw", "--role", "seller",
+                env=env)
+    assert again.returncode == 2 and "exists" in again.stderr
+    weak = run("create-user", "--email", "b@example.com", "--password", "short", "--role", "host", env=env)
+    assert weak.returncode == 2 and "8 characters" in weak.stderr
+    first = run("demo", env=env)
+    second = run("demo", env=env)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "Host login:   host@demo.vitrine / vitrine-demo" in first.stdout
+    viewer = [line for line in first.stdout.splitlines() if line.startswith("Viewer page:")]
+    assert viewer and viewer == [line for line in second.stdout.splitlines() if line.startswith("Viewer page:")]
+
+
+def test_bad_database_url_is_a_clear_error() -> None:
+    result = run("migrate", env={"DATABASE_URL": "postgresql://nodriver@127.0.0.1/x"})
+    assert result.returncode == 2 and "asyncpg" in result.stderr

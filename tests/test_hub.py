@@ -1,0 +1,151 @@
+"""The hub without sockets: fan-out, the slow-consumer policy, coalescing, joins and resume."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pytest
+
+from server.bus.memory import MemoryBus
+from server.connection import SLOW_CONSUMER, Connection
+from server.events import ChatDeleted
+from server.hub import Hub
+
+pytestmark = pytest.mark.anyio
+
+
+class Phone:
+    """A socket stand-in at the Connection's edge: records frames, or blocks like a stalled phone."""
+
+    def __init__(self, *, stalled: bool = False) -> None:
+        self.frames: list[dict[str, Any]] = []
+        self.closed: int | None = None
+        self.stalled = stalled
+        self.got = asyncio.Event()
+
+    async def send(self, text: str) -> None:
+        if self.stalled:
+            await asyncio.Event().wait()  # never returns, like a full TCP window
+        self.frames.append(orjson.loads(text))
+        self.got.set()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = code
+
+    def connection(self, maxlen: int = 8) -> Connection:
+        return Connection(send=self.send, close=self.close, maxlen=maxlen)
+
+    async def wait_for(self, predicate: Any, within: float = 5) -> None:
+        async with asyncio.timeout(within):
+            while not predicate():
+                self.got.clear()
+                await self.got.wait()
+
+
+async def load(show_id: str) -> dict[str, Any]:
+    return {"id": show_id, "viewers": 0}
+
+
+@pytest.fixture
+async def hub() -> AsyncIterator[Hub]:
+    bus = MemoryBus(tick_ms=20)
+    instance = Hub(bus=bus, loader=load, tick_ms=20)
+    await instance.start()
+    yield instance
+    await instance.close()
+
+
+async def join(hub: Hub, phone: Phone, show: str = "shw_a", since: int | None = None, maxlen: int = 8
+               ) -> Connection:
+    conn = phone.connection(maxlen)
+    joined = await hub.join(show, conn, since=since, epoch=None)
+    conn.start(first=[(0, '{"type":"snapshot"}'), *joined.replay], after=joined.after)
+    return conn
+
+
+def seqs(phone: Phone) -> list[int]:
+    return [f["seq"] for f in phone.frames if "seq" in f]
+
+
+async def test_one_encoding_reaches_every_socket_in_order(hub: Hub) -> None:
+    phones = [Phone() for _ in range(5)]
+    for p in phones:
+        await join(hub, p)
+    for i in range(5):
+        await hub.bus.publish("shw_a", ChatDeleted(id=str(i)))
+    for p in phones:
+        await p.wait_for(lambda p=p: len(seqs(p)) >= 5)
+        assert seqs(p)[:5] == [1, 2, 3, 4, 5]
+    assert len(hub.channels["shw_a"].connections) == 5
+
+
+async def test_stalled_socket_is_dropped_with_4008_and_others_keep_going(hub: Hub) -> None:
+    stalled, healthy = Phone(stalled=True), Phone()
+    await join(hub, stalled, maxlen=4)
+    await join(hub, healthy, maxlen=4)
+    for i in range(50):
+        await hub.bus.publish("shw_a", ChatDeleted(id=str(i)))
+        await asyncio.sleep(0)  # the healthy writer drains as a real one would
+    await healthy.wait_for(lambda: 50 in seqs(healthy))
+    async with asyncio.timeout(5):
+        while stalled.closed is None:
+            await asyncio.sleep(0.01)
+    assert stalled.closed == SLOW_CONSUMER
+    assert [s for s in seqs(healthy) if s <= 50] == list(range(1, 51))
+    assert len(hub.channels["shw_a"].connections) == 1
+
+
+async def test_reactions_from_many_sockets_leave_as_few_frames(hub: Hub) -> None:
+    watcher = Phone()
+    await join(hub, watcher)
+    for _ in range(1000):
+        hub.react("shw_a", "heart")
+    await watcher.wait_for(lambda: sum(f["data"]["counts"].get("heart", 0)
+                                       for f in watcher.frames if f["type"] == "reactions") >= 1000)
+    reaction_frames = [f for f in watcher.frames if f["type"] == "reactions"]
+    assert sum(f["data"]["counts"]["heart"] for f in reaction_frames) == 1000
+    assert len(reaction_frames) <= 3
+
+
+async def test_resume_from_the_ring_without_gap_or_duplicate(hub: Hub) -> None:
+    first = Phone()
+    conn = await join(hub, first)
+    for i in range(3):
+        await hub.bus.publish("shw_a", ChatDeleted(id=str(i)))
+    await first.wait_for(lambda: 3 in seqs(first))
+    hub.leave("shw_a", conn)
+    await conn.stop()
+    for i in range(3):
+        await hub.bus.publish("shw_a", ChatDeleted(id=str(i)))
+    again = Phone()
+    await join(hub, again, since=2)
+    await hub.bus.publish("shw_a", ChatDeleted(id="live"))
+    await again.wait_for(lambda: 7 in seqs(again))
+    assert seqs(again)[:5] == [3, 4, 5, 6, 7]
+
+
+async def test_idle_channel_is_released_and_comes_back(hub: Hub) -> None:
+    phone = Phone()
+    conn = await join(hub, phone)
+    hub.leave("shw_a", conn)
+    await conn.stop()
+    async with asyncio.timeout(5):
+        while "shw_a" in hub.channels:
+            await asyncio.sleep(0.01)
+    back = Phone()
+    await join(hub, back)
+    await hub.bus.publish("shw_a", ChatDeleted(id="x"))
+    await back.wait_for(lambda: len(seqs(back)) >= 1)
+
+
+async def test_a_channel_being_joined_is_not_released(hub: Hub) -> None:
+    channel = await hub.channel("shw_b")  # found, not yet registered: joining == 1
+    await asyncio.sleep(0.2)  # ten ticks
+    assert hub.channels.get("shw_b") is channel
+    channel.joining -= 1
+    async with asyncio.timeout(5):
+        while "shw_b" in hub.channels:
+            await asyncio.sleep(0.01)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from server.errors import ConfigError
+from server.settings import Settings
+
+
+def test_laptop_defaults() -> None:
+    with pytest.warns(UserWarning, match="SECRET_KEY"):
+        s = Settings.from_env({})
+    assert s.database_url.startswith("sqlite+aiosqlite:///")
+    assert s.redis_url is None and not s.production
+    assert len(s.secret_key) >= 32
+    assert s.origin_allowed("http://127.0.0.1:8000") and s.origin_allowed(None)
+    assert not s.origin_allowed("https://evil.example")
+
+
+def test_environment_is_read_and_typed() -> None:
+    s = Settings.from_env({"SECRET_KEY": "k" * 32, "REDIS_URL": "redis://r:6379/1", "WS_SEND_QUEUE": "64",
+                           "PUBLIC_BASE_URL": "https://shop.example/", "ALLOWED_ORIGINS": "https://a.example, "})
+    assert s.redis_url == "redis://r:6379/1" and s.ws_send_queue == 64
+    assert s.public_base_url == "https://shop.example"
+    assert s.origin_allowed("https://shop.example") and s.origin_allowed("https://a.example")
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"VITRINE_ENV": "production"}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": "change-me"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "k" * 32, "REDIS_URL": "http://nope"}, "REDIS_URL"),
+        ({"SECRET_KEY": "k" * 32, "WS_SEND_QUEUE": "lots"}, "WS_SEND_QUEUE"),
+        ({"SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "shop.example"}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_refusals_name_the_variable(env: dict[str, str], needle: str) -> None:
+    with pytest.raises(ConfigError, match=needle):
+        Settings.from_env(env)
+
+
+def test_production_has_no_localhost_origins() -> None:
+    s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40,
+                           "PUBLIC_BASE_URL": "https://live.example"})
+    assert s.allowed_origins == ("https://live.example",)
