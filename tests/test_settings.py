@@ -14,6 +14,7 @@ def test_laptop_defaults() -> None:
     assert len(s.secret_key) >= 32
     assert s.origin_allowed("http://127.0.0.1:8000") and s.origin_allowed(None)
     assert not s.origin_allowed("https://evil.example")
+    assert s.origin_allowed("http://localhost:9000"), "a dev server on another port"
 
 
 def test_environment_is_read_and_typed() -> None:
@@ -43,3 +44,4 @@ def test_production_has_no_localhost_origins() -> None:
     s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40,
                            "PUBLIC_BASE_URL": "https://live.example"})
     assert s.allowed_origins == ("https://live.example",)
+    assert not s.origin_allowed("http://localhost:9000")

@@ -12,6 +12,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.auth import Principal
+from server.chat import clean_text
 from server.connection import Connection
 from server.errors import DomainError
 from server.events import error_frame, reply_frame
@@ -169,7 +170,7 @@ async def _react(ws: WebSocket, session: Session, frame: dict[str, Any]) -> byte
 async def _chat(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
     name = frame.get("name")
     if name is not None:
-        session.name = name
+        session.name = clean_text(name, field="name", max_chars=40)
     if session.name is None:
         raise Refused("give a display name to chat", code="name_required")
     if not session.chats.take():

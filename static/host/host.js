@@ -1,0 +1,410 @@
+// The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
+import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
+import { connect, readStore, writeStore } from '/static/live.js';
+import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
+
+const TOKEN_KEY = 'vitrine.host.token';
+const MAX_MESSAGES = 200;
+const $ = (id) => document.getElementById(id);
+const showId = showIdFromPath();
+const base = `/api/shows/${encodeURIComponent(showId)}`;
+
+const state = {
+  token: readStore(TOKEN_KEY, 'sessionStorage'),
+  show: null,
+  pinned: null,
+  stock: {},
+  kinds: ['heart', 'fire', 'clap', 'laugh', 'wow'],
+  totals: {},
+  muted: new Set(),
+  you: null,
+  live: null,
+  ending: null,
+};
+
+applyI18n();
+$('open-player').href = `/watch/${encodeURIComponent(showId)}`;
+$('chat-list').dataset.empty = t('chat.empty');
+
+// --- HTTP ----------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(error, status) {
+    super(error.message || error.code);
+    this.error = error;
+    this.status = status;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (state.token) headers.authorization = `Bearer ${state.token}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError({ code: 'network', message: t('err.network') }, 0);
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (data && data.error) || { code: `http_${response.status}`, message: t('err.generic') };
+    if (response.status === 401 && state.token) signOut(errorText(error));
+    throw new ApiError(error, response.status);
+  }
+  return data;
+}
+
+/** Runs an action from a button: the button waits, a refusal is shown as a toast. */
+async function act(button, action) {
+  if (button) button.disabled = true;
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof ApiError) {
+      if (err.status !== 401) toast(errorText(err.error), 'error', 5000);
+    } else {
+      console.error(err);
+      toast(t('err.generic'), 'error');
+    }
+    return undefined;
+  } finally {
+    if (button && button.isConnected) button.disabled = false;
+    renderControls();
+    renderProducts();
+  }
+}
+
+// --- sign in and out -----------------------------------------------------------------------------
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const error = $('login-error');
+  error.hidden = true;
+  const email = $('login-email').value.trim();
+  const password = $('login-password').value;
+  const button = event.submitter || $('login-form').querySelector('button');
+  button.disabled = true;
+  try {
+    const data = await api('POST', '/api/auth/token', { email, password });
+    state.token = data.access_token;
+    writeStore(TOKEN_KEY, state.token, 'sessionStorage');
+    $('login-password').value = '';
+    openStudio();
+  } catch (err) {
+    error.textContent = err instanceof ApiError ? errorText(err.error) : t('err.generic');
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function signOut(message) {
+  if (state.live) state.live.close();
+  state.live = null;
+  state.token = null;
+  writeStore(TOKEN_KEY, null, 'sessionStorage');
+  $('studio').hidden = true;
+  $('login').hidden = false;
+  $('signout').hidden = true;
+  $('conn').hidden = true;
+  const error = $('login-error');
+  error.hidden = !message;
+  error.textContent = message || '';
+  $('login-email').focus();
+}
+
+$('signout').addEventListener('click', () => signOut());
+
+function banner(text) {
+  $('banner').hidden = !text;
+  $('banner').textContent = text || '';
+}
+
+async function openStudio() {
+  $('login').hidden = true;
+  $('studio').hidden = false;
+  $('signout').hidden = false;
+  banner(null);
+  state.totals = {};
+  renderKinds();
+  try {
+    applyShow(await api('GET', base));
+  } catch (err) {
+    if (err instanceof ApiError && err.status !== 401) banner(errorText(err.error));
+    return;
+  }
+  loadModeration();
+  if (state.live) state.live.close();
+  state.live = connect({ showId, token: state.token, onSnapshot, onEvent, onError, onStatus });
+}
+
+async function loadModeration() {
+  try {
+    const [blocklist, mutes] = await Promise.all([api('GET', `${base}/blocklist`), api('GET', `${base}/mutes`)]);
+    $('blocklist').value = (blocklist.words || []).join('\n');
+    state.muted = new Set(mutes.items || []);
+    renderMutes();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) banner(t('host.not_host'));
+    else if (err instanceof ApiError && err.status !== 401) banner(errorText(err.error));
+  }
+}
+
+// --- the show: status, start and end -------------------------------------------------------------
+
+function applyShow(show) {
+  state.show = { ...state.show, ...show };
+  if ('pinned' in show) state.pinned = show.pinned;
+  for (const product of show.products || []) {
+    for (const variant of product.variants || []) {
+      if (!(variant.id in state.stock)) state.stock[variant.id] = variant.available;
+    }
+  }
+  $('show-title').textContent = state.show.title || '';
+  document.title = `${state.show.title || ''} · ${t('host.title')}`;
+  if (typeof show.viewers === 'number') renderViewers(show.viewers);
+  renderControls();
+  renderProducts();
+}
+
+function renderControls() {
+  const status = state.show && state.show.status;
+  const badge = $('status');
+  badge.hidden = !status;
+  if (status) {
+    badge.textContent = t(`status.${status}`);
+    badge.className = `badge ${status === 'live' ? 'badge-live' : status === 'ended' ? 'badge-ended' : ''}`;
+  }
+  $('start').hidden = status !== 'scheduled';
+  $('end').hidden = status !== 'live';
+  if (!state.ending) $('end').textContent = t('host.end');
+}
+
+$('start').addEventListener('click', (event) => act(event.currentTarget, async () => {
+  applyShow(await api('POST', `${base}/start`));
+}));
+
+$('end').addEventListener('click', (event) => {
+  const button = event.currentTarget;
+  if (!state.ending) {
+    // two taps, no native dialog: ending a show cannot be undone
+    button.textContent = t('host.end_confirm');
+    button.classList.add('confirming');
+    state.ending = setTimeout(() => {
+      state.ending = null;
+      button.classList.remove('confirming');
+      renderControls();
+    }, 4000);
+    return;
+  }
+  clearTimeout(state.ending);
+  state.ending = null;
+  button.classList.remove('confirming');
+  act(button, async () => applyShow(await api('POST', `${base}/end`)));
+});
+
+// --- products ------------------------------------------------------------------------------------
+
+function inStock(product) {
+  return (product.variants || []).reduce((sum, v) => sum + Math.max(0, Number(state.stock[v.id] ?? v.available) || 0), 0);
+}
+
+function renderProducts() {
+  const products = (state.show && state.show.products) || [];
+  const live = state.show && state.show.status === 'live';
+  const list = $('products');
+  if (!products.length) {
+    list.replaceChildren(el('li', { class: 'empty', text: t('host.no_products') }));
+    return;
+  }
+  list.replaceChildren(...products.map((product) => {
+    const pinned = Boolean(state.pinned && state.pinned.id === product.id);
+    const src = safeUrl((product.images || [])[0]);
+    const pin = el('button', {
+      type: 'button',
+      class: `btn btn-small ${pinned ? '' : 'btn-primary'}`,
+      'data-testid': `pin-${product.id}`,
+      disabled: pinned || !live,
+      text: t(pinned ? 'host.pinned' : 'host.pin'),
+      onclick: (event) => act(event.currentTarget, async () => {
+        const data = await api('POST', `${base}/pin`, { product_id: product.id });
+        state.pinned = data.pinned;
+        renderProducts();
+      }),
+    });
+    const unpin = pinned ? el('button', {
+      type: 'button',
+      class: 'btn btn-small btn-ghost',
+      'data-testid': 'unpin',
+      disabled: !live,
+      text: t('host.unpin'),
+      onclick: (event) => act(event.currentTarget, async () => {
+        await api('DELETE', `${base}/pin`);
+        state.pinned = null;
+        renderProducts();
+      }),
+    }) : null;
+    return el('li', { class: `product${pinned ? ' is-pinned' : ''}`, dataset: { id: product.id } },
+      src ? el('img', { class: 'product-img', src, alt: '', width: 56, height: 56 }) : el('div', { class: 'product-img' }),
+      el('div', { class: 'product-body' },
+        el('p', { class: 'product-brand', text: product.brand || '' }),
+        el('p', { class: 'product-title', text: product.title || '' }),
+        el('p', { class: 'product-meta', text: `${money(product.price)} · ${t('host.in_stock', { n: number(inStock(product)) })}` })),
+      el('div', { class: 'product-actions' }, pin, unpin));
+  }));
+}
+
+// --- live figures --------------------------------------------------------------------------------
+
+function renderViewers(count) {
+  $('viewer-count').textContent = number(count || 0, { compact: true });
+}
+
+function renderKinds() {
+  $('kinds').replaceChildren(...state.kinds.map((kind) => el('li', { class: 'kind', title: t(`react.${kind}`) },
+    reactionIcon(kind, 'kind-icon'),
+    el('span', { class: 'visually-hidden', text: t(`react.${kind}`) }),
+    el('span', { class: 'kind-count', 'data-testid': `reactions-${kind}`, text: number(state.totals[kind] || 0, { compact: true }) }))));
+}
+
+// --- chat moderation -----------------------------------------------------------------------------
+
+function timeOf(iso) {
+  const date = iso ? new Date(iso) : null;
+  return date && !Number.isNaN(date.getTime())
+    ? date.toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' })
+    : '';
+}
+
+function messageNode(message) {
+  const own = state.you && message.viewer_id === state.you.viewer_id;
+  const remove = el('button', {
+    type: 'button', class: 'btn btn-small btn-ghost', text: t('host.delete'), 'data-testid': 'delete',
+    onclick: (event) => act(event.currentTarget, async () => {
+      await api('DELETE', `${base}/chat/${encodeURIComponent(message.id)}`);
+      removeMessage(message.id);
+    }),
+  });
+  const mute = own ? null : el('button', {
+    type: 'button', class: 'btn btn-small btn-ghost mute', 'data-testid': 'mute',
+    onclick: (event) => act(event.currentTarget, async () => {
+      const viewer = message.viewer_id;
+      if (state.muted.has(viewer)) {
+        await api('DELETE', `${base}/mutes/${encodeURIComponent(viewer)}`);
+        state.muted.delete(viewer);
+      } else {
+        await api('POST', `${base}/mutes`, { viewer_id: viewer });
+        state.muted.add(viewer);
+      }
+      renderMutes();
+    }),
+  });
+  const node = el('li', { class: 'mod-msg', dataset: { id: message.id, viewer: message.viewer_id || '' } },
+    el('div', { class: 'mod-head' },
+      el('span', { class: 'mod-author', text: message.author || '' }),
+      el('span', { class: 'mod-tag', text: t('host.muted') }),
+      el('time', { class: 'mod-time', text: timeOf(message.at) })),
+    el('p', { class: 'mod-text', text: message.text || '' }),
+    el('div', { class: 'mod-actions' }, remove, mute));
+  paintMute(node);
+  return node;
+}
+
+function paintMute(node) {
+  const muted = state.muted.has(node.dataset.viewer);
+  node.classList.toggle('is-muted', muted);
+  const button = node.querySelector('.mute');
+  if (button) button.textContent = t(muted ? 'host.unmute' : 'host.mute');
+}
+
+function renderMutes() {
+  for (const node of $('chat-list').children) paintMute(node);
+}
+
+function addMessage(message) {
+  const list = $('chat-list');
+  if (!message || !message.id || list.querySelector(`[data-id="${CSS.escape(message.id)}"]`)) return;
+  const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  list.append(messageNode(message));
+  while (list.children.length > MAX_MESSAGES) list.firstElementChild.remove();
+  if (stick) list.scrollTop = list.scrollHeight;
+}
+
+function removeMessage(id) {
+  const node = id && $('chat-list').querySelector(`[data-id="${CSS.escape(id)}"]`);
+  if (node) node.remove();
+}
+
+$('blocklist-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const words = $('blocklist').value.split(/[\n,]/).map((w) => w.trim()).filter(Boolean);
+  act(event.submitter, async () => {
+    const data = await api('PUT', `${base}/blocklist`, { words });
+    $('blocklist').value = (data.words || []).join('\n');
+    toast(t('host.saved'), 'ok', 2000);
+  });
+});
+
+// --- the live channel ----------------------------------------------------------------------------
+
+function onSnapshot(data) {
+  state.you = data.you || null;
+  state.stock = { ...(data.stock || {}) };
+  if (Array.isArray(data.reactions) && data.reactions.join() !== state.kinds.join()) {
+    state.kinds = data.reactions;
+    renderKinds();
+  }
+  applyShow(data);
+  const list = $('chat-list');
+  list.replaceChildren(...(data.chat || []).slice(-MAX_MESSAGES).map(messageNode));
+  list.scrollTop = list.scrollHeight;
+  if (state.you && state.you.role !== 'host') banner(t('host.not_host'));
+}
+
+const HANDLERS = {
+  'show.started': () => applyShow({ status: 'live' }),
+  'show.ended': () => applyShow({ status: 'ended', pinned: null }),
+  'product.pinned': (data) => applyShow({ pinned: data.product || null }),
+  'product.unpinned': () => applyShow({ pinned: null }),
+  viewers: (data) => renderViewers(data.count),
+  reactions: (data) => {
+    for (const [kind, count] of Object.entries(data.counts || {})) {
+      state.totals[kind] = (state.totals[kind] || 0) + (Number(count) || 0);
+    }
+    renderKinds();
+  },
+  'chat.message': addMessage,
+  'chat.deleted': (data) => removeMessage(data.id),
+  stock: (data) => {
+    state.stock[data.variant_id] = data.available;
+    renderProducts();
+  },
+};
+
+function onEvent(frame) {
+  const handler = HANDLERS[frame.type];
+  if (handler) handler(frame.data);
+}
+
+function onError(error) {
+  if (error.code === 'bad_token' || error.code === 'token_expired') signOut(errorText(error));
+  else toast(errorText(error), 'error');
+}
+
+function onStatus(status) {
+  const conn = $('conn');
+  conn.hidden = status === 'live' || status === 'closed';
+  conn.dataset.state = status;
+  conn.textContent = t(`conn.${status}`);
+}
+
+// --- start ---------------------------------------------------------------------------------------
+
+renderKinds();
+if (state.token) {
+  openStudio();
+} else {
+  $('login').hidden = false;
+  api('GET', base).then(applyShow).catch((err) => banner(err instanceof ApiError ? errorText(err.error) : ''));
+}

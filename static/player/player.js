@@ -1,0 +1,378 @@
+// The viewer player: /watch/{show_id}. Video, pinned product, reactions and chat, all live.
+import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
+import { connect, readStore, writeStore } from '/static/live.js';
+import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
+
+const NAME_KEY = 'vitrine.name';
+const LOW_STOCK = 5;
+const MAX_FLOATS = 48;
+const MAX_MESSAGES = 100;
+const $ = (id) => document.getElementById(id);
+
+const app = $('app');
+const video = $('video');
+const chatList = $('chat-list');
+const chatInput = $('chat-input');
+const state = {
+  showId: showIdFromPath(),
+  show: null,
+  status: null,
+  pinned: null,
+  stock: {},
+  selected: null,
+  you: null,
+  kinds: [],
+  own: {}, // reactions we sent that the next `reactions` count already includes
+  name: readStore(NAME_KEY),
+  pendingText: null,
+};
+
+applyI18n();
+chatList.dataset.empty = t('chat.empty');
+
+// --- the show ------------------------------------------------------------------------------------
+
+function initial(name) {
+  const letter = (name || '').trim().charAt(0);
+  return letter ? letter.toUpperCase() : '★';
+}
+
+function renderShow() {
+  const show = state.show;
+  $('show-title').textContent = show.title || '';
+  $('host-name').textContent = (show.host && show.host.name) || '';
+  $('avatar').textContent = initial(show.host && show.host.name);
+  $('poster-avatar').textContent = initial(show.host && show.host.name);
+  document.title = show.title ? `${show.title} · ${t('app.name')}` : t('app.name');
+  renderViewers(show.viewers);
+  renderStatus(show.status);
+}
+
+function renderStatus(status) {
+  state.status = status;
+  app.dataset.status = status;
+  const badge = $('status');
+  badge.hidden = false;
+  badge.textContent = t(`status.${status}`);
+  badge.className = `badge ${status === 'live' ? 'badge-live' : status === 'ended' ? 'badge-ended' : ''}`;
+  const poster = { live: 'stage.starting', scheduled: 'stage.scheduled', ended: 'stage.ended' }[status];
+  $('poster-text').textContent = t(poster || 'stage.starting');
+  if (status === 'live') playStream(state.show && state.show.stream_url);
+  else stopStream();
+  chatInput.disabled = status === 'ended';
+}
+
+function renderViewers(count) {
+  $('viewer-count').textContent = number(count || 0, { compact: true });
+}
+
+// --- video ---------------------------------------------------------------------------------------
+
+function playStream(url) {
+  const src = safeUrl(url);
+  if (!src) return;
+  if (video.dataset.src !== src) {
+    // HLS plays natively in Safari; elsewhere the source may not play and the poster stays up
+    video.dataset.src = src;
+    video.src = src;
+  }
+  const playing = video.play();
+  if (playing) playing.catch(() => { /* autoplay refused or unplayable: the poster stays */ });
+}
+
+function stopStream() {
+  app.classList.remove('playing');
+  if (video.dataset.src) video.pause();
+}
+
+video.addEventListener('playing', () => app.classList.add('playing'));
+video.addEventListener('error', () => app.classList.remove('playing'));
+video.addEventListener('emptied', () => app.classList.remove('playing'));
+
+function renderSound() {
+  $('sound').textContent = t(video.muted ? 'sound.on' : 'sound.off');
+}
+
+$('sound').addEventListener('click', () => {
+  video.muted = !video.muted;
+  renderSound();
+});
+
+// --- the pinned product --------------------------------------------------------------------------
+
+function available(variant) {
+  const known = state.stock[variant.id];
+  return typeof known === 'number' ? known : Number(variant.available) || 0;
+}
+
+function renderPinned() {
+  const product = state.pinned;
+  $('card').hidden = !product;
+  $('sheet-empty').hidden = Boolean(product) || state.status === 'ended';
+  app.classList.toggle('has-product', Boolean(product));
+  if (!product) return;
+  const image = $('card-image');
+  const src = safeUrl((product.images || [])[0]);
+  image.hidden = !src;
+  if (src) image.src = src;
+  image.alt = t('product.image', { title: product.title || '' });
+  $('card-brand').textContent = product.brand || '';
+  $('pinned-title').textContent = product.title || '';
+  $('card-price').textContent = money(product.price);
+  renderChips();
+  const card = $('card');
+  card.classList.remove('pop');
+  void card.offsetWidth; // restart the entrance animation
+  card.classList.add('pop');
+}
+
+function renderChips() {
+  const product = state.pinned;
+  const variants = (product && product.variants) || [];
+  if (state.selected && !variants.some((v) => v.id === state.selected && available(v) > 0)) state.selected = null;
+  $('chips').replaceChildren(...variants.map((variant) => {
+    const left = available(variant);
+    const soldOut = left <= 0;
+    const note = soldOut ? t('product.sold_out') : left <= LOW_STOCK ? t('product.only_left', { n: left }) : null;
+    return el('button', {
+      type: 'button',
+      class: `chip${soldOut ? ' sold-out' : ''}${left > 0 && left <= LOW_STOCK ? ' low' : ''}`,
+      role: 'radio',
+      'aria-checked': String(state.selected === variant.id),
+      disabled: soldOut,
+      dataset: { variant: variant.id },
+      onclick: () => {
+        state.selected = variant.id;
+        renderChips();
+      },
+    }, el('span', { class: 'chip-label', text: variant.label || variant.sku || '' }),
+    note ? el('small', { class: 'chip-note', text: note }) : null);
+  }));
+}
+
+let noteTimer = null;
+
+function flashNote(text) {
+  const note = $('card-note');
+  note.textContent = text;
+  note.classList.add('show');
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(() => note.classList.remove('show'), 3500);
+}
+
+// --- chat ----------------------------------------------------------------------------------------
+
+function messageNode(message) {
+  const mine = state.you && message.viewer_id === state.you.viewer_id;
+  return el('li', { class: `msg${mine ? ' mine' : ''}`, dataset: { id: message.id } },
+    el('span', { class: 'msg-author', text: message.author || '' }),
+    el('span', { class: 'msg-text', text: message.text || '' }));
+}
+
+function nearBottom() {
+  return chatList.scrollHeight - chatList.scrollTop - chatList.clientHeight < 48;
+}
+
+function scrollChat() {
+  chatList.scrollTop = chatList.scrollHeight;
+}
+
+function renderChat(messages) {
+  chatList.replaceChildren(...messages.slice(-MAX_MESSAGES).map(messageNode));
+  scrollChat();
+}
+
+function addMessage(message) {
+  if (!message || !message.id || chatList.querySelector(`[data-id="${CSS.escape(message.id)}"]`)) return;
+  const stick = nearBottom();
+  chatList.append(messageNode(message));
+  while (chatList.children.length > MAX_MESSAGES) chatList.firstElementChild.remove();
+  if (stick || (state.you && message.viewer_id === state.you.viewer_id)) scrollChat();
+}
+
+function removeMessage(id) {
+  const node = id && chatList.querySelector(`[data-id="${CSS.escape(id)}"]`);
+  if (node) node.remove();
+}
+
+function sendChat(text) {
+  if (live.send({ type: 'chat', text, name: state.name })) {
+    chatInput.value = '';
+    return true;
+  }
+  toast(t('chat.offline'), 'error');
+  return false;
+}
+
+function askName() {
+  $('name-sheet').hidden = false;
+  const input = $('chat-name');
+  input.value = state.name || '';
+  input.focus();
+}
+
+function closeName() {
+  $('name-sheet').hidden = true;
+}
+
+$('chat-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = chatInput.value.trim();
+  if (!text) return;
+  if (!state.name) {
+    state.pendingText = text;
+    askName();
+    return;
+  }
+  sendChat(text);
+});
+
+$('name-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = $('chat-name').value.trim();
+  if (!name) return;
+  state.name = name;
+  writeStore(NAME_KEY, name);
+  closeName();
+  const pending = state.pendingText;
+  state.pendingText = null;
+  if (pending) sendChat(pending);
+  chatInput.focus();
+});
+
+$('name-cancel').addEventListener('click', () => {
+  state.pendingText = null;
+  closeName();
+});
+
+$('name-sheet').addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeName();
+});
+
+// --- reactions -----------------------------------------------------------------------------------
+
+function buildRail(kinds) {
+  if (kinds.join() === state.kinds.join()) return;
+  state.kinds = kinds;
+  $('rail').replaceChildren(...kinds.map((kind) => el('button', {
+    type: 'button',
+    class: 'react',
+    'data-testid': `react-${kind}`,
+    'aria-label': t('react.label', { kind: t(`react.${kind}`) }),
+    title: t(`react.${kind}`),
+    onclick: (event) => react(kind, event.currentTarget),
+  }, reactionIcon(kind, 'react-icon'))));
+}
+
+function react(kind, button) {
+  if (!live.send({ type: 'react', kind })) return;
+  state.own[kind] = (state.own[kind] || 0) + 1;
+  button.classList.remove('bump');
+  void button.offsetWidth;
+  button.classList.add('bump');
+  const box = button.getBoundingClientRect();
+  float(kind, box.left + box.width / 2, box.top);
+}
+
+function float(kind, x, y) {
+  const layer = $('floats');
+  if (layer.childElementCount >= MAX_FLOATS) return;
+  const node = reactionIcon(kind, 'float');
+  node.style.left = `${Math.round(x)}px`;
+  node.style.top = `${Math.round(y)}px`;
+  node.style.setProperty('--drift', `${Math.round((Math.random() * 2 - 1) * 46)}px`);
+  node.style.setProperty('--rise', `${Math.round(200 + Math.random() * 160)}px`);
+  node.style.setProperty('--dur', `${(1.6 + Math.random() * 0.9).toFixed(2)}s`);
+  node.style.setProperty('--size', `${Math.round(22 + Math.random() * 12)}px`);
+  node.addEventListener('animationend', () => node.remove());
+  layer.append(node);
+}
+
+function showReactions(counts) {
+  const rail = $('rail').getBoundingClientRect();
+  for (const [kind, count] of Object.entries(counts || {})) {
+    const mine = state.own[kind] || 0;
+    state.own[kind] = Math.max(0, mine - count);
+    const others = Math.min(8, Math.max(0, count - mine));
+    for (let i = 0; i < others; i += 1) {
+      setTimeout(() => float(kind, rail.left + rail.width / 2 + (Math.random() * 2 - 1) * 14,
+        rail.top + Math.random() * 30), i * 120 + Math.random() * 80);
+    }
+  }
+}
+
+// --- the live channel ----------------------------------------------------------------------------
+
+function onSnapshot(data) {
+  state.show = data;
+  state.you = data.you || null;
+  state.stock = { ...(data.stock || {}) };
+  state.pinned = data.pinned || null;
+  buildRail(Array.isArray(data.reactions) ? data.reactions : []);
+  renderShow();
+  renderPinned();
+  renderChat(Array.isArray(data.chat) ? data.chat : []);
+}
+
+const HANDLERS = {
+  'show.started': () => renderStatus('live'),
+  'show.ended': () => {
+    state.pinned = null;
+    renderStatus('ended');
+    renderPinned();
+  },
+  'product.pinned': (data) => {
+    state.pinned = data.product || null;
+    for (const variant of (state.pinned && state.pinned.variants) || []) state.stock[variant.id] = variant.available;
+    state.selected = null;
+    renderPinned();
+  },
+  'product.unpinned': () => {
+    state.pinned = null;
+    renderPinned();
+  },
+  reactions: (data) => showReactions(data.counts),
+  viewers: (data) => renderViewers(data.count),
+  'chat.message': addMessage,
+  'chat.deleted': (data) => removeMessage(data.id),
+  stock: (data) => {
+    state.stock[data.variant_id] = data.available;
+    if (state.pinned && state.pinned.id === data.product_id) renderChips();
+  },
+  sale: (data) => {
+    if (state.pinned && state.pinned.id === data.product_id) flashNote(t('product.sold', { n: data.quantity || 1 }));
+  },
+};
+
+function onEvent(frame) {
+  const handler = HANDLERS[frame.type];
+  if (handler) handler(frame.data);
+}
+
+function onError(error) {
+  if (error.code === 'show_not_found') return; // the socket closes with 4404 next: the poster says it
+  toast(errorText(error), 'error');
+  if (['name_required', 'invalid_name', 'name_too_long'].includes(error.code)) {
+    state.name = null;
+    writeStore(NAME_KEY, null);
+    askName();
+  }
+}
+
+function onStatus(status) {
+  const conn = $('conn');
+  app.dataset.conn = status;
+  conn.hidden = status === 'live' || status === 'gone';
+  conn.dataset.state = status;
+  conn.textContent = t(`conn.${status}`);
+  if (status === 'gone') {
+    $('poster-text').textContent = t('stage.gone');
+    stopStream();
+  }
+}
+
+renderSound();
+const live = state.showId
+  ? connect({ showId: state.showId, onSnapshot, onEvent, onError, onStatus })
+  : { send: () => false };
+if (!state.showId) onStatus('gone');

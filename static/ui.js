@@ -1,0 +1,65 @@
+// Small DOM helpers shared by the pages. Text always goes in through textContent, never as HTML.
+
+/** el('li', {class: 'msg', dataset: {id}}, 'text', otherNode): strings become text nodes. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else if (key in node && typeof value !== 'string') node[key] = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** The id after /watch/ or /host/ in the page's path. */
+export function showIdFromPath(pathname = location.pathname) {
+  const parts = pathname.split('/').filter(Boolean);
+  return parts.length >= 2 ? decodeURIComponent(parts[1]) : '';
+}
+
+let toastBox = null;
+
+export function toast(text, kind = 'info', ms = 3500) {
+  if (!toastBox) {
+    toastBox = el('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(toastBox);
+  }
+  const node = el('div', { class: `toast toast-${kind}`, text });
+  toastBox.append(node);
+  while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
+  setTimeout(() => node.remove(), ms);
+  return node;
+}
+
+export const EMOJI = { heart: '❤️', fire: '🔥', clap: '👏', laugh: '😂', wow: '😮' };
+
+export function emojiFor(kind) {
+  return EMOJI[kind] || '✨';
+}
+
+/** A reaction's picture: our own SVG (no emoji font needed), or the emoji for a kind we do not draw. */
+export function reactionIcon(kind, className = 'icon') {
+  if (Object.hasOwn(EMOJI, kind)) {
+    return el('img', { class: className, src: `/static/reactions/${kind}.svg`, alt: '', draggable: 'false' });
+  }
+  return el('span', { class: className, text: emojiFor(kind) });
+}
+
+/** Only http(s) or same-site URLs are used as image sources. */
+export function safeUrl(url) {
+  if (typeof url !== 'string' || !url) return '';
+  try {
+    const parsed = new URL(url, location.origin);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : '';
+  } catch {
+    return '';
+  }
+}

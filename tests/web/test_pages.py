@@ -1,0 +1,292 @@
+"""The pages in a real Chromium (Playwright driving /usr/bin/chromium) against a real server process
+seeded with the demo: the host pins and viewers see it, chat text stays text, the language follows the
+browser, and the player fits a phone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
+
+from tests.conftest import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+SHOTS = Path(os.environ.get("VITRINE_SHOTS", "/tmp/vitrine-shots"))
+WAIT_MS = 10_000
+XSS = "<img src=x onerror=alert(1)>"
+
+OpenPage = Callable[..., Page]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{CHROMIUM} is missing: in CI the browser tests must run")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, demo_server: tuple[ServerProcess, dict[str, str]]) -> Iterator[OpenPage]:
+    """Opens a path of the demo server in a fresh browser context (its own storage: another person).
+    Any uncaught script error on any page fails the test."""
+    server, _ = demo_server
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_(path: str, *, locale: str = "en-US", viewport: ViewportSize = PHONE) -> Page:
+        phone = viewport["width"] < 600
+        context = browser.new_context(base_url=server.base_url, locale=locale, viewport=viewport,
+                                      is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        page = context.new_page()
+
+        def on_dialog(dialog: Dialog) -> None:
+            errors.append(f"{path}: a dialog opened: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("pageerror", lambda exc: errors.append(f"{path}: {exc}"))
+        page.on("dialog", on_dialog)
+        page.goto(path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+def demo_show(server: ServerProcess, demo: dict[str, str]) -> dict[str, Any]:
+    r = httpx.get(f"{server.base_url}/api/shows/{demo['show_id']}", timeout=10)
+    assert r.status_code == 200, r.text
+    show: dict[str, Any] = r.json()
+    assert show["status"] == "live" and len(show["products"]) >= 2, show
+    return show
+
+
+def pin_over_http(server: ServerProcess, demo: dict[str, str], product_id: str) -> None:
+    r = httpx.post(f"{server.base_url}/api/auth/token", json={"email": demo["host_email"],
+                                                              "password": demo["password"]}, timeout=10)
+    assert r.status_code == 200, r.text
+    headers = {"authorization": f"Bearer {r.json()['access_token']}"}
+    r = httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/pin", json={"product_id": product_id},
+                   headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+
+
+def sign_in(page: Page, demo: dict[str, str]) -> None:
+    page.get_by_test_id("login-email").fill(demo["host_email"])
+    page.get_by_test_id("login-password").fill(demo["password"])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
+    expect(page.get_by_test_id("login-submit")).to_be_hidden()
+
+
+def chat(page: Page, text: str, *, name: str | None = None) -> None:
+    page.get_by_test_id("chat-input").fill(text)
+    page.get_by_test_id("chat-input").press("Enter")
+    if name is not None:  # the first message asks for a display name
+        page.get_by_test_id("chat-name").fill(name)
+        page.get_by_test_id("chat-name-save").click()
+    expect(page.get_by_test_id("chat-input")).to_have_value("")
+
+
+def test_host_pins_a_product_and_viewers_see_it(
+    open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    server, demo = demo_server
+    show = demo_show(server, demo)
+    product = show["products"][1]
+    viewer = open_page(f"/watch/{demo['show_id']}")
+    expect(viewer.get_by_test_id("status")).to_have_text("LIVE")
+    expect(viewer.get_by_test_id("pinned-title")).to_be_hidden()
+
+    host = open_page(f"/host/{demo['show_id']}")
+    sign_in(host, demo)
+    host.get_by_test_id(f"pin-{product['id']}").click()
+
+    # the viewer was already watching: the pin reaches it as a live event
+    expect(viewer.get_by_test_id("pinned-title")).to_have_text(product["title"], timeout=WAIT_MS)
+    expect(viewer.get_by_test_id("pinned-price")).to_have_text("€89.00")
+    expect(viewer.locator("#chips .chip")).to_have_count(len(product["variants"]))
+    expect(host.get_by_test_id(f"pin-{product['id']}")).to_be_disabled()
+    # two sockets watch: the host's page and the viewer's
+    expect(host.get_by_test_id("viewer-count")).to_have_text("2", timeout=WAIT_MS)
+
+    # someone arriving later gets it in the snapshot
+    latecomer = open_page(f"/watch/{demo['show_id']}")
+    expect(latecomer.get_by_test_id("pinned-title")).to_have_text(product["title"])
+
+    host.get_by_test_id("unpin").click()
+    expect(viewer.get_by_test_id("pinned-title")).to_be_hidden(timeout=WAIT_MS)
+
+
+def test_chat_html_is_shown_as_text(
+    open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    _, demo = demo_server
+    alice = open_page(f"/watch/{demo['show_id']}")
+    bob = open_page(f"/watch/{demo['show_id']}")
+    for page in (alice, bob):
+        expect(page.get_by_test_id("status")).to_have_text("LIVE")
+        expect(page.get_by_test_id("connection")).to_be_hidden()
+
+    chat(alice, f"look {XSS}", name="Alice <b>bold</b>")
+
+    for page in (bob, alice):
+        message = page.get_by_test_id("chat-list").locator("li").filter(has_text=XSS)
+        expect(message).to_have_count(1, timeout=WAIT_MS)  # once, even for its sender
+        expect(message.locator(".msg-text")).to_have_text(f"look {XSS}")
+        expect(message.locator(".msg-author")).to_have_text("Alice <b>bold</b>")
+        assert page.get_by_test_id("chat-list").locator("img, b").count() == 0
+    assert bob.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+
+
+WS_SPY = """
+(() => {
+  const Native = window.WebSocket;
+  window.__urls = [];
+  window.__sockets = [];
+  window.__blockWs = false;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      window.__urls.push(String(url));
+      super(window.__blockWs ? 'ws://127.0.0.1:9/' : url, protocols);
+      window.__sockets.push(this);
+    }
+  };
+})();
+"""
+
+
+def test_player_resumes_after_a_drop_without_duplicates(
+    browser: Browser, open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    server, demo = demo_server
+    context = browser.new_context(base_url=server.base_url, locale="en-US", viewport=PHONE)
+    try:
+        context.add_init_script(WS_SPY)
+        alice = context.new_page()
+        errors: list[str] = []
+        alice.on("pageerror", lambda exc: errors.append(str(exc)))
+        alice.goto(f"/watch/{demo['show_id']}")
+        bob = open_page(f"/watch/{demo['show_id']}")
+        expect(alice.get_by_test_id("status")).to_have_text("LIVE")
+        expect(bob.get_by_test_id("status")).to_have_text("LIVE")
+        alice_list = alice.get_by_test_id("chat-list").locator("li")
+
+        chat(bob, "before the drop", name="Bob")
+        expect(alice_list).to_have_count(1)
+        token = alice.evaluate("localStorage.getItem('vitrine.viewer')")
+        assert token
+
+        # the connection drops and cannot come back for a while: the indicator shows, bob keeps chatting
+        alice.evaluate("window.__blockWs = true; window.__sockets.at(-1).close()")
+        expect(alice.get_by_test_id("connection")).to_have_text("Reconnecting…")
+        chat(bob, "during the drop")
+        alice.evaluate("window.__blockWs = false")
+
+        expect(alice.get_by_test_id("connection")).to_be_hidden(timeout=WAIT_MS)
+        expect(alice.get_by_test_id("chat-list").locator(".msg-text")).to_have_text(
+            ["before the drop", "during the drop"])
+        last = alice.evaluate("window.__urls.at(-1)")
+        assert "since=" in last and "epoch=" in last and f"viewer={token}" in last, last
+        chat(bob, "after the drop")
+        expect(alice_list).to_have_count(3)
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("locale", "lang", "live", "placeholder", "password"), [
+    ("fr-FR", "fr", "EN DIRECT", "Écrire un message…", "Mot de passe"),
+    ("en-US", "en", "LIVE", "Say something…", "Password"),
+])
+def test_pages_speak_the_browser_language(
+    open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]],
+    locale: str, lang: str, live: str, placeholder: str, password: str,
+) -> None:
+    _, demo = demo_server
+    player = open_page(f"/watch/{demo['show_id']}", locale=locale)
+    expect(player.get_by_test_id("status")).to_have_text(live)
+    expect(player.get_by_test_id("chat-input")).to_have_attribute("placeholder", placeholder)
+    assert player.evaluate("document.documentElement.lang") == lang
+
+    host = open_page(f"/host/{demo['show_id']}", locale=locale)
+    expect(host.locator("label[for=login-password]")).to_have_text(password)
+
+
+def test_player_fits_a_phone(open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    server, demo = demo_server
+    product = demo_show(server, demo)["products"][0]
+    pin_over_http(server, demo, product["id"])
+    page = open_page(f"/watch/{demo['show_id']}", viewport=PHONE)
+    expect(page.get_by_test_id("pinned-title")).to_have_text(product["title"])
+    chat(page, "W" * 120 + " a very long word above, and a long line of text after it " * 3, name="Zoé")
+    expect(page.get_by_test_id("chat-list").locator("li")).to_have_count(1, timeout=WAIT_MS)
+
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    card = page.get_by_test_id("product-card").bounding_box()
+    assert card is not None
+    assert card["x"] >= 0 and card["x"] + card["width"] <= PHONE["width"], card
+    assert card["y"] + card["height"] <= PHONE["height"], card  # a bottom sheet, on screen
+    for what in ("[data-testid=react-heart]", "[data-testid=chat-input]", "[data-testid=viewer-count]",
+                 "[data-testid=status]", "[data-testid=chat-list] li", "#chips"):
+        box = page.locator(what).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (what, box)
+    # the long word wraps inside its bubble instead of running out of it
+    assert page.get_by_test_id("chat-list").locator("li").evaluate("li => li.scrollWidth <= li.clientWidth")
+
+
+def test_screenshots(open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    """Phone (and desktop) screenshots of both pages in /tmp/vitrine-shots/, for a person to look at."""
+    server, demo = demo_server
+    product = demo_show(server, demo)["products"][0]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    host = open_page(f"/host/{demo['show_id']}")
+    sign_in(host, demo)
+    host.get_by_test_id(f"pin-{product['id']}").click()
+
+    player = open_page(f"/watch/{demo['show_id']}")
+    expect(player.get_by_test_id("pinned-title")).to_have_text(product["title"])
+    chat(player, "Is the coat warm enough for Lyon in January?", name="Inès")
+    chat(player, "Love the camel colour 😍")
+    player.get_by_test_id("react-heart").click()
+    player.get_by_test_id("react-fire").click()
+    expect(host.get_by_test_id("chat-list").locator("li")).to_have_count(2, timeout=WAIT_MS)
+    expect(host.get_by_test_id("reactions-heart")).not_to_have_text("0", timeout=WAIT_MS)
+    expect(player.locator(".float").first).to_be_attached()
+
+    player.screenshot(path=SHOTS / "player-phone.png")
+    host.screenshot(path=SHOTS / "host-phone.png", full_page=True)
+
+    desktop = open_page(f"/watch/{demo['show_id']}", viewport=DESKTOP)
+    expect(desktop.get_by_test_id("pinned-title")).to_have_text(product["title"])
+    desktop.screenshot(path=SHOTS / "player-desktop.png", animations="disabled")
+    host_wide = open_page(f"/host/{demo['show_id']}", viewport=DESKTOP)
+    sign_in(host_wide, demo)
+    host_wide.screenshot(path=SHOTS / "host-desktop.png", animations="disabled")
+    login = open_page(f"/host/{demo['show_id']}", locale="fr-FR")
+    expect(login.get_by_test_id("login-submit")).to_have_text("Se connecter")
+    login.screenshot(path=SHOTS / "host-login-phone-fr.png", animations="disabled")
+    landing = open_page("/")
+    landing.screenshot(path=SHOTS / "landing-phone.png", full_page=True, animations="disabled")
+    for name in ("player-phone", "host-phone", "player-desktop", "host-desktop", "host-login-phone-fr",
+                 "landing-phone"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000, name
