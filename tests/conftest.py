@@ -181,7 +181,8 @@ class Api:
         return {"id": user.id, "email": email, "password": password, "token": token,
                 "headers": {"authorization": f"Bearer {token}"}}
 
-    def product(self, seller: dict[str, Any], *, stock: int = 10, sizes: tuple[str, ...] = ("S", "M")) -> dict[str, Any]:
+    def product(self, seller: dict[str, Any], *, stock: int = 10,
+                sizes: tuple[str, ...] = ("S", "M")) -> dict[str, Any]:
         body = {"title": "Linen shirt", "brand": "Atelier", "price": {"amount": 4900, "currency": "EUR"},
                 "variants": [{"sku": f"SKU-{s}", "label": s, "stock": stock} for s in sizes]}
         r = self.client.post("/api/products", json=body, headers=seller["headers"])

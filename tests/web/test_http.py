@@ -61,27 +61,31 @@ def test_products_roles_validation_and_read(api: Api) -> None:
     assert [v["available"] for v in product["variants"]] == [7, 7]
     assert all(isinstance(v["id"], str) for v in product["variants"])
     assert api.client.get(f"/api/products/{product['id']}").json() == product
-    r = api.client.post("/api/products", json={"title": "t", "price": {"amount": 1, "currency": "EUR"},
-                                               "variants": [{"sku": "A", "label": "A", "stock": 1}]},
+    r = api.client.post("/api/products", json={"title": "t", "price": EUR1,
+                                               "variants": ONE},
                         headers=host["headers"])
     assert r.status_code == 403 and error_code(r) == "forbidden"
     assert error_code(api.client.get("/api/products/prd_missing")) == "product_not_found"
 
 
+ONE = [{"sku": "A", "label": "A", "stock": 1}]
+EUR1 = {"amount": 1, "currency": "EUR"}
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        {"title": "", "price": {"amount": 1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
-        {"title": "t", "price": {"amount": -1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
-        {"title": "t", "price": {"amount": 1.5, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
-        {"title": "t", "price": {"amount": 1, "currency": "euro"}, "variants": [{"sku": "A", "label": "A", "stock": 1}]},
-        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "variants": []},
-        {"title": "t", "price": {"amount": 1, "currency": "EUR"},
+        {"title": "", "price": {"amount": 1, "currency": "EUR"}, "variants": ONE},
+        {"title": "t", "price": {"amount": -1, "currency": "EUR"}, "variants": ONE},
+        {"title": "t", "price": {"amount": 1.5, "currency": "EUR"}, "variants": ONE},
+        {"title": "t", "price": {"amount": 1, "currency": "euro"}, "variants": ONE},
+        {"title": "t", "price": EUR1, "variants": []},
+        {"title": "t", "price": EUR1,
          "variants": [{"sku": "A", "label": "A", "stock": 1}, {"sku": "A", "label": "B", "stock": 1}]},
-        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": -3}]},
-        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "images": ["javascript:alert(1)"],
-         "variants": [{"sku": "A", "label": "A", "stock": 1}]},
-        {"title": "t", "price": {"amount": 1, "currency": "EUR"}, "variants": [{"sku": "A", "label": "A", "stock": 1}],
+        {"title": "t", "price": EUR1, "variants": [{"sku": "A", "label": "A", "stock": -3}]},
+        {"title": "t", "price": EUR1, "images": ["javascript:alert(1)"],
+         "variants": ONE},
+        {"title": "t", "price": EUR1, "variants": ONE,
          "unexpected": True},
     ],
 )
