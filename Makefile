@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint bench clean
 

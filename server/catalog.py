@@ -10,9 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth import Principal
 from server.db import Database
-from server.errors import NotFound
+from server.errors import InvalidInput, NotFound
 from server.ids import new_id
-from server.models import Product, ProductIn, Variant, product_public
+from server.models import Product, ProductIn, User, Variant, product_public
+from server.models.commerce import SellerHost
+from server.sql import insert_ignore
 
 
 class Catalog:
@@ -23,7 +25,8 @@ class Catalog:
         principal.require("seller")
         product = Product(id=new_id("prd"), seller_id=principal.id, title=data.title, description=data.description,
                           brand=data.brand, price_amount=data.price.amount, currency=data.price.currency,
-                          images=list(data.images))
+                          images=list(data.images),
+                          size_guide=data.size_guide.model_dump() if data.size_guide else None)
         variants = [Variant(id=new_id("var"), product_id=product.id, sku=v.sku, label=v.label, stock=v.stock,
                             position=i) for i, v in enumerate(data.variants)]
         async with self.db.session() as session:
@@ -59,3 +62,31 @@ class Catalog:
         for v in (await session.exec(select(Variant).where(col(Variant.product_id).in_(ids)))).all():
             variants.setdefault(v.product_id, []).append(v)
         return [product_public(products[i], variants.get(i, [])) for i in ids if i in products]
+
+    # --- which hosts may sell a seller's products ---------------------------------------------------
+
+    async def grant(self, *, principal: Principal, host_id: str) -> list[str]:
+        principal.require("seller")
+        async with self.db.session() as session:
+            host = await session.get(User, host_id) if len(host_id) <= 32 else None
+            if host is None or host.role not in ("host", "admin"):
+                raise InvalidInput(f"no host {host_id}", code="host_not_found")
+            await insert_ignore(session, SellerHost, {"seller_id": principal.id, "host_id": host_id})
+            await session.commit()
+        return await self.hosts(principal=principal)
+
+    async def revoke(self, *, principal: Principal, host_id: str) -> list[str]:
+        principal.require("seller")
+        async with self.db.session() as session:
+            grant = await session.get(SellerHost, (principal.id, host_id))
+            if grant is not None:
+                await session.delete(grant)
+                await session.commit()
+        return await self.hosts(principal=principal)
+
+    async def hosts(self, *, principal: Principal) -> list[str]:
+        principal.require("seller")
+        async with self.db.session() as session:
+            rows = await session.exec(select(SellerHost.host_id).where(SellerHost.seller_id == principal.id))
+            return sorted(rows.all())
+

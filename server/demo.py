@@ -69,6 +69,7 @@ async def seed(settings: Settings) -> Demo:
         if show is None:
             catalog = Catalog(db=db)
             as_seller = Principal(id=seller.id, role="seller")
+            await catalog.grant(principal=as_seller, host_id=host.id)
             ids = [(await catalog.create(principal=as_seller, data=p))["id"] for p in PRODUCTS]
             as_host = Principal(id=host.id, role="host")
             created = await shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=STREAM,

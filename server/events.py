@@ -92,9 +92,24 @@ class Sale(Event):
     quantity: int
 
 
+@dataclass(frozen=True, slots=True)
+class DealStarted(Event):
+    type: ClassVar[str] = "deal.started"
+    deal: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DealEnded(Event):
+    type: ClassVar[str] = "deal.ended"
+    id: str
+    product_id: str
+    reason: str
+    sold: int
+
+
 BROADCAST_TYPES: frozenset[str] = frozenset(
     cls.type for cls in (ShowStarted, ShowEnded, ProductPinned, ProductUnpinned, Reactions, Viewers,
-                         ChatPosted, ChatDeleted, StockLevel, Sale)
+                         ChatPosted, ChatDeleted, StockLevel, Sale, DealStarted, DealEnded)
 )
 
 

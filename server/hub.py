@@ -24,6 +24,7 @@ SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
 RING = 512
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
+STREAM_RESET = 1012  # "service restart": clients reconnect, their old epoch gets them a fresh snapshot
 
 
 @dataclass(slots=True)
@@ -52,6 +53,7 @@ class Channel:
         self.show_id = show_id
         self.connections: set[Connection] = set()
         self.last_seq = 0
+        self.epoch = ""
         self.ring: deque[tuple[int, str]] = deque(maxlen=RING)
         self.reactions: Counter[str] = Counter()
         self.joining = 0  # sockets between "channel found" and "registered": keeps the channel alive
@@ -65,11 +67,13 @@ class Channel:
         bus = self.hub.bus
         try:
             async with bus.subscribe(self.show_id) as frames:
-                self.last_seq = (await bus.position(self.show_id)).seq
+                position = await bus.position(self.show_id)
+                self.last_seq, self.epoch = position.seq, position.epoch
                 self.ready.set()
                 async for frame in frames:
                     seq = frame_seq(frame)
-                    if seq <= self.last_seq:
+                    if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
+                        await self._restarted()
                         continue
                     if seq > self.last_seq + 1:
                         await self._fill(seq)
@@ -80,6 +84,22 @@ class Channel:
             log.exception("channel %s stopped", self.show_id)
             self.failed = exc
             self.ready.set()
+
+    async def _restarted(self) -> bool:
+        """A seq at or below ours is a duplicate, unless the bus lost the show's stream (Redis restarted
+        empty, or failed over): then its epoch changed, and every socket here starts again from a snapshot."""
+        position = await self.hub.bus.position(self.show_id)
+        if position.epoch == self.epoch and position.seq >= self.last_seq:
+            return False
+        log.warning("show %s: the bus stream restarted (epoch %s -> %s)", self.show_id, self.epoch, position.epoch)
+        self.last_seq, self.epoch = position.seq, position.epoch
+        self.ring.clear()
+        self._snapshot = None
+        for conn in tuple(self.connections):
+            self.connections.discard(conn)
+            metrics.WS_CONNECTIONS.dec()
+            conn.kill(STREAM_RESET, "the show's stream restarted: reconnect")
+        return True
 
     async def _fill(self, upto: int) -> None:
         """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
@@ -144,6 +164,7 @@ class Hub:
         self.loader = loader
         self.tick_s = tick_ms / 1000
         self.channels: dict[str, Channel] = {}
+        self.tick_hooks: list[Callable[[], Awaitable[None]]] = []
         self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -235,8 +256,11 @@ class Hub:
     async def tick(self) -> None:
         """Report viewers and reactions for every show held here; publish where this node leads."""
         channels = list(self.channels.values())
-        if channels:
-            await asyncio.gather(*(self._tick_channel(c) for c in channels))
+        jobs = [*(self._tick_channel(c) for c in channels), *(hook() for hook in self.tick_hooks)]
+        if jobs:
+            for result in await asyncio.gather(*jobs, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("tick job failed: %r", result)
 
     async def _tick_channel(self, channel: Channel) -> None:
         reactions, channel.reactions = dict(channel.reactions), Counter()

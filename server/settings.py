@@ -62,6 +62,8 @@ class Settings:
     chat_history: int = 50
     history_size: int = 1000
     tick_ms: int = 250
+    reservation_s: int = 600
+    payment_provider: str = "sandbox"
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
     @property
@@ -88,6 +90,8 @@ class Settings:
         if not secret:
             warnings.warn("SECRET_KEY is not set: using a generated development key", stacklevel=2)
             secret = secrets.token_urlsafe(32)
+        if env.get("PAYMENT_PROVIDER", "sandbox") != "sandbox":
+            raise ConfigError("PAYMENT_PROVIDER: only the built-in sandbox provider ships with this release")
         redis_url = env.get("REDIS_URL") or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {redis_url!r}")
@@ -114,4 +118,6 @@ class Settings:
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),
             history_size=_int(env, "HISTORY_SIZE", 1000),
             tick_ms=_int(env, "TICK_MS", 250),
+            reservation_s=_int(env, "RESERVATION_S", 600),
+            payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
         )

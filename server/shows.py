@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +17,7 @@ from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.events import Event, ProductPinned, ProductUnpinned, ShowEnded, ShowStarted
 from server.ids import iso, new_id, utcnow
 from server.models import ChatMessage, Product, Show, ShowIn, ShowProduct, TimelineEntry, User, chat_public
+from server.models.commerce import Deal, Order, SellerHost, deal_public
 
 
 class Shows:
@@ -38,13 +40,40 @@ class Shows:
                 missing = [p for p in product_ids if p not in found]
                 if missing:
                     raise InvalidInput(f"unknown products: {', '.join(missing)}", code="unknown_product")
+                await self._require_sellable(session, principal, product_ids)
             show = Show(id=new_id("shw"), title=data.title, host_id=principal.id, stream_url=data.stream_url,
-                        scheduled_at=data.scheduled_at)
+                        scheduled_at=data.scheduled_at, buyer_limit=data.buyer_limit)
             session.add(show)
             await session.flush()
             session.add_all(ShowProduct(show_id=show.id, product_id=p, position=i) for i, p in enumerate(product_ids))
             await session.commit()
             return await self._public(session, show)
+
+    @staticmethod
+    async def _require_sellable(session: AsyncSession, principal: Principal, product_ids: list[str]) -> None:
+        """A host sells only the products of sellers who let it (an admin sells anything)."""
+        if principal.admin:
+            return
+        sellers = (await session.exec(
+            select(Product.id, Product.seller_id).where(col(Product.id).in_(product_ids)))).all()
+        granted = set((await session.exec(
+            select(SellerHost.seller_id).where(SellerHost.host_id == principal.id))).all())
+        refused = [pid for pid, seller in sellers if seller not in granted and seller != principal.id]
+        if refused:
+            raise Forbidden(f"the sellers of {', '.join(refused)} have not let you sell their products",
+                            code="product_not_sellable")
+
+    async def carrying(self, product_ids: list[str]) -> dict[str, list[str]]:
+        """Live shows that carry each product: where its stock levels are announced."""
+        async with self.db.session() as session:
+            rows = (await session.exec(
+                select(ShowProduct.product_id, ShowProduct.show_id).join(Show, col(Show.id) == ShowProduct.show_id)
+                .where(col(ShowProduct.product_id).in_(product_ids), Show.status == "live")
+            )).all()
+        shows: dict[str, list[str]] = {}
+        for product_id, show_id in rows:
+            shows.setdefault(product_id, []).append(show_id)
+        return shows
 
     async def get(self, *, show_id: str) -> dict[str, Any]:
         async with self.db.session() as session:
@@ -116,6 +145,27 @@ class Shows:
             await session.commit()
         await self.publish(show_id, ProductUnpinned(product_id=previous))
 
+    async def sales(self, *, principal: Principal, show_id: str) -> dict[str, Any]:
+        """Orders placed in the show that still hold stock, their units and revenue, and conversion."""
+        async with self.db.session() as session:
+            await self.driven(session, principal, show_id)
+            held = col(Order.status).in_(("pending", "paid", "shipped", "delivered"))
+            row = (await session.exec(
+                select(sa.func.count(), sa.func.coalesce(sa.func.sum(col(Order.quantity)), 0),
+                       sa.func.count(sa.distinct(col(Order.buyer_email))))
+                .where(Order.show_id == show_id, held)
+            )).one()
+            revenue = (await session.exec(
+                select(Order.currency, sa.func.sum(Order.total_amount))
+                .where(Order.show_id == show_id, col(Order.status).in_(("paid", "shipped", "delivered")))
+                .group_by(Order.currency)
+            )).all()
+        viewers = await self.bus.viewers(show_id)
+        orders, units, buyers = (int(x) for x in row)
+        return {"orders": orders, "units": units, "buyers": buyers,
+                "revenue": [{"amount": int(total), "currency": currency} for currency, total in revenue],
+                "viewers": viewers, "conversion": round(buyers / viewers, 4) if viewers else None}
+
     async def timeline(self, *, show_id: str) -> list[dict[str, Any]]:
         async with self.db.session() as session:
             await self._show(session, show_id)
@@ -156,6 +206,9 @@ class Shows:
         products = await Catalog.load(session, ids)
         host = await session.get(User, show.host_id)
         pinned = next((p for p in products if p["id"] == show.pinned_product_id), None)
+        deal = (await session.exec(
+            select(Deal).where(Deal.show_id == show.id, col(Deal.ended_at).is_(None), col(Deal.ends_at) > utcnow())
+        )).first()
         return {
             "id": show.id,
             "title": show.title,
@@ -168,4 +221,6 @@ class Shows:
             "pinned": pinned,
             "viewers": await self.bus.viewers(show.id),
             "products": products,
+            "buyer_limit": show.buyer_limit,
+            "deal": deal_public(deal) if deal else None,
         }

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,7 @@ class Api:
 
     client: TestClient
     services: Services
+    sellers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def call(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         """Run a coroutine function on the app's event loop."""
@@ -187,10 +188,20 @@ class Api:
                 "variants": [{"sku": f"SKU-{s}", "label": s, "stock": stock} for s in sizes]}
         r = self.client.post("/api/products", json=body, headers=seller["headers"])
         assert r.status_code == 201, r.text
+        self.sellers[seller["id"]] = seller
         return r.json()  # type: ignore[no-any-return]
 
-    def live_show(self, host: dict[str, Any], product_ids: list[str], *, start: bool = True) -> dict[str, Any]:
-        r = self.client.post("/api/shows", json={"title": "Friday drop", "product_ids": product_ids},
+    def grant(self, seller: dict[str, Any], host: dict[str, Any]) -> None:
+        r = self.client.post("/api/sellers/me/hosts", json={"host_id": host["id"]}, headers=seller["headers"])
+        assert r.status_code == 200, r.text
+
+    def live_show(self, host: dict[str, Any], product_ids: list[str], *, start: bool = True,
+                  grant: bool = True, **fields: Any) -> dict[str, Any]:
+        """A show of these products; by default every seller the helper has seen lets this host sell."""
+        if grant:
+            for seller in self.sellers.values():
+                self.grant(seller, host)
+        r = self.client.post("/api/shows", json={"title": "Friday drop", "product_ids": product_ids, **fields},
                              headers=host["headers"])
         assert r.status_code == 201, r.text
         show = r.json()

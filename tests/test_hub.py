@@ -149,3 +149,39 @@ async def test_a_channel_being_joined_is_not_released(hub: Hub) -> None:
     async with asyncio.timeout(5):
         while "shw_b" in hub.channels:
             await asyncio.sleep(0.01)
+
+
+async def test_a_bus_that_lost_the_stream_restarts_the_sockets(redis_url: str) -> None:
+    """Redis restarted empty: seq starts again at 1 with a new epoch. The channel must not take the new
+    frames for duplicates; its sockets are closed with 1012 so that they come back to a fresh snapshot."""
+    import redis.asyncio as aioredis
+
+    from server.bus.redis import RedisBus
+    from server.hub import STREAM_RESET
+
+    bus = RedisBus(redis_url, tick_ms=20)
+    await bus.start()
+    hub = Hub(bus=bus, loader=load, tick_ms=20)
+    await hub.start()
+    show = "shw_lost_" + __import__("secrets").token_hex(4)
+    try:
+        phone = Phone()
+        await join(hub, phone, show=show)
+        for i in range(3):
+            await bus.publish(show, ChatDeleted(id=str(i)))
+        await phone.wait_for(lambda: 3 in seqs(phone))
+        client = aioredis.Redis.from_url(redis_url)
+        await client.delete(*[f"vt:{{{show}}}:{k}" for k in ("seq", "history", "epoch")])
+        await client.aclose()
+        await bus.publish(show, ChatDeleted(id="after the loss"))
+        async with asyncio.timeout(5):
+            while phone.closed is None:
+                await asyncio.sleep(0.01)
+        assert phone.closed == STREAM_RESET
+        again = Phone()
+        conn = again.connection()
+        joined = await hub.join(show, conn, since=3, epoch="the epoch before the loss")
+        assert joined.recovered is False and joined.snapshot.seq == 1
+    finally:
+        await hub.close()
+        await bus.close()

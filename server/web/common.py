@@ -61,6 +61,11 @@ def bearer(conn: HTTPConnection) -> Principal:
     return services(conn).auth.verify(token.strip())
 
 
+def optional_bearer(conn: HTTPConnection) -> Principal | None:
+    """The principal when an Authorization header is sent (and valid), None when there is none."""
+    return bearer(conn) if conn.headers.get("authorization") else None
+
+
 def path_id(request: Request, name: str) -> str:
     value = str(request.path_params[name])
     if not value or len(value) > 64:

@@ -28,5 +28,7 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         Route("/", page("index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
         Route("/watch/{show_id}", page("player/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
         Route("/host/{show_id}", page("host/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/orders/{order_id}", page("order/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/pay/sandbox/{ref}", page("pay/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
         Mount("/static", app=StaticFiles(directory=static_dir, check_dir=False), name="static"),
     ]

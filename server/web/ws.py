@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -18,6 +19,7 @@ from server.errors import DomainError
 from server.events import error_frame, reply_frame
 from server.ids import new_id
 from server.metrics import WS_REJECTED
+from server.models.commerce import OrderIn
 from server.ratelimit import TokenBucket, Violations
 from server.settings import REACTION_KINDS
 from server.web.common import services
@@ -37,10 +39,10 @@ class Session:
     viewer_id: str
     principal: Principal | None
     host: bool
+    reacts: TokenBucket
+    chats: TokenBucket
     name: str | None = None
     frames: TokenBucket = field(default_factory=lambda: TokenBucket(rate=30, burst=60))
-    reacts: TokenBucket = field(default_factory=lambda: TokenBucket(rate=20, burst=40))
-    chats: TokenBucket = field(default_factory=lambda: TokenBucket(rate=1, burst=3))
     violations: Violations = field(default_factory=lambda: Violations(limit=20))
 
 
@@ -83,7 +85,9 @@ async def show_socket(ws: WebSocket) -> None:
             notices.append(error_frame(exc.code, exc.message))
     host = principal is not None and await s.shows.may_drive(principal=principal, show_id=show_id)
     viewer_id = s.auth.viewer_id(params.get("viewer")) or (principal.id if principal else new_id("vwr"))
-    session = Session(show_id=show_id, viewer_id=viewer_id, principal=principal, host=host)
+    session = Session(show_id=show_id, viewer_id=viewer_id, principal=principal, host=host,
+                      reacts=TokenBucket(rate=settings.ws_react_per_s, burst=settings.ws_react_per_s * 2),
+                      chats=TokenBucket(rate=settings.ws_chat_per_s, burst=settings.ws_chat_burst))
 
     async def send(text: str) -> None:
         await ws.send_text(text)
@@ -204,7 +208,21 @@ async def _ping(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes
 
 
 async def _buy(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
-    raise Refused("buying in the stream is not open yet", code="not_available")
+    """The same order service as POST /api/orders; `key` is the Idempotency-Key."""
+    key = frame.get("key")
+    if not isinstance(key, str):
+        raise Refused("key (a random string that makes a retry safe) is required", code="idempotency_key_required")
+    fields = {k: frame.get(k) for k in ("product_id", "variant_id", "quantity", "deal_id", "voucher", "buyer")
+              if frame.get(k) is not None}
+    if "buyer" not in fields:
+        raise Refused("give the buyer's name, email and address", code="buyer_required")
+    try:
+        data = OrderIn.model_validate({**fields, "show_id": session.show_id})
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise Refused(details[:500], code="invalid_request") from None
+    placed = await services(ws).orders.place(data=data, key=key)
+    return reply_frame("order.placed", {"order": placed.order, "replayed": placed.replayed})
 
 
 HANDLERS = {"react": _react, "chat": _chat, "pin": _pin, "unpin": _unpin, "ping": _ping, "buy": _buy}

@@ -147,7 +147,8 @@ def test_viewer_count_is_published(api: Api, world: dict[str, Any]) -> None:
         ('{"type": "chat", "text": 12, "name": "Zoe"}', "invalid_text"),
         ('{"type": "chat", "text": "hi", "name": ""}', "invalid_name"),
         ('{"type": "pin", "product_id": 42}', "invalid_product_id"),
-        ('{"type": "buy", "product_id": "p", "variant_id": "v", "quantity": 1, "key": "k"}', "not_available"),
+        ('{"type": "buy", "product_id": "p", "variant_id": "v", "quantity": 1, "key": "k-123456"}', "buyer_required"),
+        ('{"type": "buy", "product_id": "p", "variant_id": "v", "quantity": 1}', "idempotency_key_required"),
     ],
 )
 def test_bad_frames_get_an_error_and_the_socket_stays_open(api: Api, world: dict[str, Any], frame: str,

@@ -1,4 +1,4 @@
-"""SQLModel tables and the API schemas that go in and out of them."""
+"""Accounts, catalogue and live shows: tables, their API schemas and serializers."""
 
 from __future__ import annotations
 
@@ -6,22 +6,15 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, field_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
-from server.ids import iso, utcnow
+from server.ids import iso
+from server.models.common import Money, Schema, optional_timestamp, timestamp
 
 Role = Literal["admin", "seller", "host"]
 ShowStatus = Literal["scheduled", "live", "ended"]
-
-
-def _ts() -> Any:
-    return Column(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
-
-
-def _ts_null() -> Any:
-    return Column(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
 
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -34,7 +27,7 @@ class User(SQLModel, table=True):
     password_hash: str = Column(max_length=200)
     role: str = Column(max_length=16)
     name: str = Column(max_length=100)
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp()
 
 
 class Product(SQLModel, table=True):
@@ -47,7 +40,8 @@ class Product(SQLModel, table=True):
     price_amount: int
     currency: str = Column(max_length=3)
     images: list[str] = Column(default_factory=list, sa_type=sa.JSON)
-    created_at: datetime = _ts()
+    size_guide: dict[str, Any] | None = Column(default=None, sa_type=sa.JSON)
+    created_at: datetime = timestamp()
 
 
 class Variant(SQLModel, table=True):
@@ -68,12 +62,13 @@ class Show(SQLModel, table=True):
     host_id: str = Column(foreign_key="users.id", index=True, max_length=32)
     status: str = Column(default="scheduled", max_length=16, index=True)
     stream_url: str | None = Column(default=None, max_length=2000)
-    scheduled_at: datetime | None = _ts_null()
-    started_at: datetime | None = _ts_null()
-    ended_at: datetime | None = _ts_null()
+    scheduled_at: datetime | None = optional_timestamp()
+    started_at: datetime | None = optional_timestamp()
+    ended_at: datetime | None = optional_timestamp()
     pinned_product_id: str | None = Column(default=None, foreign_key="products.id", max_length=32)
     blocked_words: list[str] = Column(default_factory=list, sa_type=sa.JSON)
-    created_at: datetime = _ts()
+    buyer_limit: int = Column(default=5)
+    created_at: datetime = timestamp()
 
 
 class ShowProduct(SQLModel, table=True):
@@ -93,7 +88,7 @@ class TimelineEntry(SQLModel, table=True):
     kind: str = Column(max_length=16)
     product_id: str | None = Column(default=None, max_length=32)
     actor_id: str | None = Column(default=None, max_length=32)
-    at: datetime = _ts()
+    at: datetime = timestamp()
 
 
 class ChatMessage(SQLModel, table=True):
@@ -104,8 +99,8 @@ class ChatMessage(SQLModel, table=True):
     viewer_id: str = Column(max_length=32)
     author: str = Column(max_length=40)
     text: str = Column(max_length=1000)
-    created_at: datetime = _ts()
-    deleted_at: datetime | None = _ts_null()
+    created_at: datetime = timestamp()
+    deleted_at: datetime | None = optional_timestamp()
 
 
 class ShowMute(SQLModel, table=True):
@@ -113,19 +108,10 @@ class ShowMute(SQLModel, table=True):
     show_id: str = Column(foreign_key="shows.id", primary_key=True, max_length=32)
     viewer_id: str = Column(primary_key=True, max_length=32)
     muted_by: str = Column(max_length=32)
-    muted_at: datetime = _ts()
+    muted_at: datetime = timestamp()
 
 
 # --- API schemas ----------------------------------------------------------------------------------
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Money(Schema):
-    amount: int = Field(ge=0, le=10**12)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
 
 
 class LoginIn(Schema):
@@ -146,6 +132,26 @@ class VariantIn(Schema):
     stock: int = Field(ge=0, le=1_000_000)
 
 
+class SizeRow(Schema):
+    label: str = Field(min_length=1, max_length=40)
+    measurements: dict[str, float] = Field(min_length=1, max_length=12)
+
+    @field_validator("measurements")
+    @classmethod
+    def _names(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, number in value.items():
+            if not (0 < len(name) <= 30 and 0 < number < 1000):
+                raise ValueError("a measurement is a short name and a positive number")
+        return value
+
+
+class SizeGuide(Schema):
+    """Body measurements per size, e.g. {"unit": "cm", "sizes": [{"label": "M", "measurements": {"hips": 98}}]}."""
+
+    unit: Literal["cm", "in"] = "cm"
+    sizes: list[SizeRow] = Field(min_length=1, max_length=50)
+
+
 class ProductIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
@@ -153,6 +159,7 @@ class ProductIn(Schema):
     price: Money
     images: list[str] = Field(default_factory=list, max_length=10)
     variants: list[VariantIn] = Field(min_length=1, max_length=50)
+    size_guide: SizeGuide | None = None
 
     @field_validator("images")
     @classmethod
@@ -175,6 +182,7 @@ class ShowIn(Schema):
     stream_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
     scheduled_at: datetime | None = None
     product_ids: list[str] = Field(default_factory=list, max_length=200)
+    buyer_limit: int = Field(default=5, ge=1, le=100)
 
 
 class PinIn(Schema):
@@ -216,6 +224,7 @@ def product_public(
         "brand": product.brand,
         "price": {"amount": product.price_amount, "currency": product.currency},
         "images": list(product.images or []),
+        "size_guide": product.size_guide,
         "variants": [
             {
                 "id": v.id,

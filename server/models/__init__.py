@@ -1,0 +1,33 @@
+"""SQLModel tables and the API schemas that go in and out of them, by area."""
+
+from server.models import commerce  # noqa: F401  (registers the buying tables)
+from server.models.common import Money, Schema
+from server.models.core import (
+    BlocklistIn,
+    ChatMessage,
+    LoginIn,
+    MuteIn,
+    PinIn,
+    Product,
+    ProductIn,
+    Role,
+    Show,
+    ShowIn,
+    ShowMute,
+    ShowProduct,
+    ShowStatus,
+    TimelineEntry,
+    User,
+    UserPublic,
+    Variant,
+    VariantIn,
+    chat_public,
+    product_public,
+    user_public,
+)
+
+__all__ = [
+    "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PinIn", "Product", "ProductIn", "Role", "Schema",
+    "Show", "ShowIn", "ShowMute", "ShowProduct", "ShowStatus", "TimelineEntry", "User", "UserPublic", "Variant",
+    "VariantIn", "chat_public", "product_public", "user_public",
+]

@@ -1,0 +1,213 @@
+"""Buying: seller-host grants, orders, buyer quotas, flash deals, vouchers, webhook receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import EmailStr, Field, field_validator, model_validator
+from sqlmodel import Field as Column
+from sqlmodel import SQLModel
+
+from server.addresses import normalise_postal_code, supported
+from server.ids import as_utc, iso
+from server.models.common import Money, Schema, optional_timestamp, timestamp
+
+OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
+
+
+class SellerHost(SQLModel, table=True):
+    """A seller lets a host sell its products in shows."""
+
+    __tablename__ = "seller_hosts"
+    seller_id: str = Column(foreign_key="users.id", primary_key=True, max_length=32)
+    host_id: str = Column(foreign_key="users.id", primary_key=True, max_length=32)
+    created_at: datetime = timestamp()
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.Index("ix_orders_status_expires", "status", "expires_at"),
+        sa.CheckConstraint("quantity > 0"),
+        sa.CheckConstraint("total_amount >= 0"),
+    )
+    id: str = Column(primary_key=True, max_length=32)
+    status: str = Column(default="pending", max_length=16)
+    product_id: str = Column(foreign_key="products.id", max_length=32)
+    variant_id: str = Column(foreign_key="variants.id", max_length=32)
+    seller_id: str = Column(foreign_key="users.id", index=True, max_length=32)
+    quantity: int
+    unit_amount: int
+    discount_amount: int = Column(default=0)
+    total_amount: int
+    currency: str = Column(max_length=3)
+    show_id: str | None = Column(default=None, foreign_key="shows.id", index=True, max_length=32)
+    store_item_id: str | None = Column(default=None, index=True, max_length=32)
+    deal_id: str | None = Column(default=None, max_length=32)
+    voucher_id: str | None = Column(default=None, max_length=32)
+    buyer_name: str = Column(max_length=100)
+    buyer_email: str = Column(max_length=254, index=True)
+    address: dict[str, Any] = Column(sa_type=sa.JSON)
+    idempotency_key: str = Column(max_length=100, unique=True)
+    request_hash: str = Column(max_length=64)
+    payment_provider: str = Column(default="sandbox", max_length=32)
+    payment_ref: str | None = Column(default=None, max_length=100, index=True)
+    created_at: datetime = timestamp()
+    expires_at: datetime | None = optional_timestamp()
+    paid_at: datetime | None = optional_timestamp()
+    shipped_at: datetime | None = optional_timestamp()
+    delivered_at: datetime | None = optional_timestamp()
+    cancelled_at: datetime | None = optional_timestamp()
+    refunded_at: datetime | None = optional_timestamp()
+    cancel_reason: str | None = Column(default=None, max_length=32)
+
+
+class BuyerQuota(SQLModel, table=True):
+    """Units a buyer holds of a product in one show: the per-buyer limit is a conditional update here."""
+
+    __tablename__ = "buyer_quotas"
+    __table_args__ = (sa.CheckConstraint("quantity >= 0"),)
+    show_id: str = Column(foreign_key="shows.id", primary_key=True, max_length=32)
+    product_id: str = Column(foreign_key="products.id", primary_key=True, max_length=32)
+    buyer_email: str = Column(primary_key=True, max_length=254)
+    quantity: int = Column(default=0)
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deals"
+    __table_args__ = (sa.CheckConstraint("sold >= 0 AND sold <= quantity"),)
+    id: str = Column(primary_key=True, max_length=32)
+    show_id: str = Column(foreign_key="shows.id", index=True, max_length=32)
+    product_id: str = Column(foreign_key="products.id", max_length=32)
+    price_amount: int
+    currency: str = Column(max_length=3)
+    quantity: int
+    sold: int = Column(default=0)
+    starts_at: datetime = timestamp()
+    ends_at: datetime = timestamp()
+    ended_at: datetime | None = optional_timestamp()
+    end_reason: str | None = Column(default=None, max_length=16)
+
+
+class Voucher(SQLModel, table=True):
+    __tablename__ = "vouchers"
+    __table_args__ = (sa.CheckConstraint("used >= 0"),)
+    id: str = Column(primary_key=True, max_length=32)
+    code: str = Column(max_length=32, unique=True)
+    seller_id: str | None = Column(default=None, foreign_key="users.id", index=True, max_length=32)  # None: admin's
+    kind: str = Column(max_length=8)
+    value: int
+    currency: str | None = Column(default=None, max_length=3)
+    max_uses: int | None = None
+    used: int = Column(default=0)
+    max_per_buyer: int | None = None
+    show_id: str | None = Column(default=None, foreign_key="shows.id", max_length=32)
+    expires_at: datetime | None = optional_timestamp()
+    created_at: datetime = timestamp()
+
+
+class VoucherUse(SQLModel, table=True):
+    __tablename__ = "voucher_uses"
+    __table_args__ = (sa.CheckConstraint("count >= 0"),)
+    voucher_id: str = Column(foreign_key="vouchers.id", primary_key=True, max_length=32)
+    buyer_email: str = Column(primary_key=True, max_length=254)
+    count: int = Column(default=0)
+
+
+class WebhookReceipt(SQLModel, table=True):
+    """Every webhook id applied once: a replay finds its id here and changes nothing."""
+
+    __tablename__ = "webhook_receipts"
+    id: str = Column(primary_key=True, max_length=100)
+    provider: str = Column(max_length=32)
+    received_at: datetime = timestamp()
+
+
+# --- serializers ---------------------------------------------------------------------------------
+
+
+def deal_public(deal: Deal) -> dict[str, Any]:
+    ends = as_utc(deal.ends_at)
+    return {"id": deal.id, "show_id": deal.show_id, "product_id": deal.product_id,
+            "price": {"amount": deal.price_amount, "currency": deal.currency}, "quantity": deal.quantity,
+            "sold": deal.sold, "remaining": deal.quantity - deal.sold, "starts_at": iso(deal.starts_at),
+            "ends_at": iso(ends), "ends_at_ms": int(ends.timestamp() * 1000),
+            "ended": deal.ended_at is not None, "end_reason": deal.end_reason}
+
+
+# --- API schemas ----------------------------------------------------------------------------------
+
+
+class AddressIn(Schema):
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=2, max_length=12)
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")
+
+    @model_validator(mode="after")
+    def _postal(self) -> AddressIn:
+        self.country = self.country.upper()
+        if not supported(self.country):
+            raise ValueError(f"we do not deliver to {self.country} yet")
+        self.postal_code = normalise_postal_code(self.country, self.postal_code)
+        return self
+
+
+class BuyerIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    email: EmailStr
+    address: AddressIn
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class OrderIn(Schema):
+    product_id: str = Field(min_length=1, max_length=32)
+    variant_id: str = Field(min_length=1, max_length=32)
+    quantity: int = Field(ge=1, le=10)
+    show_id: str | None = Field(default=None, max_length=32)
+    store_item_id: str | None = Field(default=None, max_length=32)
+    deal_id: str | None = Field(default=None, max_length=32)
+    voucher: str | None = Field(default=None, max_length=32)
+    buyer: BuyerIn
+
+
+class DealIn(Schema):
+    product_id: str = Field(min_length=1, max_length=32)
+    price: Money
+    quantity: int = Field(ge=1, le=100_000)
+    duration_s: int = Field(ge=10, le=3600)
+
+
+class VoucherIn(Schema):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{3,32}$")
+    kind: Literal["percent", "fixed"]
+    value: int = Field(ge=1, le=10**9)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    max_uses: int | None = Field(default=None, ge=1)
+    max_per_buyer: int | None = Field(default=None, ge=1)
+    show_id: str | None = Field(default=None, max_length=32)
+    expires_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VoucherIn:
+        self.code = self.code.upper()
+        if self.kind == "percent" and self.value > 100:
+            raise ValueError("a percent voucher is 1 to 100")
+        if self.kind == "fixed" and self.currency is None:
+            raise ValueError("a fixed voucher needs its currency")
+        return self
+
+
+class GrantIn(Schema):
+    host_id: str = Field(min_length=1, max_length=32)
+
+
+class TransitionIn(Schema):
+    reason: str | None = Field(default=None, max_length=200)
