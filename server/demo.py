@@ -12,6 +12,7 @@ from server.bus import create_bus
 from server.catalog import Catalog
 from server.db import Database
 from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
+from server.models.core import SizeGuide, SizeRow
 from server.settings import Settings
 from server.shows import Shows
 
@@ -26,11 +27,19 @@ PRODUCTS = [
     ProductIn(title="Oversized wool coat", brand="Maison Lune", description="Double-faced wool, camel.",
               price=Money(amount=18900, currency="EUR"), images=["/static/demo/coat.svg"],
               variants=[VariantIn(sku="COAT-S", label="S", stock=12), VariantIn(sku="COAT-M", label="M", stock=20),
-                        VariantIn(sku="COAT-L", label="L", stock=8)]),
+                        VariantIn(sku="COAT-L", label="L", stock=8)],
+              size_guide=SizeGuide(unit="cm", sizes=[
+                  SizeRow(label="S", measurements={"chest": 88, "waist": 72, "hips": 94}),
+                  SizeRow(label="M", measurements={"chest": 96, "waist": 80, "hips": 100}),
+                  SizeRow(label="L", measurements={"chest": 104, "waist": 88, "hips": 106})])),
     ProductIn(title="High-rise straight jeans", brand="Atelier Nord", description="Rigid organic denim.",
               price=Money(amount=8900, currency="EUR"), images=["/static/demo/jeans.svg"],
               variants=[VariantIn(sku="JEAN-36", label="36", stock=15), VariantIn(sku="JEAN-38", label="38", stock=25),
-                        VariantIn(sku="JEAN-40", label="40", stock=10)]),
+                        VariantIn(sku="JEAN-40", label="40", stock=10)],
+              size_guide=SizeGuide(unit="cm", sizes=[
+                  SizeRow(label="36", measurements={"waist": 68, "hips": 94}),
+                  SizeRow(label="38", measurements={"waist": 72, "hips": 98}),
+                  SizeRow(label="40", measurements={"waist": 76, "hips": 102})])),
     ProductIn(title="Leather ankle boots", brand="Pas de Deux", description="Full-grain leather, 4 cm heel.",
               price=Money(amount=14500, currency="EUR"), images=["/static/demo/boots.svg"],
               variants=[VariantIn(sku="BOOT-38", label="38", stock=6), VariantIn(sku="BOOT-39", label="39", stock=9),
