@@ -10,9 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth import Principal
 from server.db import Database
-from server.errors import InvalidInput, NotFound
+from server.errors import Forbidden, InvalidInput, NotFound
 from server.ids import new_id
-from server.models import Product, ProductIn, User, Variant, product_public
+from server.models import Product, ProductIn, ProductPatch, User, Variant, product_public
 from server.models.commerce import SellerHost
 from server.sql import insert_ignore
 
@@ -35,6 +35,41 @@ class Catalog:
             session.add_all(variants)
             await session.commit()
         return product_public(product, variants)
+
+    async def update(self, *, principal: Principal, product_id: str, data: ProductPatch) -> dict[str, Any]:
+        async with self.db.session() as session:
+            product = await self._owned(session, principal, product_id)
+            changes = data.model_dump(exclude_unset=True)
+            if "price" in changes and data.price is not None:
+                product.price_amount, product.currency = data.price.amount, data.price.currency
+            for name in ("title", "description", "brand", "images"):
+                if name in changes and changes[name] is not None:
+                    setattr(product, name, changes[name])
+            if "size_guide" in changes:
+                product.size_guide = changes["size_guide"]
+            await session.commit()
+            return (await self.load(session, [product.id]))[0]
+
+    async def restock(self, *, principal: Principal, product_id: str, variant_id: str, stock: int) -> dict[str, Any]:
+        """Set the units on hand that are not already held by an order; returns the product."""
+        async with self.db.session() as session:
+            await self._owned(session, principal, product_id)
+            variant = await session.get(Variant, variant_id) if len(variant_id) <= 32 else None
+            if variant is None or variant.product_id != product_id:
+                raise NotFound(f"no variant {variant_id} in this product", code="variant_not_found")
+            variant.stock = stock
+            await session.commit()
+            return (await self.load(session, [product_id]))[0]
+
+    @staticmethod
+    async def _owned(session: AsyncSession, principal: Principal, product_id: str) -> Product:
+        principal.require("seller")
+        product = await session.get(Product, product_id) if len(product_id) <= 32 else None
+        if product is None:
+            raise NotFound(f"no product {product_id}", code="product_not_found")
+        if not (principal.admin or product.seller_id == principal.id):
+            raise Forbidden("only the product's seller may change it", code="not_product_seller")
+        return product
 
     async def get(self, *, product_id: str) -> dict[str, Any]:
         async with self.db.session() as session:

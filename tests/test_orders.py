@@ -293,3 +293,26 @@ def test_live_sales_for_the_host(api: Api, shop: dict[str, Any]) -> None:
     assert sales["revenue"] == [{"amount": 9800, "currency": "EUR"}]
     other = api.user("host")
     assert api.client.get(f"/api/shows/{shop['show']['id']}/sales", headers=other["headers"]).status_code == 403
+
+
+def test_sellers_edit_and_restock_only_their_own_products(api: Api, shop: dict[str, Any]) -> None:
+    pid, vid, seller = shop["product"]["id"], shop["variant"]["id"], shop["seller"]["headers"]
+    r = api.client.patch(f"/api/products/{pid}", json={"title": "Linen shirt, washed",
+                                                       "price": {"amount": 3900, "currency": "EUR"}}, headers=seller)
+    assert r.status_code == 200 and r.json()["title"] == "Linen shirt, washed" and r.json()["price"]["amount"] == 3900
+    other = api.user("seller")
+    r = api.client.patch(f"/api/products/{pid}", json={"title": "mine now"}, headers=other["headers"])
+    assert r.status_code == 403 and code(r) == "not_product_seller"
+    r = api.client.put(f"/api/products/{pid}/variants/{vid}/stock", json={"stock": 7}, headers=other["headers"])
+    assert r.status_code == 403
+    assert place(api, order_body(shop, quantity=3)).status_code == 201
+    assert place(api, order_body(shop, quantity=2, buyer=buyer(3))).status_code == 201
+    assert code(place(api, order_body(shop, buyer=buyer(2)))) == "sold_out"
+    with api.client.websocket_connect(f"/ws/shows/{shop['show']['id']}") as ws:
+        recv(ws)
+        r = api.client.put(f"/api/products/{pid}/variants/{vid}/stock", json={"stock": 2}, headers=seller)
+        assert r.status_code == 200 and r.json()["variants"][0]["available"] == 2
+        assert recv_type(ws, "stock")["data"]["available"] == 2
+    assert place(api, order_body(shop, quantity=2, buyer=buyer(2))).status_code == 201, "the gate follows a restock"
+    assert api.client.put(f"/api/products/{pid}/variants/{vid}/stock", json={"stock": -1},
+                          headers=seller).status_code == 422

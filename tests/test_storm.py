@@ -6,6 +6,7 @@ in-process bus. Sold + remaining = initial in the database and in Redis's counte
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import subprocess
 import sys
@@ -29,14 +30,14 @@ STOCK = 40
 def create_user(env: dict[str, str], role: str) -> tuple[str, str]:
     email = f"{role}-{secrets.token_hex(4)}@storm.example"
     out = subprocess.run([sys.executable, "-m", "server", "create-user", "--email", email, "--password",
-                          "storm password", "--role", role], cwd=ROOT, env={**__import__("os").environ, **env},
+                          "storm password", "--role", role], cwd=ROOT, env={**os.environ, **env},
                          capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()[-1], email
 
 
 async def prepare(server: ServerProcess, env: dict[str, str]) -> dict[str, Any]:
     """A seller's product with one hot variant, in a live show of a host the seller lets sell it."""
-    seller_id, seller_email = create_user(env, "seller")
+    _, seller_email = create_user(env, "seller")
     host_id, host_email = create_user(env, "host")
     async with httpx.AsyncClient(base_url=server.base_url) as http:
         async def login(email: str) -> dict[str, str]:
@@ -89,7 +90,7 @@ def pg_cluster(pg_server_url: str, redis_url: str, tmp_path_factory: pytest.Temp
                ) -> Iterator[tuple[list[ServerProcess], dict[str, str]]]:
     db_url, drop = fresh_pg_database(pg_server_url)
     env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_hex(24)}
-    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env={**__import__("os").environ, **env},
+    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env={**os.environ, **env},
                    check=True, capture_output=True)
     logs = tmp_path_factory.mktemp("storm")
     servers = [start_server(env, log_dir=logs), start_server(env, log_dir=logs)]
@@ -109,15 +110,20 @@ async def test_storm_over_two_nodes_on_postgresql_and_redis(
     assert counter is not None and int(counter) == 0, "Redis's counter agrees with the database"
 
 
-async def test_storm_on_one_node_with_sqlite_and_the_in_process_bus(tmp_path: Path) -> None:
+@pytest.fixture
+def sqlite_node(tmp_path: Path) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'storm.db'}", "SECRET_KEY": secrets.token_hex(24),
            "REDIS_URL": ""}
-    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env={**__import__("os").environ, **env},
+    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env={**os.environ, **env},
                    check=True, capture_output=True)
     server = start_server(env, log_dir=tmp_path)
-    try:
-        target = await prepare(server, env)
-        outcome = await storm([server], target)
-        await check_books(server, target, outcome)
-    finally:
-        server.stop()
+    yield server, env
+    server.stop()
+
+
+async def test_storm_on_one_node_with_sqlite_and_the_in_process_bus(
+        sqlite_node: tuple[ServerProcess, dict[str, str]]) -> None:
+    server, env = sqlite_node
+    target = await prepare(server, env)
+    outcome = await storm([server], target)
+    await check_books(server, target, outcome)

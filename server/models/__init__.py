@@ -10,12 +10,14 @@ from server.models.core import (
     PinIn,
     Product,
     ProductIn,
+    ProductPatch,
     Role,
     Show,
     ShowIn,
     ShowMute,
     ShowProduct,
     ShowStatus,
+    StockIn,
     TimelineEntry,
     User,
     UserPublic,
@@ -27,7 +29,7 @@ from server.models.core import (
 )
 
 __all__ = [
-    "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PinIn", "Product", "ProductIn", "Role", "Schema",
-    "Show", "ShowIn", "ShowMute", "ShowProduct", "ShowStatus", "TimelineEntry", "User", "UserPublic", "Variant",
-    "VariantIn", "chat_public", "product_public", "user_public",
+    "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PinIn", "Product", "ProductIn", "ProductPatch",
+    "Role", "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "ShowStatus", "StockIn", "TimelineEntry",
+    "User", "UserPublic", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
 ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import EmailStr, Field, field_validator
+from pydantic import AfterValidator, EmailStr, Field, field_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
@@ -132,6 +132,15 @@ class VariantIn(Schema):
     stock: int = Field(ge=0, le=1_000_000)
 
 
+def _image_url(url: str) -> str:
+    if not (url.startswith(("https://", "http://", "/")) and len(url) <= 2000):
+        raise ValueError("an image is an http(s) URL or a path starting with /")
+    return url
+
+
+ImageUrl = Annotated[str, AfterValidator(_image_url)]
+
+
 class SizeRow(Schema):
     label: str = Field(min_length=1, max_length=40)
     measurements: dict[str, float] = Field(min_length=1, max_length=12)
@@ -157,17 +166,9 @@ class ProductIn(Schema):
     description: str = Field(default="", max_length=5000)
     brand: str = Field(default="", max_length=100)
     price: Money
-    images: list[str] = Field(default_factory=list, max_length=10)
+    images: list[ImageUrl] = Field(default_factory=list, max_length=10)
     variants: list[VariantIn] = Field(min_length=1, max_length=50)
     size_guide: SizeGuide | None = None
-
-    @field_validator("images")
-    @classmethod
-    def _urls(cls, value: list[str]) -> list[str]:
-        for url in value:
-            if not (url.startswith(("https://", "http://", "/")) and len(url) <= 2000):
-                raise ValueError("each image must be an http(s) URL or a path starting with /")
-        return value
 
     @field_validator("variants")
     @classmethod
@@ -175,6 +176,22 @@ class ProductIn(Schema):
         if len({v.sku for v in value}) != len(value):
             raise ValueError("variant skus must be unique within a product")
         return value
+
+
+class ProductPatch(Schema):
+    """The fields a seller may change after creating a product; variants change through restock."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    brand: str | None = Field(default=None, max_length=100)
+    price: Money | None = None
+    images: list[ImageUrl] | None = Field(default=None, max_length=10)
+    size_guide: SizeGuide | None = None
+
+
+
+class StockIn(Schema):
+    stock: int = Field(ge=0, le=1_000_000)
 
 
 class ShowIn(Schema):

@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.models import ProductIn
+from server.models import ProductIn, ProductPatch, StockIn
 from server.web.common import bearer, body, path_id, services
 from server.web.errors import JSONResponse
 
@@ -37,8 +37,40 @@ async def get_product(request: Request) -> Response:
     return JSONResponse(await services(request).catalog.get(product_id=path_id(request, "product_id")))
 
 
+async def update_product(request: Request) -> Response:
+    """
+    summary: Change a product's title, description, brand, price, images or size guide (its seller, admin).
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ProductPatch'}}}}
+    responses: {200: {description: the product}, 403: {description: not_product_seller}}
+    """
+    principal = bearer(request)
+    data = await body(request, ProductPatch)
+    product = await services(request).catalog.update(principal=principal, product_id=path_id(request, "product_id"),
+                                                     data=data)
+    return JSONResponse(product)
+
+
+async def restock(request: Request) -> Response:
+    """
+    summary: Set a variant's available stock (its seller, admin); live shows get a stock event.
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StockIn'}}}}
+    responses: {200: {description: the product}, 403: {description: not_product_seller}}
+    """
+    principal = bearer(request)
+    data = await body(request, StockIn)
+    s = services(request)
+    product_id, variant_id = path_id(request, "product_id"), path_id(request, "variant_id")
+    product = await s.catalog.restock(principal=principal, product_id=product_id, variant_id=variant_id,
+                                      stock=data.stock)
+    await s.gate.sync([variant_id], force=True)
+    s.feed.note_stock(product_id=product_id, variant_id=variant_id, available=data.stock)
+    return JSONResponse(product)
+
+
 routes = [
     Route("/api/products", create_product, methods=["POST"]),
     Route("/api/products", list_products, methods=["GET"]),
     Route("/api/products/{product_id}", get_product, methods=["GET"]),
+    Route("/api/products/{product_id}", update_product, methods=["PATCH"]),
+    Route("/api/products/{product_id}/variants/{variant_id}/stock", restock, methods=["PUT"]),
 ]

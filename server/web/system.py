@@ -10,12 +10,13 @@ from starlette.routing import BaseRoute, Route
 from starlette.schemas import SchemaGenerator
 
 from server import metrics
-from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ShowIn
+from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ProductPatch, ShowIn, StockIn
 from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
 from server.web.common import services
 from server.web.errors import JSONResponse
 
-SCHEMAS = (LoginIn, ProductIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn, DealIn, VoucherIn, GrantIn)
+SCHEMAS = (LoginIn, ProductIn, ProductPatch, StockIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn, DealIn,
+           VoucherIn, GrantIn)
 
 
 async def healthz(request: Request) -> Response:
