@@ -28,8 +28,9 @@ from server.orders import Orders
 from server.payments import PaymentProvider, SandboxProvider, webhook_secret
 from server.settings import Settings
 from server.shows import Shows
+from server.stores import Stores
 from server.vouchers import Vouchers
-from server.web import accounts, orders, pages, products, selling, shows, system, ws
+from server.web import accounts, orders, pages, products, selling, shows, stores, system, ws
 from server.web.errors import HANDLERS
 from server.webhooks import PaymentWebhooks
 
@@ -54,6 +55,7 @@ class Services:
     vouchers: Vouchers
     orders: Orders
     webhooks: PaymentWebhooks
+    stores: Stores
 
     async def sweep(self) -> None:
         """Unpaid reservations back to stock, deals past their time ended: safe on every node at once."""
@@ -82,6 +84,7 @@ def build_services(settings: Settings) -> Services:
         catalog=Catalog(db=db), shows=show_service, chat=Chat(shows=show_service, max_chars=settings.chat_max_chars),
         gate=gate, feed=feed, payments=sandbox, sandbox=sandbox, deals=deals, vouchers=vouchers, orders=orders,
         webhooks=PaymentWebhooks(db=db, orders=orders, provider=sandbox),
+        stores=Stores(db=db, secret_key=settings.secret_key, base_url=settings.public_base_url),
     )
 
 
@@ -145,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await services.db.dispose()
 
     routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *selling.routes, *orders.routes,
+              *stores.routes,
               *ws.routes,
               *pages.routes(settings.static_dir)]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=HANDLERS,

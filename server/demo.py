@@ -13,8 +13,10 @@ from server.catalog import Catalog
 from server.db import Database
 from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
 from server.models.core import SizeGuide, SizeRow
+from server.models.stores import Store, StoreIn, StoreItemIn
 from server.settings import Settings
 from server.shows import Shows
+from server.stores import Stores
 
 DEMO_PASSWORD = "vitrine-demo"
 SELLER = "seller@demo.vitrine"
@@ -50,6 +52,7 @@ PRODUCTS = [
 @dataclass
 class Demo:
     show_id: str
+    store_id: str
     host_email: str
     seller_email: str
     admin_email: str
@@ -85,9 +88,20 @@ async def seed(settings: Settings) -> Demo:
                                                                          product_ids=ids))
             await shows.start(principal=as_host, show_id=created["id"])
             show_id = created["id"]
+            stores = Stores(db=db, secret_key=settings.secret_key, base_url=settings.public_base_url)
+            store = await stores.create(principal=as_seller, data=StoreIn(
+                name="Maison Lune pop-up, Le Marais", address="12 rue des Francs-Bourgeois, 75004 Paris",
+                show_id=show_id))
+            for product_id in ids:
+                await stores.add_item(principal=as_seller, store_id=store["id"],
+                                      data=StoreItemIn(product_id=product_id))
+            store_id = store["id"]
         else:
             show_id = show.id
-        return Demo(show_id=show_id, host_email=HOST, seller_email=SELLER, admin_email=ADMIN, password=DEMO_PASSWORD)
+            async with db.session() as session:
+                store_id = (await session.exec(select(Store.id).where(Store.show_id == show_id))).first() or ""
+        return Demo(show_id=show_id, store_id=store_id, host_email=HOST, seller_email=SELLER, admin_email=ADMIN,
+                    password=DEMO_PASSWORD)
     finally:
         await bus.close()
         await db.dispose()
@@ -97,6 +111,9 @@ def describe(demo: Demo, base_url: str) -> str:
     return "\n".join([
         f"Viewer page:  {base_url}/watch/{demo.show_id}",
         f"Host page:    {base_url}/host/{demo.show_id}",
+        f"Store screen: {base_url}/stores/{demo.store_id}/screen",
+        f"Store labels: {base_url}/stores/{demo.store_id}/labels",
+        f"Store stats:  {base_url}/stores/{demo.store_id}/stats",
         f"Host login:   {demo.host_email} / {demo.password}",
         f"Seller login: {demo.seller_email} / {demo.password}",
         f"Admin login:  {demo.admin_email} / {demo.password}",

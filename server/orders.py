@@ -29,6 +29,7 @@ from server.ids import as_utc, iso, new_id, utcnow
 from server.inventory import StockGate, give_in_db, take_in_db
 from server.models import Product, Show, ShowProduct, Variant
 from server.models.commerce import BuyerQuota, Order, OrderIn
+from server.models.stores import StoreItem
 from server.payments import PaymentProvider
 from server.sql import insert_ignore
 from server.vouchers import Vouchers
@@ -85,6 +86,7 @@ class Orders:
         async with self.db.session() as session:
             product, variant = await self._item(session, data)
             show = await self._show(session, data, product.id)
+            await self._store_item(session, data)
             unit = product.price_amount
             deal = None
             if data.deal_id:
@@ -176,6 +178,17 @@ class Orders:
         if await session.get(ShowProduct, (show.id, product_id)) is None:
             raise InvalidInput("this product is not part of the show", code="product_not_in_show")
         return show
+
+    @staticmethod
+    async def _store_item(session: AsyncSession, data: OrderIn) -> None:
+        """An order from a pop-up store's code remembers its item: it must be that item's product."""
+        if data.store_item_id is None:
+            return
+        item = await session.get(StoreItem, data.store_item_id)
+        if item is None or item.revoked_at is not None or item.product_id != data.product_id:
+            raise InvalidInput("this store item does not sell this product", code="store_item_not_found")
+        if item.variant_id is not None and item.variant_id != data.variant_id:
+            raise InvalidInput("this store item sells one size only", code="variant_not_found")
 
     async def _hold_quota(self, session: AsyncSession, *, show: Show, product_id: str, email: str,
                           quantity: int) -> None:

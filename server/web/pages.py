@@ -30,5 +30,8 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         Route("/host/{show_id}", page("host/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
         Route("/orders/{order_id}", page("order/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
         Route("/pay/sandbox/{ref}", page("pay/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/stores/{store_id}/screen", page("store/screen.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/stores/{store_id}/labels", page("store/labels.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        Route("/stores/{store_id}/stats", page("store/stats.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
         Mount("/static", app=StaticFiles(directory=static_dir, check_dir=False), name="static"),
     ]

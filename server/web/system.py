@@ -12,11 +12,12 @@ from starlette.schemas import SchemaGenerator
 from server import metrics
 from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ProductPatch, ShowIn, StockIn
 from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
+from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.web.common import services
 from server.web.errors import JSONResponse
 
 SCHEMAS = (LoginIn, ProductIn, ProductPatch, StockIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn, DealIn,
-           VoucherIn, GrantIn)
+           VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
 
 
 async def healthz(request: Request) -> Response:

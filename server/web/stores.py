@@ -1,0 +1,196 @@
+"""Pop-up stores: stores and items, their QR codes and label sheet, the scan link, stats."""
+
+from __future__ import annotations
+
+import html
+import secrets
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server import labels, qr
+from server.errors import DomainError, NotFound
+from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
+from server.web.common import bearer, body, path_id, services
+from server.web.errors import JSONResponse
+
+VISITOR_COOKIE = "vt_v"
+
+
+async def create_store(request: Request) -> Response:
+    """
+    summary: Create a pop-up store (seller, admin).
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreIn'}}}}
+    responses: {201: {description: the store}}
+    """
+    principal = bearer(request)
+    data = await body(request, StoreIn)
+    return JSONResponse(await services(request).stores.create(principal=principal, data=data), status_code=201)
+
+
+async def get_store(request: Request) -> Response:
+    """
+    summary: A store with its live items and their QR links (public, as its shelves are).
+    responses: {200: {description: the store}, 404: {description: store_not_found}}
+    """
+    return JSONResponse(await services(request).stores.get(store_id=path_id(request, "store_id")))
+
+
+async def set_show(request: Request) -> Response:
+    """
+    summary: The show the store's big screen plays (its seller, admin); null for none.
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreShowIn'}}}}
+    responses: {200: {description: the store}}
+    """
+    principal = bearer(request)
+    data = await body(request, StoreShowIn)
+    store = await services(request).stores.set_show(principal=principal, store_id=path_id(request, "store_id"),
+                                                    show_id=data.show_id)
+    return JSONResponse(store)
+
+
+async def add_item(request: Request) -> Response:
+    """
+    summary: Put a product (optionally one fixed size) on the store's shelves; returns its QR link.
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreItemIn'}}}}
+    responses: {201: {description: '{id, product_id, variant_id, qr_url, qr_png, qr_svg}'}}
+    """
+    principal = bearer(request)
+    data = await body(request, StoreItemIn)
+    item = await services(request).stores.add_item(principal=principal, store_id=path_id(request, "store_id"),
+                                                   data=data)
+    return JSONResponse(item, status_code=201)
+
+
+async def revoke_item(request: Request) -> Response:
+    """
+    summary: Take an item off sale; its code then answers 404 (its seller, admin).
+    responses: {204: {description: revoked}}
+    """
+    principal = bearer(request)
+    await services(request).stores.revoke_item(principal=principal, store_id=path_id(request, "store_id"),
+                                               item_id=path_id(request, "item_id"))
+    return Response(status_code=204)
+
+
+def _image(kind: str) -> object:
+    async def endpoint(request: Request) -> Response:
+        url = await services(request).stores.item_qr_url(store_id=path_id(request, "store_id"),
+                                                         item_id=path_id(request, "item_id"))
+        content = qr.png(url) if kind == "png" else qr.svg(url)
+        media = "image/png" if kind == "png" else "image/svg+xml"
+        return Response(content, media_type=media, headers={"cache-control": "public, max-age=86400"})
+
+    endpoint.__doc__ = f"""
+    summary: The item's QR code as {kind.upper()} (level M), encoding exactly its qr_url.
+    responses: {{200: {{description: image}}, 404: {{description: item_not_found}}}}
+    """
+    return endpoint
+
+
+async def screen_qr(request: Request) -> Response:
+    """
+    summary: The big code of the store screen for a pinned product (the store's item for it, else the show).
+    parameters: [{name: product_id, in: query, schema: {type: string}}]
+    responses: {200: {description: image/svg+xml; the X-QR-URL header is what it encodes}}
+    """
+    url = await services(request).stores.screen_url(store_id=path_id(request, "store_id"),
+                                                    product_id=request.query_params.get("product_id") or None)
+    return Response(qr.svg(url), media_type="image/svg+xml", headers={"x-qr-url": url, "cache-control": "no-cache"})
+
+
+async def label_sheet(request: Request) -> Response:
+    """
+    summary: The printable A4 label sheet (PDF) - name, price and code of every live item.
+    responses: {200: {description: application/pdf}}
+    """
+    s = services(request)
+    store = await s.stores.get(store_id=path_id(request, "store_id"))
+    products = {p["id"]: p for p in await s.catalog.load_many([i["product_id"] for i in store["items"]])}
+    sheet = []
+    for item in store["items"]:
+        product = products[item["product_id"]]
+        size = next((v["label"] for v in product["variants"] if v["id"] == item["variant_id"]), None)
+        sheet.append(labels.Label(title=product["title"], brand=product["brand"], size=size, url=item["qr_url"],
+                                  price=labels.price_text(product["price"]["amount"], product["price"]["currency"])))
+    pdf = labels.sheet(store["name"], sheet)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"content-disposition": f'inline; filename="labels-{store["id"]}.pdf"'})
+
+
+async def store_stats(request: Request) -> Response:
+    """
+    summary: Scans, orders, conversion and revenue of the store and of each item (its seller, admin).
+    responses: {200: {description: '{scans, orders, conversion, revenue, devices, items: [{id, scans, orders}]}'}}
+    """
+    principal = bearer(request)
+    return JSONResponse(await services(request).stores.stats(principal=principal,
+                                                             store_id=path_id(request, "store_id")))
+
+
+def _invalid_code(request: Request, exc: DomainError) -> Response:
+    path: Path = services(request).settings.static_dir / "store" / "invalid.html"
+    headers = {"x-error-code": exc.code, "cache-control": "no-store"}
+    if path.is_file():
+        return FileResponse(path, status_code=404, headers=headers)
+    return HTMLResponse(f"<!doctype html><title>Vitrine</title><p>{html.escape(exc.message)}</p>", status_code=404,
+                        headers=headers)
+
+
+async def scan(request: Request) -> Response:
+    """The QR link: counts the scan (once per phone per half hour) and sends the phone to the checkout page."""
+    token = str(request.path_params["token"])
+    s = services(request)
+    try:
+        item = await s.stores.resolve(token)
+    except NotFound as exc:
+        return _invalid_code(request, exc)
+    visitor = request.cookies.get(VISITOR_COOKIE)
+    fresh = visitor is None or not (8 <= len(visitor) <= 64)
+    if fresh:
+        visitor = secrets.token_urlsafe(16)
+    await s.stores.count_scan(item=item, visitor=str(visitor), user_agent=request.headers.get("user-agent", ""))
+    response = RedirectResponse(f"/shop/{token}", status_code=302)
+    if fresh:
+        response.set_cookie(VISITOR_COOKIE, str(visitor), max_age=365 * 86400, httponly=True, samesite="lax")
+    return response
+
+
+async def checkout_page(request: Request) -> Response:
+    """The phone checkout page of a scanned item (a 404 page for a code that is not, or no longer, ours)."""
+    s = services(request)
+    try:
+        await s.stores.resolve(str(request.path_params["token"]))
+    except NotFound as exc:
+        return _invalid_code(request, exc)
+    path = s.settings.static_dir / "store" / "checkout.html"
+    if not path.is_file():
+        raise NotFound("this page is not installed", code="page_missing")
+    return FileResponse(path, headers={"cache-control": "no-cache"})
+
+
+async def checkout_data(request: Request) -> Response:
+    """
+    summary: What the checkout page of a scanned code shows - the store, the item and its product.
+    responses: {200: {description: '{store, item, product}'}, 404: {description: 'qr_not_found, qr_revoked'}}
+    """
+    return JSONResponse(await services(request).stores.checkout_view(str(request.path_params["token"])[:64]))
+
+
+routes = [
+    Route("/api/stores", create_store, methods=["POST"]),
+    Route("/api/stores/{store_id}", get_store, methods=["GET"]),
+    Route("/api/stores/{store_id}/show", set_show, methods=["PUT"]),
+    Route("/api/stores/{store_id}/items", add_item, methods=["POST"]),
+    Route("/api/stores/{store_id}/items/{item_id}", revoke_item, methods=["DELETE"]),
+    Route("/api/stores/{store_id}/items/{item_id}/qr.png", _image("png"), methods=["GET"]),  # type: ignore[arg-type]
+    Route("/api/stores/{store_id}/items/{item_id}/qr.svg", _image("svg"), methods=["GET"]),  # type: ignore[arg-type]
+    Route("/api/stores/{store_id}/screen-qr.svg", screen_qr, methods=["GET"]),
+    Route("/api/stores/{store_id}/labels.pdf", label_sheet, methods=["GET"]),
+    Route("/api/stores/{store_id}/stats", store_stats, methods=["GET"]),
+    Route("/api/q/{token}", checkout_data, methods=["GET"]),
+    Route("/q/{token}", scan, methods=["GET"], include_in_schema=False),
+    Route("/shop/{token}", checkout_page, methods=["GET"], include_in_schema=False),
+]
