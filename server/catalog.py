@@ -14,7 +14,7 @@ from server.errors import Forbidden, InvalidInput, NotFound
 from server.ids import new_id
 from server.models import Product, ProductIn, ProductPatch, User, Variant, product_public
 from server.models.commerce import SellerHost
-from server.sql import insert_ignore
+from server.sql import fetch, insert_ignore
 
 
 class Catalog:
@@ -54,7 +54,7 @@ class Catalog:
         """Set the units on hand that are not already held by an order; returns the product."""
         async with self.db.session() as session:
             await self._owned(session, principal, product_id)
-            variant = await session.get(Variant, variant_id) if len(variant_id) <= 32 else None
+            variant = await fetch(session, Variant, variant_id)
             if variant is None or variant.product_id != product_id:
                 raise NotFound(f"no variant {variant_id} in this product", code="variant_not_found")
             variant.stock = stock
@@ -64,7 +64,7 @@ class Catalog:
     @staticmethod
     async def _owned(session: AsyncSession, principal: Principal, product_id: str) -> Product:
         principal.require("seller")
-        product = await session.get(Product, product_id) if len(product_id) <= 32 else None
+        product = await fetch(session, Product, product_id)
         if product is None:
             raise NotFound(f"no product {product_id}", code="product_not_found")
         if not (principal.admin or product.seller_id == principal.id):
@@ -107,7 +107,7 @@ class Catalog:
     async def grant(self, *, principal: Principal, host_id: str) -> list[str]:
         principal.require("seller")
         async with self.db.session() as session:
-            host = await session.get(User, host_id) if len(host_id) <= 32 else None
+            host = await fetch(session, User, host_id)
             if host is None or host.role not in ("host", "admin"):
                 raise InvalidInput(f"no host {host_id}", code="host_not_found")
             await insert_ignore(session, SellerHost, {"seller_id": principal.id, "host_id": host_id})

@@ -16,6 +16,7 @@ from server.events import ChatDeleted, ChatPosted
 from server.ids import iso, new_id, utcnow
 from server.models import ChatMessage, Show, ShowMute, chat_public
 from server.shows import Shows
+from server.sql import fetch
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -72,7 +73,7 @@ class Chat:
     async def delete(self, *, principal: Principal, show_id: str, message_id: str) -> None:
         async with self.db.session() as session:
             await self.shows.driven(session, principal, show_id)
-            message = await session.get(ChatMessage, message_id) if len(message_id) <= 32 else None
+            message = await fetch(session, ChatMessage, message_id)
             if message is None or message.show_id != show_id:
                 raise NotFound(f"no message {message_id} in this show", code="message_not_found")
             if message.deleted_at is not None:

@@ -17,6 +17,7 @@ from server.ids import as_utc, new_id, utcnow
 from server.models import Product
 from server.models.commerce import Deal, DealIn, deal_public
 from server.shows import Shows
+from server.sql import fetch
 
 
 class Deals:
@@ -52,7 +53,7 @@ class Deals:
     async def stop(self, *, principal: Principal, show_id: str, deal_id: str) -> dict[str, Any]:
         async with self.db.session() as session:
             await self.shows.driven(session, principal, show_id)
-            deal = await session.get(Deal, deal_id) if len(deal_id) <= 32 else None
+            deal = await fetch(session, Deal, deal_id)
             if deal is None or deal.show_id != show_id:
                 raise NotFound(f"no deal {deal_id} in this show", code="deal_not_found")
         await self.announce_end(deal_id=deal_id, reason="host")

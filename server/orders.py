@@ -31,7 +31,7 @@ from server.models import Product, Show, ShowProduct, Variant
 from server.models.commerce import BuyerQuota, Order, OrderIn
 from server.models.stores import StoreItem
 from server.payments import PaymentProvider
-from server.sql import insert_ignore
+from server.sql import fetch, insert_ignore
 from server.vouchers import Vouchers
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -223,7 +223,7 @@ class Orders:
 
     async def get(self, *, order_id: str, token: str | None, principal: Principal | None) -> dict[str, Any]:
         async with self.db.session() as session:
-            order = await session.get(Order, order_id) if len(order_id) <= 32 else None
+            order = await fetch(session, Order, order_id)
             if order is None:
                 raise NotFound(f"no order {order_id}", code="order_not_found")
             allowed = self.check_token(order_id, token) or (
@@ -275,7 +275,7 @@ class Orders:
         quotas, deal and voucher uses come back in the same transaction as a cancel or refund."""
         left: int | None = None
         async with self.db.session() as session:
-            order = await session.get(Order, order_id) if len(order_id) <= 32 else None
+            order = await fetch(session, Order, order_id)
             if order is None:
                 raise NotFound(f"no order {order_id}", code="order_not_found")
             if principal is not None and not (principal.admin or principal.id == order.seller_id):

@@ -18,6 +18,7 @@ from server.events import Event, ProductPinned, ProductUnpinned, ShowEnded, Show
 from server.ids import iso, new_id, utcnow
 from server.models import ChatMessage, Product, Show, ShowIn, ShowProduct, TimelineEntry, User, chat_public
 from server.models.commerce import Deal, Order, SellerHost, deal_public
+from server.sql import fetch
 
 
 class Shows:
@@ -183,7 +184,7 @@ class Shows:
 
     @staticmethod
     async def _show(session: AsyncSession, show_id: str) -> Show:
-        show = await session.get(Show, show_id) if len(show_id) <= 32 else None
+        show = await fetch(session, Show, show_id)
         if show is None:
             raise NotFound(f"no show {show_id}", code="show_not_found")
         return show

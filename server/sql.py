@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+T = TypeVar("T", bound=SQLModel)
 
 
 async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> None:
@@ -16,3 +18,10 @@ async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: di
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.exec(insert(table).values(**values).on_conflict_do_nothing())
+
+
+async def fetch(session: AsyncSession, model: type[T], key: str) -> T | None:
+    """A row by its id; None for ids that cannot be ours (opaque ids are at most 32 characters)."""
+    if not key or len(key) > 32:
+        return None
+    return await session.get(model, key)

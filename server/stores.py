@@ -21,7 +21,7 @@ from server.ids import iso, new_id, utcnow
 from server.models import Product, Show, Variant
 from server.models.commerce import Order
 from server.models.stores import Scan, Store, StoreIn, StoreItem, StoreItemIn
-from server.sql import insert_ignore
+from server.sql import fetch, insert_ignore
 
 SCAN_WINDOW_S = 1800
 _TABLET = re.compile(r"ipad|tablet|(android(?!.*mobile))", re.I)
@@ -107,7 +107,7 @@ class Stores:
     async def revoke_item(self, *, principal: Principal, store_id: str, item_id: str) -> None:
         async with self.db.session() as session:
             await self._owned(session, principal, store_id)
-            item = await session.get(StoreItem, item_id) if len(item_id) <= 32 else None
+            item = await fetch(session, StoreItem, item_id)
             if item is None or item.store_id != store_id:
                 raise NotFound(f"no item {item_id} in this store", code="item_not_found")
             item.revoked_at = item.revoked_at or utcnow()
@@ -115,7 +115,7 @@ class Stores:
 
     async def item_qr_url(self, *, store_id: str, item_id: str) -> str:
         async with self.db.session() as session:
-            item = await session.get(StoreItem, item_id) if len(item_id) <= 32 else None
+            item = await fetch(session, StoreItem, item_id)
             if item is None or item.store_id != store_id or item.revoked_at is not None:
                 raise NotFound(f"no item {item_id} in this store", code="item_not_found")
             return self.qr_url(item)
@@ -201,7 +201,7 @@ class Stores:
 
     @staticmethod
     async def _store(session: AsyncSession, store_id: str) -> Store:
-        store = await session.get(Store, store_id) if len(store_id) <= 32 else None
+        store = await fetch(session, Store, store_id)
         if store is None:
             raise NotFound(f"no store {store_id}", code="store_not_found")
         return store
@@ -221,7 +221,7 @@ class Stores:
 
     @staticmethod
     async def _show(session: AsyncSession, show_id: str) -> Show:
-        show = await session.get(Show, show_id) if len(show_id) <= 32 else None
+        show = await fetch(session, Show, show_id)
         if show is None:
             raise InvalidInput(f"no show {show_id}", code="show_not_found")
         return show
