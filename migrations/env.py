@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 import server.models  # noqa: F401  (registers the tables)
 from server.db import make_engine
+from server.migrate import compare_type
 from server.settings import DEFAULT_SQLITE_URL
 
 config = context.config
@@ -22,7 +23,10 @@ def database_url() -> str:
 
 
 def run_with(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+    if connection.dialect.name == "sqlite":
+        # batch mode rebuilds tables; with foreign keys enforced, dropping a referenced table would fail
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=compare_type,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()

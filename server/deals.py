@@ -68,12 +68,14 @@ class Deals:
             select(Deal).where(Deal.show_id == show_id, col(Deal.ended_at).is_(None), col(Deal.ends_at) > utcnow())
         )).first()
 
-    async def usable(self, session: AsyncSession, *, deal_id: str, show_id: str | None, product_id: str) -> Deal:
-        deal = await session.get(Deal, deal_id)
-        if deal is None or deal.show_id != show_id or deal.product_id != product_id:
+    async def usable(self, session: AsyncSession, *, deal_id: str, show_id: str | None, product: Product) -> Deal:
+        deal = await fetch(session, Deal, deal_id)
+        if deal is None or deal.show_id != show_id or deal.product_id != product.id:
             raise InvalidInput("this deal is not for this product in this show", code="deal_not_found")
         if deal.ended_at is not None or as_utc(deal.ends_at) <= utcnow() or deal.sold >= deal.quantity:
             raise Conflict("the deal has ended", code="deal_ended")
+        if deal.currency != product.currency:  # the seller changed the product's currency since
+            raise Conflict("the deal has ended: the product's price changed", code="deal_ended")
         return deal
 
     async def claim(self, session: AsyncSession, *, deal: Deal, quantity: int) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ConfigError(Exception):
     """Settings that cannot start the server; the message is the one-line reason."""
@@ -11,9 +13,11 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 details: Any = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # per-field reasons, shown to the client as `details`
         if code is not None:
             self.code = code
         if status is not None:

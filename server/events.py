@@ -127,8 +127,10 @@ def reply_frame(event_type: str, data: dict[str, Any]) -> bytes:
     return orjson.dumps({"type": event_type, "ts": now_ms(), "data": data})
 
 
-def error_frame(code: str, message: str) -> bytes:
-    return reply_frame("error", {"code": code, "message": message})
+def error_frame(code: str, message: str, **extra: Any) -> bytes:
+    """`extra` carries `details` (per-field reasons) or `key` (the purchase a refusal answers)."""
+    return reply_frame("error", {"code": code, "message": message,
+                                 **{k: v for k, v in extra.items() if v is not None}})
 
 
 _SEQ = b'"seq":'

@@ -56,6 +56,7 @@ class Channel:
         self.epoch = ""
         self.ring: deque[tuple[int, str]] = deque(maxlen=RING)
         self.reactions: Counter[str] = Counter()
+        self.seen: list[str] = []  # viewer ids that joined since the last tick (unique audience)
         self.joining = 0  # sockets between "channel found" and "registered": keeps the channel alive
         self.ready = asyncio.Event()
         self.failed: BaseException | None = None
@@ -233,6 +234,11 @@ class Hub:
             channel.connections.discard(conn)
             metrics.WS_CONNECTIONS.dec()
 
+    def saw(self, show_id: str, viewer_id: str) -> None:
+        channel = self.channels.get(show_id)
+        if channel is not None and len(channel.seen) < 5_000:  # within what one Lua call unpacks
+            channel.seen.append(viewer_id)
+
     def react(self, show_id: str, kind: str) -> None:
         channel = self.channels.get(show_id)
         if channel is not None:
@@ -264,8 +270,9 @@ class Hub:
 
     async def _tick_channel(self, channel: Channel) -> None:
         reactions, channel.reactions = dict(channel.reactions), Counter()
+        seen, channel.seen = channel.seen, []
         viewers = len(channel.connections)
-        tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions)
+        tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions, seen=seen)
         if tick is not None:
             if tick.reactions:
                 await self.bus.publish(channel.show_id, Reactions(counts=tick.reactions))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -12,6 +13,14 @@ from alembic.config import Config
 from server.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def compare_type(context: Any, inspected: Any, metadata: Any, inspected_type: Any, metadata_type: Any) -> bool | None:
+    """Alembic's type comparison, except that SQLite's INTEGER and BIGINT are the same 64-bit storage."""
+    if context.dialect.name == "sqlite" and {type(inspected_type).__name__.upper(),
+                                              type(metadata_type).__name__.upper()} <= {"INTEGER", "BIGINTEGER"}:
+        return False
+    return None  # the default comparison
 
 
 def alembic_config(url: str) -> Config:

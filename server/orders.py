@@ -8,6 +8,7 @@ retry return the first order. A pending order not paid in time goes back to stoc
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,22 +24,24 @@ from server.addresses import promise_for
 from server.auth import Principal
 from server.db import Database
 from server.deals import Deals
-from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from server.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
 from server.feed import CommerceFeed
 from server.ids import as_utc, iso, new_id, utcnow
 from server.inventory import StockGate, give_in_db, take_in_db
 from server.models import Product, Show, ShowProduct, Variant
-from server.models.commerce import BuyerQuota, Order, OrderIn
+from server.models.commerce import BuyerQuota, Deal, Order, OrderIn, Voucher
 from server.models.stores import StoreItem
 from server.payments import PaymentProvider
 from server.sql import fetch, insert_ignore
 from server.vouchers import Vouchers
 
+log = logging.getLogger("vitrine.orders")
+
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "paid": ("pending",),
     "shipped": ("paid",),
     "delivered": ("shipped",),
-    "cancelled": ("pending", "paid"),
+    "cancelled": ("pending",),  # a paid order leaves only through "refunded", which returns the money
     "refunded": ("paid", "shipped", "delivered"),
 }
 STAMP = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at",
@@ -90,9 +93,8 @@ class Orders:
             unit = product.price_amount
             deal = None
             if data.deal_id:
-                deal = await self.deals.usable(session, deal_id=data.deal_id, show_id=data.show_id,
-                                               product_id=product.id)
-                unit = deal.price_amount
+                deal = await self.deals.usable(session, deal_id=data.deal_id, show_id=data.show_id, product=product)
+                unit = min(deal.price_amount, product.price_amount)  # a deal never costs more than the product
             subtotal = unit * data.quantity
             voucher = None
             discount = 0
@@ -100,10 +102,43 @@ class Orders:
                 voucher, discount = await self.vouchers.quote(session, code=data.voucher, product=product,
                                                               show_id=data.show_id, buyer_email=data.buyer.email,
                                                               subtotal=subtotal)
-        if not await self.gate.take(variant_id=variant.id, quantity=data.quantity):
+        gated = await self.gate.take(variant_id=variant.id, quantity=data.quantity)
+        if not gated:
             if await self._db_stock(variant.id) < data.quantity:
-                raise SoldOut("sold out: the stock left cannot cover this order")
+                return await self._refuse(key, digest, SoldOut("sold out: the stock left cannot cover this order"))
             await self.gate.sync([variant.id], force=True)  # the gate was wrong; the database decides
+            gated = await self.gate.take(variant_id=variant.id, quantity=data.quantity)
+        kept = resync = False
+        try:
+            placed = await self._commit(data=data, key=key, digest=digest, product=product, variant=variant,
+                                        show=show, deal=deal, voucher=voucher, unit=unit, discount=discount)
+            kept = True
+            return placed
+        except IntegrityError:  # the same key committed meanwhile (or a constraint held): that order answers
+            replay = await self._replay(key, digest)
+            if replay is None:
+                raise
+            return replay
+        except DomainError as exc:
+            resync = isinstance(exc, SoldOut)  # the gate let through what the database refused
+            return await self._refuse(key, digest, exc)
+        finally:
+            if gated and not kept:
+                await self.gate.give(variant_id=variant.id, quantity=data.quantity)
+            if resync:
+                await self.gate.sync([variant.id], force=True)
+
+    async def _refuse(self, key: str, digest: str, exc: DomainError) -> Placed:
+        """A refusal may be this very request losing to its own first attempt: then that order is the answer."""
+        replay = await self._replay(key, digest)
+        if replay is not None:
+            return replay
+        raise exc
+
+    async def _commit(self, *, data: OrderIn, key: str, digest: str, product: Product, variant: Variant,
+                      show: Show | None, deal: Deal | None, voucher: Voucher | None, unit: int,
+                      discount: int) -> Placed:
+        subtotal = unit * data.quantity
         now = utcnow()
         checkout = self.payments.checkout(order_id="", amount=subtotal - discount, currency=product.currency,
                                           return_url=self.base_url)
@@ -116,31 +151,19 @@ class Orders:
                       idempotency_key=key, request_hash=digest, payment_provider=self.payments.name,
                       payment_ref=checkout.ref, created_at=now, expires_at=now + self.reservation)
         deal_done = False
-        try:
-            async with self.db.session() as session:
-                left = await take_in_db(session, variant_id=variant.id, quantity=data.quantity)
-                if left is None:
-                    raise SoldOut("sold out: the stock left cannot cover this order")
-                if show is not None:
-                    await self._hold_quota(session, show=show, product_id=product.id, email=data.buyer.email,
-                                           quantity=data.quantity)
-                if deal is not None:
-                    deal_done = await self.deals.claim(session, deal=deal, quantity=data.quantity)
-                if voucher is not None:
-                    await self.vouchers.claim(session, voucher=voucher, buyer_email=data.buyer.email)
-                session.add(order)
-                await session.commit()
-        except IntegrityError:
-            await self.gate.give(variant_id=variant.id, quantity=data.quantity)
-            replay = await self._replay(key, digest)
-            if replay is None:
-                raise
-            return replay
-        except BaseException as exc:
-            await self.gate.give(variant_id=variant.id, quantity=data.quantity)
-            if isinstance(exc, SoldOut):
-                await self.gate.sync([variant.id], force=True)
-            raise
+        async with self.db.session() as session:
+            left = await take_in_db(session, variant_id=variant.id, quantity=data.quantity)
+            if left is None:
+                raise SoldOut("sold out: the stock left cannot cover this order")
+            if show is not None:
+                await self._hold_quota(session, show=show, product_id=product.id, email=data.buyer.email,
+                                       quantity=data.quantity)
+            if deal is not None:
+                deal_done = await self.deals.claim(session, deal=deal, quantity=data.quantity)
+            if voucher is not None:
+                await self.vouchers.claim(session, voucher=voucher, buyer_email=data.buyer.email)
+            session.add(order)
+            await session.commit()
         self.feed.note_stock(product_id=product.id, variant_id=variant.id, available=left)
         self.feed.note_sale(show_id=order.show_id, product_id=product.id, quantity=order.quantity)
         if deal is not None and deal_done:
@@ -292,6 +315,15 @@ class Orders:
             if to in ("cancelled", "refunded"):
                 left = await give_in_db(session, variant_id=order.variant_id, quantity=order.quantity)
                 await self._release(session, order)
+            if to == "refunded" and refund_at_provider:
+                # before the commit: if the provider fails, the order stays as it was and can be retried
+                try:
+                    await self.payments.refund(ref=order.payment_ref or "", amount=order.total_amount,
+                                               currency=order.currency)
+                except Exception as exc:
+                    await session.rollback()
+                    raise DomainError(f"the payment provider refused the refund: {exc}", code="refund_failed",
+                                      status=502) from None
             await session.commit()
             await session.refresh(order)
             product = await session.get(Product, order.product_id)
@@ -299,8 +331,6 @@ class Orders:
         if left is not None:
             await self.gate.give(variant_id=order.variant_id, quantity=order.quantity)
             self.feed.note_stock(product_id=order.product_id, variant_id=order.variant_id, available=left)
-        if to == "refunded" and refund_at_provider:
-            await self.payments.refund(ref=order.payment_ref or "", amount=order.total_amount, currency=order.currency)
         return self.public(order, product=product, variant=variant)
 
     async def _release(self, session: AsyncSession, order: Order) -> None:
@@ -316,9 +346,18 @@ class Orders:
         if order.voucher_id:
             await self.vouchers.release(session, voucher_id=order.voucher_id, buyer_email=order.buyer_email)
 
-    async def paid(self, *, payment_ref: str) -> str | None:
-        """A provider says the payment succeeded: pending → paid. Returns the order id, if any."""
-        return await self._by_ref(payment_ref, "paid")
+    async def paid(self, *, payment_ref: str, amount: int | None = None,
+                   currency: str | None = None) -> tuple[str | None, str]:
+        """A provider says the payment succeeded: pending → paid, when it paid the order's total in the
+        order's currency; money that does not match goes back to the buyer. Returns (order id, status)."""
+        if amount is not None or currency is not None:
+            async with self.db.session() as session:
+                order = (await session.exec(select(Order).where(Order.payment_ref == payment_ref))).first()
+            if order is not None and (amount, currency) != (order.total_amount, order.currency):
+                if amount and currency:
+                    await self.payments.refund(ref=payment_ref, amount=amount, currency=currency)
+                return order.id, "amount_mismatch"
+        return await self._by_ref(payment_ref, "paid"), "applied"
 
     async def refunded(self, *, payment_ref: str) -> str | None:
         return await self._by_ref(payment_ref, "refunded")
@@ -365,7 +404,9 @@ class Orders:
                 await self.transition(order_id=order_id, to="cancelled", reason="expired")
                 expired += 1
             except Conflict:
-                continue
+                continue  # paid, or expired by another node, in the meantime
+            except Exception:
+                log.exception("could not expire order %s", order_id)  # the next sweep tries again
         return expired
 
     async def for_seller(self, *, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:

@@ -15,10 +15,10 @@ from server.catalog import Catalog
 from server.db import Database
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.events import Event, ProductPinned, ProductUnpinned, ShowEnded, ShowStarted
-from server.ids import iso, new_id, utcnow
+from server.ids import as_utc, iso, new_id, utcnow
 from server.models import ChatMessage, Product, Show, ShowIn, ShowProduct, TimelineEntry, User, chat_public
 from server.models.commerce import Deal, Order, SellerHost, deal_public
-from server.sql import fetch
+from server.sql import fetch, plausible_id
 
 
 class Shows:
@@ -42,8 +42,9 @@ class Shows:
                 if missing:
                     raise InvalidInput(f"unknown products: {', '.join(missing)}", code="unknown_product")
                 await self._require_sellable(session, principal, product_ids)
+            scheduled = as_utc(data.scheduled_at) if data.scheduled_at else None
             show = Show(id=new_id("shw"), title=data.title, host_id=principal.id, stream_url=data.stream_url,
-                        scheduled_at=data.scheduled_at, buyer_limit=data.buyer_limit)
+                        scheduled_at=scheduled, buyer_limit=data.buyer_limit)
             session.add(show)
             await session.flush()
             session.add_all(ShowProduct(show_id=show.id, product_id=p, position=i) for i, p in enumerate(product_ids))
@@ -81,7 +82,7 @@ class Shows:
             return await self._public(session, await self._show(session, show_id))
 
     async def exists(self, *, show_id: str) -> bool:
-        if len(show_id) > 32:
+        if not plausible_id(show_id):
             return False
         async with self.db.session() as session:
             return (await session.exec(select(Show.id).where(Show.id == show_id))).first() is not None
@@ -161,11 +162,13 @@ class Shows:
                 .where(Order.show_id == show_id, col(Order.status).in_(("paid", "shipped", "delivered")))
                 .group_by(Order.currency)
             )).all()
-        viewers = await self.bus.viewers(show_id)
+        viewers, audience = await self.bus.viewers(show_id), await self.bus.audience(show_id)
         orders, units, buyers = (int(x) for x in row)
+        audience = max(audience, buyers)  # an estimate: never let it read as more buyers than viewers
         return {"orders": orders, "units": units, "buyers": buyers,
                 "revenue": [{"amount": int(total), "currency": currency} for currency, total in revenue],
-                "viewers": viewers, "conversion": round(buyers / viewers, 4) if viewers else None}
+                "viewers": viewers, "audience": audience,
+                "conversion": round(buyers / audience, 4) if audience else None}
 
     async def timeline(self, *, show_id: str) -> list[dict[str, Any]]:
         async with self.db.session() as session:

@@ -20,8 +20,13 @@ async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: di
     await session.exec(insert(table).values(**values).on_conflict_do_nothing())
 
 
+def plausible_id(value: str) -> bool:
+    """Opaque ids are 1 to 32 printable characters; anything else cannot be ours (and must not reach SQL)."""
+    return 0 < len(value) <= 32 and value.isprintable()
+
+
 async def fetch(session: AsyncSession, model: type[T], key: str) -> T | None:
     """A row by its id; None for ids that cannot be ours (opaque ids are at most 32 characters)."""
-    if not key or len(key) > 32:
+    if not plausible_id(key):
         return None
     return await session.get(model, key)

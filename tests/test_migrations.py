@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 import server.models  # noqa: F401
 from server.db import make_engine
-from server.migrate import is_empty, upgrade
+from server.migrate import compare_type, is_empty, upgrade
 from tests.conftest import fresh_pg_database
 
 
@@ -21,7 +21,7 @@ async def _diff(url: str) -> tuple[list[object], set[str]]:
     try:
         async with engine.connect() as conn:
             def compare(sync_conn: object) -> tuple[list[object], set[str]]:
-                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})  # type: ignore[arg-type]
+                context = MigrationContext.configure(sync_conn, opts={"compare_type": compare_type})  # type: ignore[arg-type]
                 return compare_metadata(context, SQLModel.metadata), set(inspect(sync_conn).get_table_names())
 
             return await conn.run_sync(compare)

@@ -144,7 +144,15 @@ def pay(api: Api, order: dict[str, Any], outcome: str = "succeeded") -> Any:
 
 def test_sandbox_payment_and_the_order_states(api: Api, shop: dict[str, Any]) -> None:
     order = place(api, order_body(shop)).json()
-    assert pay(api, order).json() == {"status": "applied", "order_id": order["id"]}
+    paid = pay(api, order).json()
+    assert paid["status"] == "paid" and paid["order_id"] == order["id"] and paid["webhook"] == "applied"
+    assert paid["order_url"].startswith(api.services.settings.public_base_url + f"/orders/{order['id']}?t=")
+    again = pay(api, order, "failed")
+    assert again.status_code == 409 and code(again) == "payment_not_pending", "a paid order cannot be failed"
+    ref = order["payment"]["url"].rsplit("/", 1)[1]
+    form = api.client.post(f"/api/pay/sandbox/{ref}", content=b"outcome=failed",
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 415, "a cross-site form post is refused"
     seller = shop["seller"]["headers"]
     got = api.client.get(f"/api/orders/{order['id']}", headers=seller).json()
     assert got["status"] == "paid" and got["paid_at"] and got["payment"]["url"] is None
@@ -218,7 +226,8 @@ def test_payment_after_expiry_is_refunded_not_lost(api: Api, shop: dict[str, Any
     api.services.orders.reservation = timedelta(seconds=-1)
     order = place(api, order_body(shop)).json()
     api.call(api.services.orders.expire_due)
-    pay(api, order)
+    headers, body = webhook(api, order)  # the provider's word arrives after the reservation ran out
+    assert api.client.post("/api/payments/sandbox/webhook", content=body, headers=headers).status_code == 200
     got = api.client.get(f"/api/orders/{order['id']}", headers=shop["seller"]["headers"]).json()
     assert got["status"] == "cancelled"
     assert refunds == [order["payment"]["url"].rsplit("/", 1)[1]]
@@ -251,10 +260,16 @@ def test_buying_over_the_socket(api: Api, shop: dict[str, Any]) -> None:
         ws.send_text(orjson.dumps(frame).decode())
         again = recv_type(ws, "order.placed")["data"]
         assert again["replayed"] and again["order"]["id"] == placed["data"]["order"]["id"]
+        assert placed["data"]["key"] == "ws-buy-key-1"
         ws.send_text(orjson.dumps({**frame, "key": "ws-buy-key-2", "quantity": 4}).decode())
-        assert recv_type(ws, "error")["data"]["code"] == "sold_out"
-        ws.send_text(orjson.dumps({**frame, "key": "ws-buy-key-3", "buyer": {"name": "x"}}).decode())
-        assert recv_type(ws, "error")["data"]["code"] == "invalid_request"
+        refused = recv_type(ws, "error")["data"]
+        assert refused["code"] == "sold_out" and refused["key"] == "ws-buy-key-2"
+        bad_address = {**buyer(), "address": {**ADDRESS, "postal_code": "ABC"}}
+        ws.send_text(orjson.dumps({**frame, "key": "ws-buy-key-3", "buyer": bad_address}).decode())
+        invalid = recv_type(ws, "error")["data"]
+        assert invalid["code"] == "invalid_request" and invalid["key"] == "ws-buy-key-3"
+        assert invalid["details"] == [{"field": "buyer.address.postal_code",
+                                       "message": "Value error, the postal code is not valid for FR"}]
     assert available(api, shop) == 3
 
 
@@ -290,6 +305,7 @@ def test_live_sales_for_the_host(api: Api, shop: dict[str, Any]) -> None:
     place(api, order_body(shop, buyer=buyer(2)))
     sales = api.client.get(f"/api/shows/{shop['show']['id']}/sales", headers=shop["host"]["headers"]).json()
     assert sales["orders"] == 2 and sales["units"] == 3 and sales["buyers"] == 2
+    assert sales["audience"] >= 2 and 0 < sales["conversion"] <= 1, "never more buyers than viewers"
     assert sales["revenue"] == [{"amount": 9800, "currency": "EUR"}]
     other = api.user("host")
     assert api.client.get(f"/api/shows/{shop['show']['id']}/sales", headers=other["headers"]).status_code == 403

@@ -63,12 +63,17 @@ class Bus(Protocol):
 
     async def history(self, show_id: str, *, after: int, limit: int = 1000) -> History: ...
 
-    async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int]) -> Tick | None:
-        """Report this node's viewers and the reactions counted since the last tick. The first node to
-        tick in a window (TICK_MS) gets the totals to publish; the others get None."""
+    async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int],
+                   seen: list[str] | None = None) -> Tick | None:
+        """Report this node's viewers, the reactions counted and the viewer ids that joined since the last
+        tick. The first node to tick in a window (TICK_MS) gets the totals to publish; the others get None."""
         ...
 
     async def viewers(self, show_id: str) -> int: ...
+
+    async def audience(self, show_id: str) -> int:
+        """Distinct viewers the show has had (an estimate within 1% with Redis's HyperLogLog)."""
+        ...
 
     async def hit(self, key: str, *, window_s: int) -> int:
         """Count one hit on `key` in a fixed window; returns the count so far (rate limits)."""

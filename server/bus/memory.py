@@ -23,6 +23,7 @@ class _Show:
     reactions: dict[str, int] = field(default_factory=dict)
     viewers: dict[str, tuple[int, float]] = field(default_factory=dict)
     published_viewers: int = -1
+    audience: set[str] = field(default_factory=set)
     tick_until: float = 0.0
 
 
@@ -84,8 +85,10 @@ class MemoryBus:
         frames = [frame for seq, frame in show.history if seq > after][:limit]
         return History(frames=frames, complete=len(frames) == show.seq - after)
 
-    async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int]) -> Tick | None:
+    async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int],
+                   seen: list[str] | None = None) -> Tick | None:
         show = self._show(show_id)
+        show.audience.update(seen or ())
         now = time.monotonic()
         show.viewers[self.node_id] = (viewers, now + 5.0)
         for kind, count in reactions.items():
@@ -104,6 +107,9 @@ class MemoryBus:
 
     async def viewers(self, show_id: str) -> int:
         return self._count(self._show(show_id), time.monotonic())
+
+    async def audience(self, show_id: str) -> int:
+        return len(self._show(show_id).audience)
 
     async def hit(self, key: str, *, window_s: int) -> int:
         now = time.monotonic()

@@ -46,14 +46,20 @@ redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
 return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2])}
 """
 
-# KEYS: presence hash, reactions hash, tick lock, last published viewers.
-# ARGV: node id, node's viewers, presence ttl ms, lock ttl ms, then kind, count pairs.
+# KEYS: presence hash, reactions hash, tick lock, last published viewers, audience HyperLogLog.
+# ARGV: node id, node's viewers, presence ttl ms, lock ttl ms, number of kind/count pairs, the pairs,
+# then the viewer ids seen since the last tick.
 _TICK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. (now + tonumber(ARGV[3])))
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 4)
-for i = 5, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+local pairs_end = 5 + 2 * tonumber(ARGV[5])
+for i = 6, pairs_end, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+if #ARGV > pairs_end then
+  redis.call('PFADD', KEYS[5], unpack(ARGV, pairs_end + 1))
+  redis.call('PEXPIRE', KEYS[5], 7 * 24 * 3600 * 1000)
+end
 if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[4]) then return false end
 local total = 0
 local entries = redis.call('HGETALL', KEYS[1])
@@ -233,12 +239,15 @@ class RedisBus:
             complete = bool(frames) and frame_seq(frames[0]) == after + 1 and _contiguous(frames)
         return History(frames=frames, complete=complete)
 
-    async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int]) -> Tick | None:
+    async def tick(self, show_id: str, *, viewers: int, reactions: dict[str, int],
+                   seen: list[str] | None = None) -> Tick | None:
         flat: list[str | int] = []
         for kind, count in reactions.items():
             flat += [kind, count]
-        keys = [_k(show_id, "presence"), _k(show_id, "reactions"), _k(show_id, "tick"), _k(show_id, "viewers")]
-        args: list[str | int] = [self.node_id, viewers, PRESENCE_TTL_MS, max(1, int(self.tick_ms * 0.9)), *flat]
+        keys = [_k(show_id, "presence"), _k(show_id, "reactions"), _k(show_id, "tick"), _k(show_id, "viewers"),
+                _k(show_id, "audience")]
+        args: list[str | int] = [self.node_id, viewers, PRESENCE_TTL_MS, max(1, int(self.tick_ms * 0.9)),
+                                 len(reactions), *flat, *(seen or [])]
         result = await self._tick(keys=keys, args=args)
         if result is None:
             return None
@@ -248,6 +257,9 @@ class RedisBus:
 
     async def viewers(self, show_id: str) -> int:
         return int(await self._viewers(keys=[_k(show_id, "presence")]))
+
+    async def audience(self, show_id: str) -> int:
+        return int(await self.redis.pfcount(_k(show_id, "audience")))
 
     async def hit(self, key: str, *, window_s: int) -> int:
         return int(await self._hit(keys=[f"vt:hit:{key}"], args=[window_s]))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
@@ -39,9 +39,9 @@ class Order(SQLModel, table=True):
     variant_id: str = Column(foreign_key="variants.id", max_length=32)
     seller_id: str = Column(foreign_key="users.id", index=True, max_length=32)
     quantity: int
-    unit_amount: int
-    discount_amount: int = Column(default=0)
-    total_amount: int
+    unit_amount: int = Column(sa_type=sa.BigInteger)
+    discount_amount: int = Column(default=0, sa_type=sa.BigInteger)
+    total_amount: int = Column(sa_type=sa.BigInteger)
     currency: str = Column(max_length=3)
     show_id: str | None = Column(default=None, foreign_key="shows.id", index=True, max_length=32)
     store_item_id: str | None = Column(default=None, index=True, max_length=32)
@@ -81,7 +81,7 @@ class Deal(SQLModel, table=True):
     id: str = Column(primary_key=True, max_length=32)
     show_id: str = Column(foreign_key="shows.id", index=True, max_length=32)
     product_id: str = Column(foreign_key="products.id", max_length=32)
-    price_amount: int
+    price_amount: int = Column(sa_type=sa.BigInteger)
     currency: str = Column(max_length=3)
     quantity: int
     sold: int = Column(default=0)
@@ -98,7 +98,7 @@ class Voucher(SQLModel, table=True):
     code: str = Column(max_length=32, unique=True)
     seller_id: str | None = Column(default=None, foreign_key="users.id", index=True, max_length=32)  # None: admin's
     kind: str = Column(max_length=8)
-    value: int
+    value: int = Column(sa_type=sa.BigInteger)
     currency: str | None = Column(default=None, max_length=3)
     max_uses: int | None = None
     used: int = Column(default=0)
@@ -144,16 +144,21 @@ class AddressIn(Schema):
     line1: str = Field(min_length=1, max_length=200)
     line2: str | None = Field(default=None, max_length=200)
     city: str = Field(min_length=1, max_length=100)
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")  # before postal_code: its check needs the country
     postal_code: str = Field(min_length=2, max_length=12)
-    country: str = Field(pattern=r"^[A-Za-z]{2}$")
 
-    @model_validator(mode="after")
-    def _postal(self) -> AddressIn:
-        self.country = self.country.upper()
-        if not supported(self.country):
-            raise ValueError(f"we do not deliver to {self.country} yet")
-        self.postal_code = normalise_postal_code(self.country, self.postal_code)
-        return self
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if not supported(value.upper()):
+            raise ValueError(f"we do not deliver to {value.upper()} yet")
+        return value.upper()
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal(cls, value: str, info: ValidationInfo) -> str:
+        country = info.data.get("country")
+        return normalise_postal_code(country, value) if country else value
 
 
 class BuyerIn(Schema):
@@ -190,14 +195,16 @@ class VoucherIn(Schema):
     kind: Literal["percent", "fixed"]
     value: int = Field(ge=1, le=10**9)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    max_uses: int | None = Field(default=None, ge=1)
-    max_per_buyer: int | None = Field(default=None, ge=1)
+    max_uses: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    max_per_buyer: int | None = Field(default=None, ge=1, le=2**31 - 1)
     show_id: str | None = Field(default=None, max_length=32)
     expires_at: datetime | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> VoucherIn:
         self.code = self.code.upper()
+        if self.expires_at is not None:  # SQLite keeps no offset: store the instant in UTC
+            self.expires_at = as_utc(self.expires_at)
         if self.kind == "percent" and self.value > 100:
             raise ValueError("a percent voucher is 1 to 100")
         if self.kind == "fixed" and self.currency is None:

@@ -37,7 +37,7 @@ class Product(SQLModel, table=True):
     title: str = Column(max_length=200)
     description: str = Column(default="", sa_type=sa.Text)
     brand: str = Column(default="", max_length=100)
-    price_amount: int
+    price_amount: int = Column(sa_type=sa.BigInteger)
     currency: str = Column(max_length=3)
     images: list[str] = Column(default_factory=list, sa_type=sa.JSON)
     size_guide: dict[str, Any] | None = Column(default=None, sa_type=sa.JSON)

@@ -68,6 +68,6 @@ def optional_bearer(conn: HTTPConnection) -> Principal | None:
 
 def path_id(request: Request, name: str) -> str:
     value = str(request.path_params[name])
-    if not value or len(value) > 64:
+    if not value or len(value) > 64 or not value.isprintable():
         raise InvalidInput(f"{name} is not a valid id", code="invalid_id")
     return value

@@ -9,7 +9,7 @@ import orjson
 from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,7 +42,7 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
 
 async def on_domain_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 async def on_validation_error(_request: Request, exc: Exception) -> Response:
@@ -55,6 +55,11 @@ async def on_http_error(_request: Request, exc: Exception) -> Response:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     return error_response(exc.status_code, code, message)
+
+
+async def on_bad_data(_request: Request, exc: Exception) -> Response:
+    log.info("refused by the database: %s", exc)
+    return error_response(422, "invalid_request", "a value is not acceptable (out of range or not valid text)")
 
 
 async def on_unavailable(_request: Request, exc: Exception) -> Response:
@@ -73,6 +78,7 @@ HANDLERS: dict[Any, Any] = {
     HTTPException: on_http_error,
     RedisConnectionError: on_unavailable,
     RedisTimeoutError: on_unavailable,
+    DataError: on_bad_data,
     OperationalError: on_unavailable,
     DBAPIError: on_unavailable,
     Exception: on_unexpected,

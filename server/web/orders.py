@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.errors import InvalidInput, NotFound
+from server.errors import Conflict, DomainError, InvalidInput, NotFound
 from server.models.commerce import OrderIn
 from server.web.common import bearer, body, optional_bearer, path_id, read_limited, services
 from server.web.errors import JSONResponse
@@ -81,11 +81,15 @@ async def sandbox_pay(request: Request) -> Response:
     summary: The sandbox checkout's buttons; the sandbox then sends its signed webhook.
     requestBody: {content: {application/json: {schema: {type: object, properties: {outcome: {enum: [succeeded,
                   failed]}}}}}}
-    responses: {200: {description: '{status, order_id}'}}
+    responses: {200: {description: '{status (the order''s, after), order_id, order_url, webhook}'},
+                409: {description: payment_not_pending}, 415: {description: unsupported_media_type}}
     """
     s = services(request)
     if s.sandbox is None:
         raise NotFound("the sandbox payment provider is off", code="provider_not_found")
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        # a plain cross-site form cannot send JSON: nobody can pay or fail someone else's order from elsewhere
+        raise DomainError("send application/json", code="unsupported_media_type", status=415)
     raw = await read_limited(request, 1024)
     try:
         outcome = orjson.loads(raw).get("outcome") if raw else None
@@ -93,10 +97,17 @@ async def sandbox_pay(request: Request) -> Response:
         outcome = None
     if outcome not in ("succeeded", "failed"):
         raise InvalidInput("outcome is succeeded or failed", code="invalid_outcome")
-    order = await s.orders.by_payment_ref(ref=path_id(request, "ref"))
+    ref = path_id(request, "ref")
+    order = await s.orders.by_payment_ref(ref=ref)
+    if order["status"] != "pending":
+        raise Conflict(f"this payment is no longer pending: the order is {order['status']}",
+                       code="payment_not_pending")
     headers, payload = s.sandbox.signed_delivery(ref=order["payment_ref"], outcome=outcome,
                                                   amount=order["amount"], currency=order["currency"])
-    return JSONResponse(await s.webhooks.receive(headers=headers, body=payload))
+    receipt = await s.webhooks.receive(headers=headers, body=payload)
+    after = await s.orders.by_payment_ref(ref=ref, with_url=True)
+    return JSONResponse({"status": after["status"], "order_id": after["order_id"], "order_url": after["order_url"],
+                         "webhook": receipt["status"]})
 
 
 async def sandbox_info(request: Request) -> Response:

@@ -22,7 +22,9 @@ from server.metrics import WS_REJECTED
 from server.models.commerce import OrderIn
 from server.ratelimit import TokenBucket, Violations
 from server.settings import REACTION_KINDS
+from server.sql import plausible_id
 from server.web.common import services
+from server.web.errors import validation_details
 
 log = logging.getLogger("vitrine.ws")
 
@@ -98,6 +100,7 @@ async def show_socket(ws: WebSocket) -> None:
 
     conn = Connection(send=send, close=close, maxlen=settings.ws_send_queue)
     joined = await s.hub.join(show_id, conn, since=since, epoch=params.get("epoch") or None)
+    s.hub.saw(show_id, viewer_id)
     try:
         snap = joined.snapshot
         first = reply_frame("snapshot", {
@@ -132,7 +135,8 @@ async def _serve(ws: WebSocket, conn: Connection, session: Session) -> None:
             reply = await _handle(ws, session, raw)
         except DomainError as exc:
             WS_REJECTED.labels(exc.code).inc()
-            conn.reply(error_frame(exc.code, exc.message).decode())
+            extra = exc.details if isinstance(exc.details, dict) else {"details": exc.details}
+            conn.reply(error_frame(exc.code, exc.message, **extra).decode())
             if exc.code == "rate_limited" and session.violations.add():
                 conn.kill(POLICY_VIOLATION, "over the rate limit for too long")
                 return
@@ -192,7 +196,7 @@ def _host(session: Session) -> Principal:
 
 async def _pin(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
     product_id = frame.get("product_id")
-    if not isinstance(product_id, str) or not 0 < len(product_id) <= 32:
+    if not isinstance(product_id, str) or not plausible_id(product_id):
         raise Refused("product_id must be a product id", code="invalid_product_id")
     await services(ws).shows.pin(principal=_host(session), show_id=session.show_id, product_id=product_id)
     return None
@@ -217,12 +221,16 @@ async def _buy(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes 
     if "buyer" not in fields:
         raise Refused("give the buyer's name, email and address", code="buyer_required")
     try:
-        data = OrderIn.model_validate({**fields, "show_id": session.show_id})
-    except ValidationError as exc:
-        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise Refused(details[:500], code="invalid_request") from None
-    placed = await services(ws).orders.place(data=data, key=key)
-    return reply_frame("order.placed", {"order": placed.order, "replayed": placed.replayed})
+        try:
+            data = OrderIn.model_validate({**fields, "show_id": session.show_id})
+        except ValidationError as exc:
+            raise Refused("some fields are not valid", code="invalid_request",
+                          details={"details": validation_details(exc)}) from None
+        placed = await services(ws).orders.place(data=data, key=key)
+    except DomainError as exc:  # the refusal names the purchase it answers
+        exc.details = {**(exc.details or {}), "key": key}
+        raise
+    return reply_frame("order.placed", {"order": placed.order, "replayed": placed.replayed, "key": key})
 
 
 HANDLERS = {"react": _react, "chat": _chat, "pin": _pin, "unpin": _unpin, "ping": _ping, "buy": _buy}

@@ -126,6 +126,14 @@ async def test_tick_one_leader_per_window_and_reactions_summed(bus: Bus) -> None
     assert await bus.viewers(s) == 3
 
 
+async def test_audience_counts_distinct_viewers_across_ticks(bus: Bus) -> None:
+    s = show()
+    await bus.tick(s, viewers=2, reactions={}, seen=["vwr_a", "vwr_b"])
+    await bus.tick(s, viewers=2, reactions={"heart": 1}, seen=["vwr_a", "vwr_c"])
+    assert await bus.audience(s) == 3
+    assert await bus.audience(show()) == 0
+
+
 async def test_hit_counts_within_window(bus: Bus) -> None:
     key = "k-" + secrets.token_hex(4)
     assert await bus.count(key) == 0
