@@ -14,7 +14,7 @@ from reportlab.pdfgen import canvas
 from server import qr
 
 COLUMNS, ROWS = 3, 7
-MARGIN_X, MARGIN_Y = 7 * mm, 15 * mm
+LABEL_W, LABEL_H = 70 * mm, 42.3 * mm  # the common A4 sheet of 21 labels (70 x 42.3 mm, no side margins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +44,15 @@ def sheet(store_name: str, labels: list[Label]) -> bytes:
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(f"{store_name}: labels")
     page_w, page_h = A4
-    cell_w = (page_w - 2 * MARGIN_X) / COLUMNS
-    cell_h = (page_h - 2 * MARGIN_Y) / ROWS
+    cell_w, cell_h = LABEL_W, LABEL_H
+    margin_x, margin_y = (page_w - COLUMNS * cell_w) / 2, (page_h - ROWS * cell_h) / 2
     per_page = COLUMNS * ROWS
     for index, label in enumerate(labels):
         if index and index % per_page == 0:
             pdf.showPage()
         slot = index % per_page
-        x = MARGIN_X + (slot % COLUMNS) * cell_w
-        y = page_h - MARGIN_Y - (slot // COLUMNS + 1) * cell_h
+        x = margin_x + (slot % COLUMNS) * cell_w
+        y = page_h - margin_y - (slot // COLUMNS + 1) * cell_h
         pdf.setStrokeGray(0.8)
         pdf.roundRect(x + 1 * mm, y + 1 * mm, cell_w - 2 * mm, cell_h - 2 * mm, 2 * mm)
         code = cell_h - 6 * mm
@@ -73,7 +73,7 @@ def sheet(store_name: str, labels: list[Label]) -> bytes:
         pdf.drawString(text_x, y + 6 * mm, label.price)
     if not labels:
         pdf.setFont("Helvetica", 12)
-        pdf.drawString(MARGIN_X, page_h - MARGIN_Y, f"{store_name}: no items yet")
+        pdf.drawString(20 * mm, page_h - 20 * mm, f"{store_name}: no items yet")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -11,7 +11,7 @@ import secrets
 
 import qrcode
 import qrcode.constants
-from qrcode.image.svg import SvgPathImage
+from qrcode.image.svg import SvgPathFillImage
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 CODE_LEN = 10  # 50 random bits
@@ -56,7 +56,7 @@ def png(url: str, *, box_size: int = 10) -> bytes:
 
 def svg(url: str) -> bytes:
     buffer = io.BytesIO()
-    _qr(url, 10).make_image(image_factory=SvgPathImage).save(buffer)
+    _qr(url, 10).make_image(image_factory=SvgPathFillImage).save(buffer)
     return buffer.getvalue()
 
 

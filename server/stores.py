@@ -52,7 +52,7 @@ class Stores:
                 "qr_svg": f"/api/stores/{item.store_id}/items/{item.id}/qr.svg"}
 
     def store_public(self, store: Store, items: list[StoreItem]) -> dict[str, Any]:
-        return {"id": store.id, "seller_id": store.seller_id, "name": store.name, "address": store.address,
+        return {"id": store.id, "name": store.name, "address": store.address,
                 "opens_on": store.opens_on.isoformat() if store.opens_on else None,
                 "closes_on": store.closes_on.isoformat() if store.closes_on else None,
                 "show_id": store.show_id, "created_at": iso(store.created_at),
@@ -195,7 +195,8 @@ class Stores:
                 "conversion": round(total_orders / total_scans, 4) if total_scans else None,
                 "revenue": {"amount": sum(i["revenue"]["amount"] for i in per_item),
                             "currency": next((i["revenue"]["currency"] for i in per_item if i["orders"]), "EUR")},
-                "devices": {k: int(v) for k, v in devices.items()}, "items": per_item}
+                "devices": {kind: int(devices.get(kind, 0)) for kind in ("mobile", "tablet", "desktop", "unknown")},
+                "items": per_item}
 
     # --- helpers -------------------------------------------------------------------------------------
 

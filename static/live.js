@@ -30,7 +30,7 @@ export function backoff(attempt) {
 
 /**
  * Opens the show's live channel and keeps it open.
- *   onSnapshot(data, {resumed})  the first frame of every connection
+ *   onSnapshot(data, {resumed, ts})  the first frame of every connection (ts: the server's clock, ms)
  *   onEvent(frame)               each broadcast frame {type, seq, ts, data}, once, in order
  *   onError(data)                an `error` reply {code, message}
  *   onStatus(status)             'connecting' | 'live' | 'reconnecting' | 'gone' | 'closed'
@@ -98,7 +98,7 @@ export function connect({ showId, token = null, onSnapshot, onEvent, onError, on
       for (const message of Array.isArray(data.chat) ? data.chat : []) remember(message.id);
       attempt = 0;
       setStatus('live');
-      call(onSnapshot, data, { resumed });
+      call(onSnapshot, data, { resumed, ts: typeof frame.ts === 'number' ? frame.ts : null });
       return;
     }
     if (frame.type === 'error') return call(onError, data);

@@ -63,3 +63,42 @@ export function safeUrl(url) {
     return '';
   }
 }
+
+/** A random UUID (v4), also on plain-http pages where crypto.randomUUID is missing. */
+export function randomKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Opens a bottom sheet (a [hidden] overlay): focus goes in, Escape and the backdrop close it. */
+export function openSheet(sheet, { onClose, focus } = {}) {
+  sheet.hidden = false;
+  sheet.onkeydown = (event) => {
+    if (event.key === 'Escape') closeSheet(sheet);
+  };
+  sheet.onclick = (event) => {
+    if (event.target === sheet) closeSheet(sheet);
+  };
+  sheet.vtClose = onClose || null;
+  if (!sheet.contains(document.activeElement)) sheet.vtReturn = document.activeElement;
+  const target = focus || sheet.querySelector('input, select, button, a[href]');
+  if (target) target.focus({ preventScroll: true });
+}
+
+export function closeSheet(sheet) {
+  if (sheet.hidden) return;
+  const inside = sheet.contains(document.activeElement) || document.activeElement === document.body;
+  sheet.hidden = true;
+  const done = sheet.vtClose;
+  const back = sheet.vtReturn;
+  sheet.vtClose = null;
+  sheet.vtReturn = null;
+  if (inside && back && back.isConnected && typeof back.focus === 'function') {
+    back.focus({ preventScroll: true }); // back to the button that opened it
+  }
+  if (typeof done === 'function') done();
+}

@@ -103,7 +103,7 @@ def test_scans_count_once_per_phone_and_the_order_that_follows(api: Api, store: 
     assert order.status_code == 201 and order.json()["store_item_id"] == item["id"]
     stats = api.client.get(f"/api/stores/{s['id']}/stats", headers=store["seller"]["headers"]).json()
     assert stats["scans"] == 2 and stats["orders"] == 1 and stats["conversion"] == 0.5
-    assert stats["devices"] == {"mobile": 1, "tablet": 1}
+    assert stats["devices"] == {"mobile": 1, "tablet": 1, "desktop": 0, "unknown": 0}
     assert stats["items"][0] == {"id": item["id"], "product_id": product["id"], "scans": 2, "orders": 1,
                                  "conversion": 0.5, "revenue": {"amount": 0, "currency": "EUR"}}
     other_seller = api.user("seller")

@@ -1,6 +1,7 @@
 // The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
 import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
+import { createSelling } from '/static/host/selling.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
 const TOKEN_KEY = 'vitrine.host.token';
@@ -75,6 +76,8 @@ async function act(button, action) {
   }
 }
 
+const selling = createSelling({ api, act, base });
+
 // --- sign in and out -----------------------------------------------------------------------------
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -100,6 +103,7 @@ $('login-form').addEventListener('submit', async (event) => {
 });
 
 function signOut(message) {
+  selling.stop();
   if (state.live) state.live.close();
   state.live = null;
   state.token = null;
@@ -135,6 +139,7 @@ async function openStudio() {
     return;
   }
   loadModeration();
+  selling.start();
   if (state.live) state.live.close();
   state.live = connect({ showId, token: state.token, onSnapshot, onEvent, onError, onStatus });
 }
@@ -164,6 +169,7 @@ function applyShow(show) {
   $('show-title').textContent = state.show.title || '';
   document.title = `${state.show.title || ''} · ${t('host.title')}`;
   if (typeof show.viewers === 'number') renderViewers(show.viewers);
+  selling.setShow(show);
   renderControls();
   renderProducts();
 }
@@ -229,8 +235,7 @@ function renderProducts() {
       text: t(pinned ? 'host.pinned' : 'host.pin'),
       onclick: (event) => act(event.currentTarget, async () => {
         const data = await api('POST', `${base}/pin`, { product_id: product.id });
-        state.pinned = data.pinned;
-        renderProducts();
+        applyShow({ pinned: data.pinned });
       }),
     });
     const unpin = pinned ? el('button', {
@@ -241,8 +246,7 @@ function renderProducts() {
       text: t('host.unpin'),
       onclick: (event) => act(event.currentTarget, async () => {
         await api('DELETE', `${base}/pin`);
-        state.pinned = null;
-        renderProducts();
+        applyShow({ pinned: null });
       }),
     }) : null;
     return el('li', { class: `product${pinned ? ' is-pinned' : ''}`, dataset: { id: product.id } },
@@ -348,8 +352,9 @@ $('blocklist-form').addEventListener('submit', (event) => {
 
 // --- the live channel ----------------------------------------------------------------------------
 
-function onSnapshot(data) {
+function onSnapshot(data, meta = {}) {
   state.you = data.you || null;
+  selling.setClock(meta.ts);
   state.stock = { ...(data.stock || {}) };
   if (Array.isArray(data.reactions) && data.reactions.join() !== state.kinds.join()) {
     state.kinds = data.reactions;
@@ -380,6 +385,9 @@ const HANDLERS = {
     state.stock[data.variant_id] = data.available;
     renderProducts();
   },
+  sale: (data) => selling.sale(data),
+  'deal.started': (data) => selling.dealStarted(data),
+  'deal.ended': (data) => selling.dealEnded(data),
 };
 
 function onEvent(frame) {

@@ -1,10 +1,11 @@
 // The viewer player: /watch/{show_id}. Video, pinned product, reactions and chat, all live.
-import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
+import { applyI18n, errorText, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
+import { createShop } from '/static/player/checkout.js';
+import { createDeal, saleTicker } from '/static/player/deal.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
 const NAME_KEY = 'vitrine.name';
-const LOW_STOCK = 5;
 const MAX_FLOATS = 48;
 const MAX_MESSAGES = 100;
 const $ = (id) => document.getElementById(id);
@@ -18,8 +19,6 @@ const state = {
   show: null,
   status: null,
   pinned: null,
-  stock: {},
-  selected: null,
   you: null,
   kinds: [],
   own: {}, // reactions we sent that the next `reactions` count already includes
@@ -100,16 +99,12 @@ $('sound').addEventListener('click', () => {
 
 // --- the pinned product --------------------------------------------------------------------------
 
-function available(variant) {
-  const known = state.stock[variant.id];
-  return typeof known === 'number' ? known : Number(variant.available) || 0;
-}
-
 function renderPinned() {
   const product = state.pinned;
   $('card').hidden = !product;
   $('sheet-empty').hidden = Boolean(product) || state.status === 'ended';
   app.classList.toggle('has-product', Boolean(product));
+  shop.setProduct(product);
   if (!product) return;
   const image = $('card-image');
   const src = safeUrl((product.images || [])[0]);
@@ -118,46 +113,10 @@ function renderPinned() {
   image.alt = t('product.image', { title: product.title || '' });
   $('card-brand').textContent = product.brand || '';
   $('pinned-title').textContent = product.title || '';
-  $('card-price').textContent = money(product.price);
-  renderChips();
   const card = $('card');
   card.classList.remove('pop');
   void card.offsetWidth; // restart the entrance animation
   card.classList.add('pop');
-}
-
-function renderChips() {
-  const product = state.pinned;
-  const variants = (product && product.variants) || [];
-  if (state.selected && !variants.some((v) => v.id === state.selected && available(v) > 0)) state.selected = null;
-  $('chips').replaceChildren(...variants.map((variant) => {
-    const left = available(variant);
-    const soldOut = left <= 0;
-    const note = soldOut ? t('product.sold_out') : left <= LOW_STOCK ? t('product.only_left', { n: left }) : null;
-    return el('button', {
-      type: 'button',
-      class: `chip${soldOut ? ' sold-out' : ''}${left > 0 && left <= LOW_STOCK ? ' low' : ''}`,
-      role: 'radio',
-      'aria-checked': String(state.selected === variant.id),
-      disabled: soldOut,
-      dataset: { variant: variant.id },
-      onclick: () => {
-        state.selected = variant.id;
-        renderChips();
-      },
-    }, el('span', { class: 'chip-label', text: variant.label || variant.sku || '' }),
-    note ? el('small', { class: 'chip-note', text: note }) : null);
-  }));
-}
-
-let noteTimer = null;
-
-function flashNote(text) {
-  const note = $('card-note');
-  note.textContent = text;
-  note.classList.add('show');
-  clearTimeout(noteTimer);
-  noteTimer = setTimeout(() => note.classList.remove('show'), 3500);
 }
 
 // --- chat ----------------------------------------------------------------------------------------
@@ -303,28 +262,34 @@ function showReactions(counts) {
 
 // --- the live channel ----------------------------------------------------------------------------
 
-function onSnapshot(data) {
+function onSnapshot(data, meta = {}) {
   state.show = data;
   state.you = data.you || null;
-  state.stock = { ...(data.stock || {}) };
   state.pinned = data.pinned || null;
   buildRail(Array.isArray(data.reactions) ? data.reactions : []);
   renderShow();
+  deal.setClock(meta.ts);
+  shop.setStock(data.stock);
+  shop.setShow({ status: data.status, buyerLimit: data.buyer_limit });
   renderPinned();
+  deal.set(data.deal || null);
   renderChat(Array.isArray(data.chat) ? data.chat : []);
 }
 
 const HANDLERS = {
-  'show.started': () => renderStatus('live'),
+  'show.started': () => {
+    renderStatus('live');
+    shop.setShow({ status: 'live' });
+  },
   'show.ended': () => {
     state.pinned = null;
     renderStatus('ended');
+    shop.setShow({ status: 'ended' });
+    deal.set(null);
     renderPinned();
   },
   'product.pinned': (data) => {
     state.pinned = data.product || null;
-    for (const variant of (state.pinned && state.pinned.variants) || []) state.stock[variant.id] = variant.available;
-    state.selected = null;
     renderPinned();
   },
   'product.unpinned': () => {
@@ -335,13 +300,14 @@ const HANDLERS = {
   viewers: (data) => renderViewers(data.count),
   'chat.message': addMessage,
   'chat.deleted': (data) => removeMessage(data.id),
-  stock: (data) => {
-    state.stock[data.variant_id] = data.available;
-    if (state.pinned && state.pinned.id === data.product_id) renderChips();
-  },
+  stock: (data) => shop.stock(data),
   sale: (data) => {
-    if (state.pinned && state.pinned.id === data.product_id) flashNote(t('product.sold', { n: data.quantity || 1 }));
+    deal.sale(data);
+    saleTicker(data);
   },
+  'deal.started': (data) => deal.set(data.deal),
+  'deal.ended': (data) => deal.ended(data),
+  'order.placed': (data) => shop.placed(data),
 };
 
 function onEvent(frame) {
@@ -351,6 +317,7 @@ function onEvent(frame) {
 
 function onError(error) {
   if (error.code === 'show_not_found') return; // the socket closes with 4404 next: the poster says it
+  if (shop.error(error)) return; // the answer to a purchase: shown by the Buy button or in the form
   toast(errorText(error), 'error');
   if (['name_required', 'invalid_name', 'name_too_long'].includes(error.code)) {
     state.name = null;
@@ -365,6 +332,7 @@ function onStatus(status) {
   conn.hidden = status === 'live' || status === 'gone';
   conn.dataset.state = status;
   conn.textContent = t(`conn.${status}`);
+  shop.connection(status);
   if (status === 'gone') {
     $('poster-text').textContent = t('stage.gone');
     stopStream();
@@ -372,6 +340,8 @@ function onStatus(status) {
 }
 
 renderSound();
+const deal = createDeal({ onChange: () => shop.render() });
+const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal });
 const live = state.showId
   ? connect({ showId: state.showId, onSnapshot, onEvent, onError, onStatus })
   : { send: () => false };

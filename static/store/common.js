@@ -1,0 +1,165 @@
+// What the pop-up store pages share: the JSON API call, ids from the path, the delivery promise (the
+// same zones and business days as server/addresses.py), dates, percentages and a retry-safe random key.
+import { locale, t } from '/static/i18n.js';
+
+/** The path segment after the first one: /shop/{token}, /stores/{id}/screen … */
+export function idFromPath(pathname = location.pathname) {
+  const parts = pathname.split('/').filter(Boolean);
+  return parts.length >= 2 ? decodeURIComponent(parts[1]) : '';
+}
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super((error && error.message) || `HTTP ${status}`);
+    this.status = status;
+    this.error = error || { code: status ? `http_${status}` : 'network' };
+  }
+}
+
+/** fetch + JSON; throws ApiError (status 0 and code "network" when the server cannot be reached). */
+export async function api(method, path, { body, token, headers = {}, timeoutMs = 15000 } = {}) {
+  const controller = typeof AbortController === 'function' ? new AbortController() : null;
+  const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal: controller ? controller.signal : undefined,
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, { code: 'network' });
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data && data.error);
+  return data;
+}
+
+/** A random UUID (v4), also on plain-http pages where crypto.randomUUID is missing. */
+export function uuid() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// --- delivery: server/addresses.py ---------------------------------------------------------------
+
+/** The countries we deliver to and their postal codes (server/addresses.py POSTAL_CODES). */
+export const POSTAL_CODES = {
+  FR: /^\d{5}$/, MC: /^980\d{2}$/, BE: /^\d{4}$/, LU: /^(L-)?\d{4}$/, CH: /^\d{4}$/, DE: /^\d{5}$/,
+  AT: /^\d{4}$/, NL: /^\d{4} ?[A-Z]{2}$/, ES: /^\d{5}$/, PT: /^\d{4}-\d{3}$/, IT: /^\d{5}$/,
+  IE: /^[A-Z]\d[\dW] ?[A-Z\d]{4}$/, GB: /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/, DK: /^\d{4}$/,
+  SE: /^\d{3} ?\d{2}$/, FI: /^\d{5}$/, NO: /^\d{4}$/, PL: /^\d{2}-\d{3}$/, CZ: /^\d{3} ?\d{2}$/,
+  GR: /^\d{3} ?\d{2}$/, US: /^\d{5}(-\d{4})?$/, CA: /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/,
+};
+export const COUNTRIES = Object.keys(POSTAL_CODES);
+const DOMESTIC = ['FR', 'MC'];
+const NEAR = ['BE', 'LU', 'CH', 'DE', 'AT', 'NL', 'ES', 'PT', 'IT', 'IE', 'DK', 'SE', 'FI', 'NO', 'PL', 'CZ', 'GR',
+  'GB'];
+
+/** Business days to the buyer's door: FR/MC 3–4, the EU and near 3–5, elsewhere 5–10. */
+export function promiseFor(country) {
+  if (DOMESTIC.includes(country)) return { min: 3, max: 4 };
+  if (NEAR.includes(country)) return { min: 3, max: 5 };
+  return { min: 5, max: 10 };
+}
+
+/** `days` business days (Monday to Friday) after `start`, as a date at noon UTC. */
+export function addBusinessDays(start, days) {
+  const current = new Date(Date.UTC(start.getFullYear(), start.getMonth(), start.getDate(), 12));
+  let left = days;
+  while (left > 0) {
+    current.setUTCDate(current.getUTCDate() + 1);
+    const day = current.getUTCDay();
+    if (day !== 0 && day !== 6) left -= 1;
+  }
+  return current;
+}
+
+/** {min, max, from, to}: the promise for a country and its dates, counted from `today`. */
+export function deliveryWindow(country, today = new Date()) {
+  const { min, max } = promiseFor(country);
+  return { min, max, from: addBusinessDays(today, min), to: addBusinessDays(today, max) };
+}
+
+/** The normalised postal code ("75 002" → "75002"), or null when it cannot be one for the country. */
+export function checkPostalCode(country, value) {
+  const code = String(value || '').toUpperCase().split(/\s+/).filter(Boolean).join(' ');
+  const pattern = POSTAL_CODES[country];
+  if (!pattern) return /^[A-Z0-9][A-Z0-9 -]{1,9}$/.test(code) ? code : null;
+  if (pattern.test(code)) return code;
+  const tight = code.replace(/ /g, '');
+  return pattern.test(tight) ? tight : null;
+}
+
+export function countryName(code) {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+// --- formatting ----------------------------------------------------------------------------------
+
+export function day(date) {
+  try {
+    return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' })
+      .format(date);
+  } catch {
+    return date.toISOString().slice(0, 10);
+  }
+}
+
+export function time(date = new Date()) {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(date);
+}
+
+/** 0.0421 → "4.2 %"; null → "–". */
+export function percent(ratio) {
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return '–';
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
+}
+
+/** A measurement's name in the page's language when we know it ("hips" → "Hanches"), else as given. */
+export function measureName(name) {
+  const key = `store.measure.${String(name).toLowerCase()}`;
+  const known = t(key);
+  if (known !== key) return known;
+  const text = String(name).replace(/[_-]+/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The size guide's measurement names, in the order they first appear. */
+export function measureNames(guide) {
+  const names = [];
+  for (const row of (guide && guide.sizes) || []) {
+    for (const name of Object.keys(row.measurements || {})) if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** The smallest size whose `name` measurement is at least `value`: {row}, or {tooBig: the largest row}, or null. */
+export function suggestSize(guide, name, value) {
+  const rows = ((guide && guide.sizes) || []).filter((row) => typeof (row.measurements || {})[name] === 'number');
+  if (!rows.length || !Number.isFinite(value)) return null;
+  let best = null;
+  for (const row of rows) {
+    const size = row.measurements[name];
+    if (size >= value && (best === null || size < best.measurements[name])) best = row;
+  }
+  if (best) return { row: best };
+  return { tooBig: rows.reduce((a, b) => (b.measurements[name] > a.measurements[name] ? b : a)) };
+}

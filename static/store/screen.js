@@ -1,0 +1,225 @@
+// The store's big screen: /stores/{id}/screen. Plays the show the store follows and shows its pinned
+// product with a large code to buy it (the store's own item for that product, else the show); the code
+// follows the host's pins live. Without a show: a calm screen with the store's name.
+import { applyI18n, money, number, t } from '/static/i18n.js';
+import { connect } from '/static/live.js';
+import { safeUrl } from '/static/ui.js';
+import { api, idFromPath } from '/static/store/common.js';
+
+const STORE_EVERY_MS = 60000; // the store's show or shelves may change during the day
+const RETRY_MS = 5000;
+const $ = (id) => document.getElementById(id);
+const app = $('app');
+const video = $('video');
+
+const storeId = idFromPath();
+const s = { store: null, show: null, status: null, pinned: null, live: null, showId: null, soldTimer: null };
+
+applyI18n();
+
+// --- the store -----------------------------------------------------------------------------------
+
+async function loadStore() {
+  let store;
+  try {
+    store = await api('GET', `/api/stores/${encodeURIComponent(storeId)}`);
+  } catch (err) {
+    if (!s.store) {
+      if (err.status === 404) {
+        problem(t('store.err.store_not_found'));
+        return;
+      }
+      setTimeout(loadStore, RETRY_MS); // a screen waits for its server, it does not give up
+    }
+    return;
+  }
+  $('problem').hidden = true;
+  s.store = store;
+  $('store-name').textContent = store.name || '';
+  $('idle-name').textContent = store.name || '';
+  $('idle-address').textContent = store.address || '';
+  $('store-address').textContent = store.address || '';
+  document.title = `${store.name || ''} · ${t('store.screen.title')}`;
+  follow(store.show_id || null);
+  render();
+}
+
+function problem(text) {
+  $('problem').textContent = text;
+  $('problem').hidden = false;
+  app.dataset.state = 'problem';
+}
+
+/** Connects to the store's show (or leaves it), once per show. */
+function follow(showId) {
+  if (showId === s.showId) return;
+  if (s.live) s.live.close();
+  s.live = null;
+  s.showId = showId;
+  s.show = null;
+  s.status = null;
+  s.pinned = null;
+  stopStream();
+  if (showId) s.live = connect({ showId, onSnapshot, onEvent, onStatus });
+}
+
+/** The store's item for a product, when it has one: then the code leads straight to its checkout. */
+const itemFor = (productId) => ((s.store && s.store.items) || []).find((i) => i.product_id === productId) || null;
+
+// --- drawing -------------------------------------------------------------------------------------
+
+function render() {
+  if (!s.store) return;
+  // an ended (or deleted) show leaves the calm screen, as no show does
+  const hasShow = Boolean(s.showId) && s.status !== 'gone' && s.status !== 'ended';
+  app.dataset.state = hasShow ? 'show' : 'idle';
+  $('idle').hidden = hasShow;
+  const pinned = hasShow && s.status === 'live' ? s.pinned : null;
+  app.dataset.pinned = String(Boolean(pinned));
+  renderStage();
+  renderPinned(pinned);
+  renderCode(hasShow, pinned);
+}
+
+function renderStage() {
+  const show = s.show;
+  $('show-title').textContent = (show && show.title) || '';
+  $('show-host').textContent = (show && show.host && show.host.name) || '';
+  const status = s.status;
+  const badge = $('status');
+  const label = { live: 'store.screen.live', scheduled: 'store.screen.soon', ended: 'store.screen.ended' }[status];
+  badge.hidden = !label;
+  if (label) badge.textContent = t(label);
+  badge.className = `badge ${status === 'live' ? 'badge-live' : status === 'ended' ? 'badge-ended' : ''}`;
+  const poster = {
+    live: 'store.screen.starting', scheduled: 'store.screen.waiting', ended: 'store.screen.over',
+    gone: 'store.screen.gone',
+  }[status];
+  $('poster-text').textContent = poster ? t(poster) : '';
+  $('viewers').hidden = status !== 'live';
+  if (status === 'live') playStream(show && show.stream_url);
+  else stopStream();
+}
+
+function renderPinned(product) {
+  $('pinned').hidden = !product;
+  if (!product) return;
+  const src = safeUrl((product.images || [])[0]);
+  const image = $('pinned-image');
+  image.hidden = !src;
+  if (src && image.getAttribute('src') !== src) image.src = src;
+  $('pinned-brand').textContent = product.brand || '';
+  $('pinned-title').textContent = product.title || '';
+  $('pinned-price').textContent = money(product.price);
+}
+
+function renderCode(hasShow, pinned) {
+  $('qr-block').hidden = !hasShow;
+  if (!hasShow) return;
+  const query = pinned ? `?product_id=${encodeURIComponent(pinned.id)}` : '';
+  const src = `/api/stores/${encodeURIComponent(storeId)}/screen-qr.svg${query}`;
+  const qr = $('qr');
+  if (qr.getAttribute('src') !== src) qr.src = src;
+  qr.alt = pinned ? pinned.title || '' : (s.show && s.show.title) || '';
+  let caption = 'store.screen.scan_show';
+  if (pinned) caption = itemFor(pinned.id) ? 'store.screen.scan_buy' : 'store.screen.scan_show_buy';
+  $('qr-caption').textContent = t(caption);
+}
+
+// --- video ---------------------------------------------------------------------------------------
+
+function playStream(url) {
+  const src = safeUrl(url);
+  if (!src) return;
+  if (video.dataset.src !== src) {
+    video.dataset.src = src;
+    video.src = src; // HLS plays natively on the screens that can (Safari, many smart TVs); else the poster stays
+  }
+  const playing = video.play();
+  if (playing) playing.catch(() => { /* not playable here: the poster stays */ });
+}
+
+function stopStream() {
+  app.classList.remove('playing');
+  if (video.dataset.src) video.pause();
+}
+
+video.addEventListener('playing', () => app.classList.add('playing'));
+video.addEventListener('error', () => app.classList.remove('playing'));
+video.addEventListener('emptied', () => app.classList.remove('playing'));
+video.addEventListener('ended', () => {
+  if (s.status === 'live') setTimeout(() => playStream(s.show && s.show.stream_url), RETRY_MS);
+});
+
+// --- the live channel ----------------------------------------------------------------------------
+
+function onSnapshot(data) {
+  s.show = data;
+  s.status = data.status || null;
+  s.pinned = data.pinned || null;
+  $('viewer-count').textContent = number(data.viewers || 0, { compact: true });
+  render();
+}
+
+function soldFlash(data) {
+  if (!s.pinned || data.product_id !== s.pinned.id) return;
+  const n = Number(data.quantity) || 1;
+  $('sold').textContent = t('store.screen.sold', { n });
+  $('sold').hidden = false;
+  clearTimeout(s.soldTimer);
+  s.soldTimer = setTimeout(() => { $('sold').hidden = true; }, 4000);
+}
+
+const HANDLERS = {
+  'product.pinned': (data) => { s.pinned = data.product || null; },
+  'product.unpinned': () => { s.pinned = null; },
+  'show.started': () => { s.status = 'live'; },
+  'show.ended': () => {
+    s.status = 'ended';
+    s.pinned = null;
+  },
+  viewers: (data) => { $('viewer-count').textContent = number(data.count || 0, { compact: true }); },
+  sale: soldFlash,
+};
+
+function onEvent(frame) {
+  const handler = HANDLERS[frame.type];
+  if (!handler) return;
+  handler(frame.data);
+  if (frame.type !== 'viewers' && frame.type !== 'sale') render();
+}
+
+function onStatus(status) {
+  const conn = $('conn');
+  conn.hidden = status === 'live' || status === 'connecting' || status === 'gone' || status === 'closed';
+  conn.textContent = t('store.screen.reconnecting');
+  if (status === 'gone') {
+    s.status = 'gone';
+    render();
+  }
+}
+
+// --- a screen that stays on ----------------------------------------------------------------------
+
+let cursorTimer = null;
+document.addEventListener('pointermove', () => {
+  document.body.classList.remove('no-cursor');
+  clearTimeout(cursorTimer);
+  cursorTimer = setTimeout(() => document.body.classList.add('no-cursor'), 3000);
+});
+
+async function keepAwake() {
+  try {
+    if ('wakeLock' in navigator && document.visibilityState === 'visible') await navigator.wakeLock.request('screen');
+  } catch { /* not allowed here (plain http, or a browser without it): the screen's own settings decide */ }
+}
+
+document.addEventListener('visibilitychange', keepAwake);
+keepAwake();
+
+if (storeId) {
+  loadStore();
+  setInterval(loadStore, STORE_EVERY_MS);
+} else {
+  problem(t('store.err.store_not_found'));
+}
