@@ -22,6 +22,8 @@ run: install
 	$(PY) -m server demo
 	$(PY) -m server serve --host $(HOST) --port $(PORT)
 
+# Two workers: most tests wait on sockets, servers and Chromium. A file's tests stay on one worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
