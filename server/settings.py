@@ -36,6 +36,30 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _at_least(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+    value = _int(env, name, default)
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _dev_secret(folder: Path) -> str:
+    """Outside production, a key kept in ./var so that order links and printed QR labels outlive a restart."""
+    path = folder / "dev-secret-key"
+    try:
+        if path.is_file():
+            return path.read_text().strip()
+        folder.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        warnings.warn(f"SECRET_KEY is not set: using a development key kept in {path}", stacklevel=3)
+        return key
+    except OSError:
+        warnings.warn("SECRET_KEY is not set: using a generated development key", stacklevel=3)
+        return secrets.token_urlsafe(32)
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -88,8 +112,11 @@ class Settings:
         if mode == "production" and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 16):
             raise ConfigError("SECRET_KEY must be set to a real secret (16+ characters) when VITRINE_ENV=production")
         if not secret:
-            warnings.warn("SECRET_KEY is not set: using a generated development key", stacklevel=2)
-            secret = secrets.token_urlsafe(32)
+            secret = _dev_secret(Path(env.get("VITRINE_VAR", "var")))
+        if env.get("PAYMENT_PROVIDER", "sandbox") == "sandbox" and mode == "production" and env.get(
+                "ALLOW_SANDBOX_PAYMENTS", "").lower() not in ("1", "true", "yes"):
+            raise ConfigError("PAYMENT_PROVIDER is the test sandbox, which lets anyone with a payment link mark it "
+                              "paid: set ALLOW_SANDBOX_PAYMENTS=true to run a test shop in production")
         if env.get("PAYMENT_PROVIDER", "sandbox") != "sandbox":
             raise ConfigError("PAYMENT_PROVIDER: only the built-in sandbox provider ships with this release")
         redis_url = env.get("REDIS_URL") or None
@@ -118,6 +145,6 @@ class Settings:
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),
             history_size=_int(env, "HISTORY_SIZE", 1000),
             tick_ms=_int(env, "TICK_MS", 250),
-            reservation_s=_int(env, "RESERVATION_S", 600),
+            reservation_s=_at_least(env, "RESERVATION_S", 600, 30),
             payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
         )

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from server.errors import ConfigError
 from server.settings import Settings
 
 
-def test_laptop_defaults() -> None:
+def test_laptop_defaults(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="SECRET_KEY"):
-        s = Settings.from_env({})
+        s = Settings.from_env({"VITRINE_VAR": str(tmp_path)})
+    again = Settings.from_env({"VITRINE_VAR": str(tmp_path)})
+    assert again.secret_key == s.secret_key, "the development key outlives a restart (QR labels stay valid)"
     assert s.database_url.startswith("sqlite+aiosqlite:///")
     assert s.redis_url is None and not s.production
     assert len(s.secret_key) >= 32
@@ -30,6 +34,8 @@ def test_environment_is_read_and_typed() -> None:
     [
         ({"VITRINE_ENV": "production"}, "SECRET_KEY"),
         ({"VITRINE_ENV": "production", "SECRET_KEY": "change-me"}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40}, "ALLOW_SANDBOX_PAYMENTS"),
+        ({"SECRET_KEY": "k" * 32, "RESERVATION_S": "0"}, "RESERVATION_S"),
         ({"SECRET_KEY": "k" * 32, "REDIS_URL": "http://nope"}, "REDIS_URL"),
         ({"SECRET_KEY": "k" * 32, "WS_SEND_QUEUE": "lots"}, "WS_SEND_QUEUE"),
         ({"SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "shop.example"}, "PUBLIC_BASE_URL"),
@@ -41,7 +47,7 @@ def test_refusals_name_the_variable(env: dict[str, str], needle: str) -> None:
 
 
 def test_production_has_no_localhost_origins() -> None:
-    s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40,
+    s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40, "ALLOW_SANDBOX_PAYMENTS": "true",
                            "PUBLIC_BASE_URL": "https://live.example"})
     assert s.allowed_origins == ("https://live.example",)
     assert not s.origin_allowed("http://localhost:9000")

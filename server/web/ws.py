@@ -218,9 +218,9 @@ async def _buy(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes 
         raise Refused("key (a random string that makes a retry safe) is required", code="idempotency_key_required")
     fields = {k: frame.get(k) for k in ("product_id", "variant_id", "quantity", "deal_id", "voucher", "buyer")
               if frame.get(k) is not None}
-    if "buyer" not in fields:
-        raise Refused("give the buyer's name, email and address", code="buyer_required")
     try:
+        if "buyer" not in fields:
+            raise Refused("give the buyer's name, email and address", code="buyer_required")
         try:
             data = OrderIn.model_validate({**fields, "show_id": session.show_id})
         except ValidationError as exc:
