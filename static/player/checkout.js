@@ -4,10 +4,9 @@
 import { errorText, locale, money, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { createSizeGuide } from '/static/player/sizes.js';
+import { BUYER_KEY, countryName, ORDERS_KEY } from '/static/shop.js';
 import { closeSheet, el, openSheet, randomKey, safeUrl } from '/static/ui.js';
 
-export const BUYER_KEY = 'vitrine.buyer';
-export const ORDERS_KEY = 'vitrine.orders';
 /** Countries we deliver to (the server knows their postal codes); the first nine are the usual ones. */
 export const COUNTRIES = ['FR', 'BE', 'CH', 'DE', 'ES', 'IT', 'NL', 'GB', 'US', 'LU', 'MC', 'AT', 'PT', 'IE', 'DK',
   'SE', 'FI', 'NO', 'PL', 'CZ', 'GR', 'CA'];
@@ -20,14 +19,6 @@ const CHAT_CODES = new Set(['name_required', 'invalid_name', 'name_too_long', 'i
 const FIELDS = ['name', 'email', 'line1', 'line2', 'postal_code', 'city', 'country', 'voucher'];
 const REQUIRED = ['name', 'email', 'line1', 'postal_code', 'city', 'country'];
 const $ = (id) => document.getElementById(id);
-
-export function countryName(code) {
-  try {
-    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) || code;
-  } catch {
-    return code;
-  }
-}
 
 /** The country the browser's language points to ("fr-BE" → BE, "de" → DE, "en" → US), else France. */
 export function defaultCountry(tag = navigator.language) {

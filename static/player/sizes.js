@@ -1,39 +1,9 @@
 // The size guide of the pinned product: a table of body measurements and "Find my size".
 import { locale, t } from '/static/i18n.js';
+import { measureName, measureNames, suggestSize } from '/static/shop.js';
 import { closeSheet, el, openSheet } from '/static/ui.js';
 
 const $ = (id) => document.getElementById(id);
-
-/** A measurement's name in the page's language when we know it ("hips" → "Hanches"), else as given. */
-export function measureName(name) {
-  const key = `measure.${String(name).toLowerCase()}`;
-  const known = t(key);
-  if (known !== key) return known;
-  const text = String(name).replace(/[_-]+/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The guide's measurement names, in the order they first appear. */
-export function measureNames(guide) {
-  const names = [];
-  for (const row of (guide && guide.sizes) || []) {
-    for (const name of Object.keys(row.measurements || {})) if (!names.includes(name)) names.push(name);
-  }
-  return names;
-}
-
-/** The smallest size whose `name` measurement is at least `value`: {row} or {tooBig: largest row} or null. */
-export function suggestSize(guide, name, value) {
-  const rows = ((guide && guide.sizes) || []).filter((row) => typeof (row.measurements || {})[name] === 'number');
-  if (!rows.length || !Number.isFinite(value)) return null;
-  let best = null;
-  for (const row of rows) {
-    const size = row.measurements[name];
-    if (size >= value && (!best || size < best.measurements[name])) best = row;
-  }
-  if (best) return { row: best };
-  return { tooBig: rows.reduce((a, b) => (b.measurements[name] > a.measurements[name] ? b : a)) };
-}
 
 /**
  * `variants()` gives the pinned product's variants with their live stock ({id, label, left}),

@@ -3,14 +3,13 @@
 // Idempotency-Key that is kept while the same order is retried; then on to the payment page.
 import { applyI18n, errorText, locale, money, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
+import { BUYER_KEY, ORDERS_KEY } from '/static/shop.js';
 import { el, safeUrl } from '/static/ui.js';
 import {
   api, checkPostalCode, COUNTRIES, countryName, day, deliveryWindow, idFromPath, measureName, measureNames,
   suggestSize, uuid,
 } from '/static/store/common.js';
 
-const BUYER_KEY = 'vitrine.buyer'; // shared with the player: {name, email, address}
-const ORDERS_KEY = 'vitrine.orders';
 const KEEP_ORDERS = 20;
 const LOW_STOCK = 5;
 const MAX_PER_ORDER = 10; // the server takes 1 to 10 pieces per order

@@ -1,6 +1,15 @@
 // What the pop-up store pages share: the JSON API call, ids from the path, the delivery promise (the
 // same zones and business days as server/addresses.py), dates, percentages and a retry-safe random key.
-import { locale, t } from '/static/i18n.js';
+import { locale } from '/static/i18n.js';
+import { countryName, measureName as measureNameAt, measureNames, suggestSize } from '/static/shop.js';
+import { randomKey as uuid } from '/static/ui.js';
+
+export { countryName, measureNames, suggestSize, uuid };
+
+/** A measurement's name in the store's language when we know it ("hips" → "Hanches"), else as given. */
+export function measureName(name) {
+  return measureNameAt(name, 'store.measure.');
+}
 
 /** The path segment after the first one: /shop/{token}, /stores/{id}/screen … */
 export function idFromPath(pathname = location.pathname) {
@@ -42,16 +51,6 @@ export async function api(method, path, { body, token, headers = {}, timeoutMs =
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data && data.error);
   return data;
-}
-
-/** A random UUID (v4), also on plain-http pages where crypto.randomUUID is missing. */
-export function uuid() {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 // --- delivery: server/addresses.py ---------------------------------------------------------------
@@ -104,14 +103,6 @@ export function checkPostalCode(country, value) {
   return pattern.test(tight) ? tight : null;
 }
 
-export function countryName(code) {
-  try {
-    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) || code;
-  } catch {
-    return code;
-  }
-}
-
 // --- formatting ----------------------------------------------------------------------------------
 
 export function day(date) {
@@ -131,35 +122,4 @@ export function time(date = new Date()) {
 export function percent(ratio) {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return '–';
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
-}
-
-/** A measurement's name in the page's language when we know it ("hips" → "Hanches"), else as given. */
-export function measureName(name) {
-  const key = `store.measure.${String(name).toLowerCase()}`;
-  const known = t(key);
-  if (known !== key) return known;
-  const text = String(name).replace(/[_-]+/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The size guide's measurement names, in the order they first appear. */
-export function measureNames(guide) {
-  const names = [];
-  for (const row of (guide && guide.sizes) || []) {
-    for (const name of Object.keys(row.measurements || {})) if (!names.includes(name)) names.push(name);
-  }
-  return names;
-}
-
-/** The smallest size whose `name` measurement is at least `value`: {row}, or {tooBig: the largest row}, or null. */
-export function suggestSize(guide, name, value) {
-  const rows = ((guide && guide.sizes) || []).filter((row) => typeof (row.measurements || {})[name] === 'number');
-  if (!rows.length || !Number.isFinite(value)) return null;
-  let best = null;
-  for (const row of rows) {
-    const size = row.measurements[name];
-    if (size >= value && (best === null || size < best.measurements[name])) best = row;
-  }
-  if (best) return { row: best };
-  return { tooBig: rows.reduce((a, b) => (b.measurements[name] > a.measurements[name] ? b : a)) };
 }

@@ -5,81 +5,25 @@ nothing is ordered; the size guide suggests a size."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from server.demo import SELLER
 from tests.conftest import ServerProcess
+from tests.web.conftest import BUYER, SHOTS, WAIT_MS, OpenPage, pin_over_http, sign_in_host, token_for
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-SHOTS = Path(os.environ.get("VITRINE_SHOTS", "/tmp/vitrine-shots"))
-WAIT_MS = 10_000
 COAT = "Oversized wool coat"
 TIMES, EN_DASH = "\u00d7", "\u2013"  # the multiplication sign of "x1", the dash of "3-4 business days"
-BUYER = {"name": "Léa Martin", "email": "lea@example.com", "line1": "12 rue de la Paix", "city": "Paris",
-         "postal_code": "75002", "country": "FR"}
 
-OpenPage = Callable[..., Page]
 Demo = tuple[ServerProcess, dict[str, str]]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{CHROMIUM} is missing: in CI the browser tests must run")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(browser: Browser, demo_server: Demo) -> Iterator[OpenPage]:
-    """Opens a path of the demo server in a fresh browser context (its own storage: another person).
-    Any uncaught script error or dialog on any page fails the test."""
-    server, _ = demo_server
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def open_(path: str, *, locale: str = "en-US", viewport: ViewportSize = PHONE, script: str | None = None) -> Page:
-        phone = viewport["width"] < 600
-        context = browser.new_context(base_url=server.base_url, locale=locale, viewport=viewport,
-                                      is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
-        context.set_default_timeout(WAIT_MS)
-        contexts.append(context)
-        if script:
-            context.add_init_script(script)
-        page = context.new_page()
-
-        def on_dialog(dialog: Dialog) -> None:
-            errors.append(f"{path}: a dialog opened: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        page.on("dialog", on_dialog)
-        page.goto(path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, errors
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -105,30 +49,15 @@ def available(server: ServerProcess, product_id: str, label: str) -> int:
     return int(next(v["available"] for v in r.json()["variants"] if v["label"] == label))
 
 
-def token_for(server: ServerProcess, email: str, password: str) -> dict[str, str]:
-    r = httpx.post(f"{server.base_url}/api/auth/token", json={"email": email, "password": password}, timeout=10)
-    assert r.status_code == 200, r.text
-    return {"authorization": f"Bearer {r.json()['access_token']}"}
-
-
-def pin_over_http(server: ServerProcess, demo: dict[str, str], product_id: str) -> None:
-    headers = token_for(server, demo["host_email"], demo["password"])
-    r = httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/pin", json={"product_id": product_id},
-                   headers=headers, timeout=10)
-    assert r.status_code == 200, r.text
-
-
 def seller_orders(server: ServerProcess, demo: dict[str, str]) -> list[dict[str, Any]]:
-    r = httpx.get(f"{server.base_url}/api/orders", headers=token_for(server, SELLER, demo["password"]), timeout=10)
+    headers = token_for(server.base_url, SELLER, demo["password"])
+    r = httpx.get(f"{server.base_url}/api/orders", headers=headers, timeout=10)
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
 
 
 def sign_in(page: Page, demo: dict[str, str]) -> None:
-    page.get_by_test_id("login-email").fill(demo["host_email"])
-    page.get_by_test_id("login-password").fill(demo["password"])
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
+    sign_in_host(page, demo["host_email"], demo["password"])
 
 
 def watch_the_coat(page: Page) -> None:

@@ -4,72 +4,18 @@ browser, and the player fits a phone."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ServerProcess
+from tests.web.conftest import DESKTOP, PHONE, SHOTS, WAIT_MS, OpenPage, pin_over_http, sign_in_host
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-SHOTS = Path(os.environ.get("VITRINE_SHOTS", "/tmp/vitrine-shots"))
-WAIT_MS = 10_000
 XSS = "<img src=x onerror=alert(1)>"
-
-OpenPage = Callable[..., Page]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{CHROMIUM} is missing: in CI the browser tests must run")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(browser: Browser, demo_server: tuple[ServerProcess, dict[str, str]]) -> Iterator[OpenPage]:
-    """Opens a path of the demo server in a fresh browser context (its own storage: another person).
-    Any uncaught script error on any page fails the test."""
-    server, _ = demo_server
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def open_(path: str, *, locale: str = "en-US", viewport: ViewportSize = PHONE) -> Page:
-        phone = viewport["width"] < 600
-        context = browser.new_context(base_url=server.base_url, locale=locale, viewport=viewport,
-                                      is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
-        context.set_default_timeout(WAIT_MS)
-        contexts.append(context)
-        page = context.new_page()
-
-        def on_dialog(dialog: Dialog) -> None:
-            errors.append(f"{path}: a dialog opened: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("pageerror", lambda exc: errors.append(f"{path}: {exc}"))
-        page.on("dialog", on_dialog)
-        page.goto(path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, errors
 
 
 def demo_show(server: ServerProcess, demo: dict[str, str]) -> dict[str, Any]:
@@ -80,21 +26,8 @@ def demo_show(server: ServerProcess, demo: dict[str, str]) -> dict[str, Any]:
     return show
 
 
-def pin_over_http(server: ServerProcess, demo: dict[str, str], product_id: str) -> None:
-    r = httpx.post(f"{server.base_url}/api/auth/token", json={"email": demo["host_email"],
-                                                              "password": demo["password"]}, timeout=10)
-    assert r.status_code == 200, r.text
-    headers = {"authorization": f"Bearer {r.json()['access_token']}"}
-    r = httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/pin", json={"product_id": product_id},
-                   headers=headers, timeout=10)
-    assert r.status_code == 200, r.text
-
-
 def sign_in(page: Page, demo: dict[str, str]) -> None:
-    page.get_by_test_id("login-email").fill(demo["host_email"])
-    page.get_by_test_id("login-password").fill(demo["password"])
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
+    sign_in_host(page, demo["host_email"], demo["password"])
     expect(page.get_by_test_id("login-submit")).to_be_hidden()
 
 

@@ -11,7 +11,7 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,38 +19,19 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    Dialog,
-    Locator,
-    Page,
-    Request,
-    Route,
-    ViewportSize,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Locator, Page, Request, Route, ViewportSize, expect
 
 from server import qr
 from tests.conftest import ROOT, ServerProcess, start_server
+from tests.web.conftest import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, sign_in_host, token_for
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ZBARIMG = "/usr/bin/zbarimg"
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 BIG_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
 A4: ViewportSize = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.5 Mobile/15E148 Safari/604.1")
-SHOTS = Path(os.environ.get("VITRINE_SHOTS", "/tmp/vitrine-shots"))
-WAIT_MS = 10_000
-BUYER = {"name": "Léa Martin", "email": "lea@example.com", "line1": "12 rue de la Paix", "city": "Paris",
-         "postal_code": "75002"}
 
 
 @dataclass
@@ -65,9 +46,6 @@ class Demo:
     @property
     def base_url(self) -> str:
         return self.server.base_url
-
-
-OpenPage = Callable[..., Page]
 
 
 @pytest.fixture
@@ -90,49 +68,10 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{CHROMIUM} is missing: in CI the browser tests must run")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def open_page(browser: Browser, demo: Demo) -> Iterator[OpenPage]:
-    """Opens a path of the demo server in a fresh browser context (its own storage: another person).
-    Any uncaught script error or dialog on any page fails the test."""
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def open_(path: str | None, *, locale: str = "en-US", viewport: ViewportSize = PHONE,
-              user_agent: str | None = None) -> Page:
-        phone = viewport["width"] < 600
-        context = browser.new_context(base_url=demo.base_url, locale=locale, viewport=viewport, is_mobile=phone,
-                                      has_touch=phone, device_scale_factor=2 if phone else 1,
-                                      **({"user_agent": user_agent} if user_agent else {}))
-        context.set_default_timeout(WAIT_MS)
-        contexts.append(context)
-        page = context.new_page()
-
-        def on_dialog(dialog: Dialog) -> None:
-            errors.append(f"{page.url}: a dialog opened: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        page.on("dialog", on_dialog)
-        if path is not None:
-            page.goto(path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+def web_base_url(demo: Demo) -> str:
+    """The pages open on this module's demo server (the one whose store id is known)."""
+    return demo.base_url
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -145,16 +84,7 @@ def get(demo: Demo, path: str, **kwargs: Any) -> Any:
 
 
 def bearer(demo: Demo, email: str) -> dict[str, str]:
-    r = httpx.post(f"{demo.base_url}/api/auth/token", json={"email": email, "password": demo.password}, timeout=10)
-    assert r.status_code == 200, r.text
-    return {"authorization": f"Bearer {r.json()['access_token']}"}
-
-
-def sign_in_host(page: Page, demo: Demo) -> None:
-    page.get_by_test_id("login-email").fill(demo.host_email)
-    page.get_by_test_id("login-password").fill(demo.password)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
+    return token_for(demo.base_url, email, demo.password)
 
 
 def decode(code: Locator, path: Path) -> str:
@@ -211,7 +141,7 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
     expect(screen.get_by_test_id("screen-pinned")).to_be_hidden()
 
     host = open_page(f"/host/{demo.show_id}", viewport=DESKTOP)
-    sign_in_host(host, demo)
+    sign_in_host(host, demo.host_email, demo.password)
     host.get_by_test_id(f"pin-{first['id']}").click()
     expect(code).to_have_attribute("src", re.compile(re.escape(f"product_id={first['id']}")))
     expect(screen.get_by_test_id("screen-pinned-title")).to_have_text(first["title"])
