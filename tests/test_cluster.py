@@ -194,7 +194,7 @@ async def test_stalled_client_is_closed_with_4008_and_the_others_keep_receiving(
         assert received == pins, "the healthy viewer got every pin while the other one stalled"
         # the stalled phone now reads what was buffered for it, then the close
         with pytest.raises(ConnectionClosed) as closed:
-            async with asyncio.timeout(30):
+            async with asyncio.timeout(120):
                 while True:
                     await stalled.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4008

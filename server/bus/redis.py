@@ -117,7 +117,8 @@ class RedisBus:
         self.history_size = history_size
         self.tick_ms = tick_ms
         # every connection of this node carries its name, so `CLIENT LIST` shows what each node holds
-        self.pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10,
+        # a storm of buyers queues for a connection rather than failing: wait up to 30 s for one
+        self.pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=30,
                                                              client_name=f"vitrine-{self.node_id}")
         self.redis = aioredis.Redis(connection_pool=self.pool)
         self._publish = self.redis.register_script(_PUBLISH)
