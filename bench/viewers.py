@@ -1,0 +1,294 @@
+"""Viewer client processes: each runs one asyncio loop holding its share of the viewer WebSockets
+(the `websockets` client, compression off), counts frames by type, takes a latency sample
+(`now - ts`, same machine, same clock) for every `product.pinned` frame, sends reactions at R per
+second per viewer from one batched ticker, and reports to the parent once per wall-clock second.
+
+Kept free of heavy imports: every worker is a `spawn`ed process that imports this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import multiprocessing as mp
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from bench.procstat import raise_nofile
+
+REACT = '{"type":"react","kind":"heart"}'
+REACT_TICK_S = 0.05
+# `{"type":"product.pinned","seq":42,"ts":1763756100123,...`; replies have no seq; the baseline adds spaces
+_HEAD = re.compile(r'\{\s*"type":\s*"([^"]*)"\s*,(?:\s*"seq":\s*-?\d+\s*,)?\s*"ts":\s*(\d+)')
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    index: int
+    url: str
+    viewers: int
+    react_per_s: float
+    connect_concurrency: int
+    connect_timeout_s: float
+    observer: bool  # this worker's first live socket reports the `reactions` frames it receives
+
+
+class Worker:
+    def __init__(self, spec: WorkerSpec, queue: Queue[dict[str, Any]], go: Event, stop: Event) -> None:
+        self.spec = spec
+        self.queue = queue
+        self.go = go
+        self.stop = stop
+        self.open: dict[int, ClientConnection] = {}
+        self.opened = 0
+        self.failed = 0
+        self.connect_done = False
+        self.closed: Counter[str] = Counter()
+        self.connect_errors: Counter[str] = Counter()
+        self.frames: Counter[str] = Counter()
+        self.latency: Counter[int] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.reacts_sent = 0
+        self.observer: int | None = None
+        self.observer_frames = 0
+        self.observer_counts = 0
+        self.lag_ms = 0.0
+        self.stopping = False
+
+    # --- one viewer ---------------------------------------------------------------------------------
+
+    async def viewer(self, n: int, gate: asyncio.Semaphore) -> None:
+        async with gate:
+            if self.stopping:
+                return
+            try:
+                ws = await connect(self.spec.url, compression=None, ping_interval=None, open_timeout=60,
+                                   close_timeout=1, max_size=2**22, user_agent_header=None)
+                first = await asyncio.wait_for(ws.recv(), timeout=60)  # the snapshot: now it is live
+            except Exception as exc:
+                self.failed += 1
+                self.connect_errors[type(exc).__name__] += 1
+                return
+        self.opened += 1
+        self.open[n] = ws
+        self.on_frame(n, first)
+        try:
+            async for message in ws:
+                self.on_frame(n, message)
+        except ConnectionClosed:
+            pass
+        except Exception as exc:
+            self.closed[type(exc).__name__] += 1
+        finally:
+            if self.open.pop(n, None) is not None and not self.stopping:
+                self.closed[str(ws.close_code)] += 1  # 1006: dropped without a close frame
+            if self.observer == n:
+                self.observer = None
+
+    def on_frame(self, n: int, message: str | bytes) -> None:
+        if isinstance(message, bytes):
+            message = message.decode()
+        head = _HEAD.match(message)
+        if head is None:
+            try:
+                frame = orjson.loads(message)
+                kind, ts = str(frame.get("type")), int(frame.get("ts") or 0)
+            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+                self.frames["unparsable"] += 1
+                return
+        else:
+            kind, ts = head.group(1), int(head.group(2))
+        self.frames[kind] += 1
+        if kind == "product.pinned":
+            self.latency[round(time.time() * 1000 - ts)] += 1
+        elif kind == "reactions":
+            if self.observer is None and self.spec.observer:
+                self.observer = n
+            if self.observer == n:
+                self.observer_frames += 1
+                counts = orjson.loads(message)["data"]["counts"]
+                self.observer_counts += sum(int(v) for v in counts.values())
+        elif kind == "error":
+            self.errors[str(orjson.loads(message)["data"].get("code"))] += 1
+
+    # --- the batched reaction ticker ------------------------------------------------------------------
+
+    async def react(self) -> None:
+        rate = self.spec.react_per_s
+        if rate <= 0:
+            return
+        while not self.go.is_set():
+            if self.stopping:
+                return
+            await asyncio.sleep(0.02)
+        credit, cursor = 0.0, 0
+        last = time.monotonic()
+        while not self.stopping:
+            await asyncio.sleep(REACT_TICK_S)
+            now = time.monotonic()
+            sockets = list(self.open.values())
+            # a late tick does not catch up in a burst: what a busy loop could not send is not sent
+            credit = min(credit + rate * len(sockets) * (now - last), rate * len(sockets) * REACT_TICK_S * 2)
+            last = now
+            if not sockets:
+                continue
+            todo = int(credit)
+            credit -= todo
+            for k in range(todo):  # round-robin: each viewer reacts at `rate` per second, spread evenly
+                ws = sockets[(cursor + k) % len(sockets)]
+                try:
+                    await ws.send(REACT)
+                    self.reacts_sent += 1
+                except Exception:
+                    continue
+                if self.stopping:
+                    return
+            cursor = (cursor + todo) % len(sockets)
+
+    # --- reporting ------------------------------------------------------------------------------------
+
+    async def lag_probe(self) -> None:
+        """How late the loop wakes up: when it is busy, latency samples include client-side delay."""
+        while not self.stopping:
+            start = time.monotonic()
+            await asyncio.sleep(0.05)
+            self.lag_ms = max(self.lag_ms, (time.monotonic() - start - 0.05) * 1000)
+
+    def report(self, *, final: bool = False) -> None:
+        self.queue.put({
+            # a regular report ends the second it is stamped with; the final one holds what came after the last
+            "worker": self.spec.index, "t": math.ceil(time.time()) if final else round(time.time()), "final": final,
+            "connected": len(self.open), "opened": self.opened, "failed": self.failed,
+            "connect_done": self.connect_done, "closed": dict(self.closed),
+            "connect_errors": dict(self.connect_errors), "frames": dict(self.frames),
+            "latency": dict(self.latency), "reacts_sent": self.reacts_sent, "errors": dict(self.errors),
+            "observer_frames": self.observer_frames, "observer_counts": self.observer_counts,
+            "lag_ms": round(self.lag_ms, 1),
+        })
+        self.frames, self.latency, self.errors = Counter(), Counter(), Counter()
+        self.reacts_sent = self.observer_frames = self.observer_counts = 0
+        self.lag_ms = 0.0
+
+    async def reporter(self) -> None:
+        while not self.stopping:
+            now = time.time()
+            await asyncio.sleep(math.ceil(now) - now + 0.002)  # on whole seconds: the parent adds them up
+            if not self.stopping:
+                self.report()
+
+    # --- the process ----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        gate = asyncio.Semaphore(self.spec.connect_concurrency)
+        viewers = [asyncio.create_task(self.viewer(n, gate)) for n in range(self.spec.viewers)]
+        helpers = [asyncio.create_task(f()) for f in (self.reporter, self.react, self.lag_probe)]
+        connecting = asyncio.ensure_future(self._until_connected(viewers))
+        # a multiprocessing Event has no awaitable wait: poll it
+        while not self.stop.is_set():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        self.stopping = True
+        connecting.cancel()
+        held = len(self.open)
+        for task in helpers:
+            task.cancel()
+        for ws in list(self.open.values()):  # abort, not a closing handshake: 10k of those take long
+            with contextlib.suppress(Exception):
+                ws.transport.abort()
+        for task in viewers:
+            task.cancel()
+        await asyncio.gather(*viewers, *helpers, connecting, return_exceptions=True)
+        self.open.clear()
+        self.report(final=True)
+        self.queue.put({"worker": self.spec.index, "done": True, "held": held})
+
+    async def _until_connected(self, viewers: list[asyncio.Task[None]]) -> None:
+        deadline = time.monotonic() + self.spec.connect_timeout_s
+        while time.monotonic() < deadline:
+            if self.opened + self.failed >= self.spec.viewers:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            self.stopping_connects(viewers)
+        self.connect_done = True
+
+    def stopping_connects(self, viewers: list[asyncio.Task[None]]) -> None:
+        """Past the connect deadline: give up the handshakes still pending."""
+        for n, task in enumerate(viewers):
+            if n not in self.open and not task.done():
+                task.cancel()
+                self.failed += 1
+                self.connect_errors["connect_deadline"] += 1
+
+
+def worker_main(spec: WorkerSpec, queue: Queue[dict[str, Any]], go: Event, stop: Event) -> None:
+    raise_nofile()
+    worker = Worker(spec, queue, go, stop)
+    try:
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(worker.run())
+    except ImportError:
+        asyncio.run(worker.run())
+
+
+class Fleet:
+    """The K client processes, as the parent sees them."""
+
+    def __init__(self, specs: list[WorkerSpec]) -> None:
+        ctx = mp.get_context("spawn")
+        self.queue: Queue[dict[str, Any]] = ctx.Queue()
+        self.go = ctx.Event()
+        self.stop = ctx.Event()
+        self.procs = [ctx.Process(target=worker_main, args=(spec, self.queue, self.go, self.stop), daemon=True,
+                                  name=f"bench-viewers-{spec.index}") for spec in specs]
+        self.done: dict[int, int] = {}  # worker -> sockets it held when told to stop
+
+    def start(self) -> None:
+        for proc in self.procs:
+            proc.start()
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs if p.pid is not None]
+
+    def drain(self, timeout: float) -> list[dict[str, Any]]:
+        """Reports waiting now, after waiting at most `timeout` for the first."""
+        import queue as queue_mod
+
+        out: list[dict[str, Any]] = []
+        try:
+            out.append(self.queue.get(timeout=timeout))
+            while True:
+                out.append(self.queue.get_nowait())
+        except queue_mod.Empty:
+            pass
+        reports = []
+        for item in out:
+            if item.get("done"):
+                self.done[int(item["worker"])] = int(item["held"])
+            else:
+                reports.append(item)
+        return reports
+
+    def alive(self) -> int:
+        return sum(1 for p in self.procs if p.is_alive())
+
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for proc in self.procs:
+            proc.join(max(0.1, deadline - time.monotonic()))
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
