@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -80,6 +81,7 @@ HANDLERS: dict[Any, Any] = {
     RedisTimeoutError: on_unavailable,
     DataError: on_bad_data,
     OperationalError: on_unavailable,
+    PoolTimeout: on_unavailable,  # every database connection busy for 30 s: overloaded, try again
     DBAPIError: on_unavailable,
     Exception: on_unexpected,
 }
