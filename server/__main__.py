@@ -49,8 +49,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # one generated key for every worker, so a token from one worker is good on the others
         os.environ["SECRET_KEY"] = settings.secret_key
     uvicorn.run("server.app:factory", factory=True, host=args.host, port=args.port, workers=args.workers,
-                ws_per_message_deflate=False, ws_max_size=max(settings.ws_max_frame_bytes, 1024),
-                proxy_headers=True, log_level=args.log_level, access_log=args.access_log)
+                ws="server.web.wire:WireProtocol", ws_per_message_deflate=False,
+                ws_max_size=max(settings.ws_max_frame_bytes, 1024), proxy_headers=True, log_level=args.log_level,
+                access_log=args.access_log)
     return 0
 
 

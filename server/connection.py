@@ -1,7 +1,14 @@
-"""One socket's side of the hub: a bounded send queue drained by its own writer.
+"""One socket's outgoing side, and the frames it sends.
 
-The hub only appends to the queue (never awaits a socket), so a slow phone cannot slow the show for
-the others: when its queue is full it is closed with 4008.
+The hub never awaits a socket: it hands each `Frame` to every Connection, which writes it at once to its
+`Sink` and closes with 4008 a socket whose unsent bytes pass its limit, so a slow phone cannot slow the
+show for the others. A Frame is encoded once for every socket (its JSON bytes, and its WebSocket framing
+for the wire sink), never per socket.
+
+Two sinks:
+- the wire sink (server/web/wire.py, under `vitrine serve`): the framed bytes go straight to the socket's
+  transport; the kernel's and the transport's buffers are the queue;
+- `AsgiSink`, for any other ASGI server: a queue drained with `websocket.send` by one writer task.
 """
 
 from __future__ import annotations
@@ -10,86 +17,103 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
+
+from websockets.frames import Frame as WsFrame
+from websockets.frames import Opcode
 
 SLOW_CONSUMER = 4008
+
+
+class Frame:
+    """A frame for sockets: `seq` (0 for a reply to one client) and its JSON bytes, with the text and the
+    WebSocket framing made on first use and then shared by every socket that gets it."""
+
+    __slots__ = ("_text", "_wire", "data", "seq")
+
+    def __init__(self, seq: int, data: bytes) -> None:
+        self.seq = seq
+        self.data = data
+        self._text: str | None = None
+        self._wire: bytes | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.data.decode()
+        return self._text
+
+    @property
+    def wire(self) -> bytes:
+        """The whole WebSocket text frame as a server sends it (final, unmasked, uncompressed)."""
+        if self._wire is None:
+            self._wire = WsFrame(Opcode.TEXT, self.data).serialize(mask=False)
+        return self._wire
+
+
+class Sink(Protocol):
+    def write(self, frame: Frame) -> bool:
+        """Send the frame now or queue it; False when the socket is already going away."""
+
+    def backlog(self) -> int:
+        """Bytes written to this socket that it has not taken yet."""
+
+    def close(self, code: int, reason: str) -> None:
+        """Close the socket with `code` after what was written before."""
+
+    async def stop(self) -> None:
+        """The socket is gone: release what the sink holds."""
+
 
 Send = Callable[[str], Awaitable[None]]
 Close = Callable[[int, str], Awaitable[None]]
 
 
-class Connection:
-    __slots__ = (
-        "_close",
-        "_queue",
-        "_ready",
-        "_send",
-        "_writer",
-        "close_code",
-        "closed",
-        "last_seq",
-        "maxlen",
-        "meta",
-    )
+class AsgiSink:
+    """For any ASGI server: a queue that one writer task drains with `websocket.send`."""
 
-    def __init__(self, *, send: Send, close: Close, maxlen: int, meta: dict[str, object] | None = None) -> None:
+    def __init__(self, *, send: Send, close: Close) -> None:
         self._send = send
         self._close = close
-        self._queue: deque[tuple[int, str]] = deque()
+        self._queue: deque[Frame] = deque()
+        self._bytes = 0
         self._ready = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
-        self.maxlen = maxlen
-        self.last_seq = 0
-        self.closed = False
-        self.close_code: int | None = None
-        self.meta = meta or {}
+        self._closing = False
 
-    def offer(self, seq: int, text: str) -> bool:
-        """Queue a broadcast frame; False (and the socket closed with 4008) when it cannot keep up."""
-        if self.closed:
+    def write(self, frame: Frame) -> bool:
+        if self._closing:
             return False
-        if len(self._queue) >= self.maxlen:
-            self.kill(SLOW_CONSUMER, "too slow: send queue full")
-            return False
-        self._queue.append((seq, text))
+        self._queue.append(frame)
+        self._bytes += len(frame.data)
         self._ready.set()
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name="vitrine-ws-writer")
         return True
 
-    def reply(self, text: str) -> None:
-        """A frame for this client alone (no seq): it always goes, ahead of nothing, in order."""
-        self.offer(0, text)
-
-    def start(self, *, first: Iterable[tuple[int, str]], after: int) -> None:
-        """Put the snapshot and any replay ahead of the live frames already queued, then start writing.
-        Frames at or below `after`, or already replayed, are skipped by the writer."""
-        self.last_seq = after
-        self._queue.extendleft(reversed(list(first)))
-        self._ready.set()
-        self._writer = asyncio.create_task(self._write(), name="vitrine-ws-writer")
+    def backlog(self) -> int:
+        return self._bytes
 
     async def _write(self) -> None:
         queue = self._queue
         try:
-            while not self.closed:
+            while not self._closing:
                 if not queue:
                     self._ready.clear()
                     await self._ready.wait()
                     continue
-                seq, text = queue.popleft()
-                if seq:
-                    if seq <= self.last_seq:
-                        continue
-                    self.last_seq = seq
-                await self._send(text)
+                frame = queue.popleft()
+                self._bytes -= len(frame.data)
+                await self._send(frame.text)
         except asyncio.CancelledError:
             raise
         except Exception:  # the socket went away: the reader side sees the disconnect and cleans up
-            self.closed = True
+            self._closing = True
 
-    def kill(self, code: int, reason: str) -> None:
-        if self.closed:
+    def close(self, code: int, reason: str) -> None:
+        if self._closing:
             return
-        self.closed = True
-        self.close_code = code
+        self._closing = True
         self._queue.clear()
         asyncio.get_running_loop().create_task(self._shutdown(code, reason))
 
@@ -100,13 +124,86 @@ class Connection:
             await asyncio.wait_for(self._close(code, reason), timeout=5)
 
     async def stop(self) -> None:
-        """The socket is gone: stop the writer."""
-        self.closed = True
+        self._closing = True
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._writer
 
+
+class Connection:
+    """Orders what one socket gets: the snapshot and replay first, then live frames with no seq twice;
+    holds live frames while the snapshot is being made (at most `maxlen`), and applies the slow-consumer
+    rule (more than `max_backlog` unsent bytes: closed with 4008)."""
+
+    __slots__ = ("_held", "_sink", "close_code", "closed", "last_seq", "max_backlog", "maxlen", "meta")
+
+    def __init__(self, *, sink: Sink, maxlen: int, max_backlog: int, meta: dict[str, object] | None = None) -> None:
+        self._sink = sink
+        self._held: deque[Frame] | None = deque()  # None once started
+        self.maxlen = maxlen
+        self.max_backlog = max_backlog
+        self.last_seq = 0
+        self.closed = False
+        self.close_code: int | None = None
+        self.meta = meta or {}
+
+    def offer(self, frame: Frame) -> bool:
+        """Send a broadcast frame; False when the socket is gone or was just closed for being too slow."""
+        if self.closed:
+            return False
+        held = self._held
+        if held is not None:
+            if len(held) >= self.maxlen:
+                self.kill(SLOW_CONSUMER, "too slow: send queue full")
+                return False
+            held.append(frame)
+            return True
+        return self._put(frame)
+
+    def _put(self, frame: Frame) -> bool:
+        seq = frame.seq
+        if seq:
+            if seq <= self.last_seq:
+                return True
+            self.last_seq = seq
+        sink = self._sink
+        if sink.backlog() > self.max_backlog:
+            self.kill(SLOW_CONSUMER, "too slow: send queue full")
+            return False
+        if not sink.write(frame):
+            self.closed = True
+            return False
+        return True
+
+    def reply(self, data: bytes) -> None:
+        """A frame for this client alone (no seq), in order with the rest."""
+        self.offer(Frame(0, data))
+
+    def start(self, *, first: Iterable[Frame], after: int) -> None:
+        """Send the snapshot and any replay, then the live frames held meanwhile, then go live.
+        Frames at or below `after`, or already replayed, are skipped."""
+        if self.closed:
+            return
+        held, self._held = self._held or deque(), None
+        self.last_seq = after
+        for frame in (*first, *held):
+            if not self._put(frame):
+                return
+
+    def kill(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = code
+        self._held = None
+        self._sink.close(code, reason)
+
+    async def stop(self) -> None:
+        """The socket is gone."""
+        self.closed = True
+        await self._sink.stop()
+
     @property
-    def queued(self) -> int:
-        return len(self._queue)
+    def backlog(self) -> int:
+        return self._sink.backlog()

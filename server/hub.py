@@ -15,7 +15,7 @@ from typing import Any
 
 from server import metrics
 from server.bus import Bus
-from server.connection import SLOW_CONSUMER, Connection
+from server.connection import SLOW_CONSUMER, Connection, Frame
 from server.events import Reactions, Viewers, frame_seq
 
 log = logging.getLogger("vitrine.hub")
@@ -40,7 +40,7 @@ class Joined:
     """What a joining socket gets first: the snapshot at `seq`, then the `replay` frames in order."""
 
     snapshot: Snapshot
-    replay: list[tuple[int, str]]
+    replay: list[Frame]
     after: int
     recovered: bool
 
@@ -54,7 +54,7 @@ class Channel:
         self.connections: set[Connection] = set()
         self.last_seq = 0
         self.epoch = ""
-        self.ring: deque[tuple[int, str]] = deque(maxlen=RING)
+        self.ring: deque[Frame] = deque(maxlen=RING)
         self.reactions: Counter[str] = Counter()
         self.seen: list[str] = []  # viewer ids that joined since the last tick (unique audience)
         self.joining = 0  # sockets between "channel found" and "registered": keeps the channel alive
@@ -111,29 +111,26 @@ class Channel:
                 self._deliver(seq, frame)
         metrics.BUS_GAPS.inc()
 
-    def _deliver(self, seq: int, frame: bytes) -> None:
-        text = frame.decode()  # once per frame; the same str goes to every socket
+    def _deliver(self, seq: int, data: bytes) -> None:
+        frame = Frame(seq, data)  # encoded once; the same bytes go to every socket
         self.last_seq = seq
-        self.ring.append((seq, text))
-        if not frame.startswith(_REACTIONS_PREFIX):
+        self.ring.append(frame)
+        if not data.startswith(_REACTIONS_PREFIX):
             self._snapshot = None
-        sent = 0
-        for conn in tuple(self.connections):
-            if conn.offer(seq, text):
-                sent += 1
-            else:
-                self.connections.discard(conn)
-                metrics.WS_CONNECTIONS.dec()
-                if conn.close_code == SLOW_CONSUMER:
-                    metrics.WS_SLOW_CLOSED.inc()
-        metrics.FRAMES_QUEUED.inc(sent)
+        gone = [conn for conn in self.connections if not conn.offer(frame)]  # offer never awaits
+        for conn in gone:
+            self.connections.discard(conn)
+            metrics.WS_CONNECTIONS.dec()
+            if conn.close_code == SLOW_CONSUMER:
+                metrics.WS_SLOW_CLOSED.inc()
+        metrics.FRAMES_QUEUED.inc(len(self.connections))
 
-    def replay_after(self, after: int) -> list[tuple[int, str]] | None:
+    def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""
-        floor = self.ring[0][0] - 1 if self.ring else self.last_seq
+        floor = self.ring[0].seq - 1 if self.ring else self.last_seq
         if after < floor:
             return None
-        return [(seq, text) for seq, text in self.ring if seq > after]
+        return [frame for frame in self.ring if frame.seq > after]
 
     async def snapshot(self) -> Snapshot:
         snap = self._snapshot
@@ -220,13 +217,13 @@ class Hub:
             self.leave(show_id, conn)
             raise
 
-    async def _replay(self, channel: Channel, after: int) -> list[tuple[int, str]] | None:
+    async def _replay(self, channel: Channel, after: int) -> list[Frame] | None:
         """Frames after `after`: from this process's ring when it reaches back, else from the bus history."""
         local = channel.replay_after(after)
         if local is not None:
             return local
         history = await self.bus.history(channel.show_id, after=after)
-        return [(frame_seq(f), f.decode()) for f in history.frames] if history.complete else None
+        return [Frame(frame_seq(f), f) for f in history.frames] if history.complete else None
 
     def leave(self, show_id: str, conn: Connection) -> None:
         channel = self.channels.get(show_id)

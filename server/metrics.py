@@ -19,7 +19,7 @@ NODE = Info("vitrine_node", "This process's bus node id (its Redis connections a
 WS_CONNECTIONS = Gauge("vitrine_ws_connections", "Open show WebSockets in this process", multiprocess_mode="livesum")
 WS_SLOW_CLOSED = Counter("vitrine_ws_slow_closed_total", "Sockets closed with 4008 because they could not keep up")
 WS_REJECTED = Counter("vitrine_ws_rejected_total", "Client frames answered with an error", ["code"])
-FRAMES_QUEUED = Counter("vitrine_frames_queued_total", "Broadcast frames queued to local sockets")
+FRAMES_QUEUED = Counter("vitrine_frames_queued_total", "Broadcast frames handed to local sockets")
 EVENTS_PUBLISHED = Counter("vitrine_events_published_total", "Events published to the bus", ["type"])
 BUS_GAPS = Counter("vitrine_bus_gaps_total", "Gaps in a show's seq filled from history")
 HTTP_REQUESTS = Counter("vitrine_http_requests_total", "HTTP requests", ["method", "route", "status"])

@@ -78,6 +78,7 @@ class Settings:
     login_window_s: int = 900
     ws_max_frame_bytes: int = 4096
     ws_send_queue: int = 256
+    ws_send_buffer_bytes: int = 256 * 1024
     ws_react_per_s: float = 20.0
     ws_chat_per_s: float = 1.0
     ws_chat_burst: int = 3
@@ -140,6 +141,7 @@ class Settings:
             token_ttl_s=_int(env, "TOKEN_TTL_S", 12 * 3600),
             ws_max_frame_bytes=_int(env, "WS_MAX_FRAME_BYTES", 4096),
             ws_send_queue=_int(env, "WS_SEND_QUEUE", 256),
+            ws_send_buffer_bytes=_int(env, "WS_SEND_BUFFER_BYTES", 256 * 1024),
             ws_react_per_s=_float(env, "WS_REACT_PER_S", 20.0),
             ws_chat_per_s=_float(env, "WS_CHAT_PER_S", 1.0),
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),

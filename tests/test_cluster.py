@@ -143,7 +143,8 @@ class contextlib_all:
 @pytest.fixture
 def small_queue_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'slow.db'}", "SECRET_KEY": secrets.token_hex(24),
-           "REDIS_URL": "", "WS_SEND_QUEUE": "8"}
+           "REDIS_URL": "", "WS_SEND_QUEUE": "8",
+           "WS_SEND_BUFFER_BYTES": "200000"}
     demo = seed_demo(env)
     server = start_server(env, log_dir=tmp_path)
     yield server, demo

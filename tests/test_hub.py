@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from server.bus.memory import MemoryBus
-from server.connection import SLOW_CONSUMER, Connection
+from server.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame
 from server.events import ChatDeleted
 from server.hub import Hub
 
@@ -36,7 +36,8 @@ class Phone:
         self.closed = code
 
     def connection(self, maxlen: int = 8) -> Connection:
-        return Connection(send=self.send, close=self.close, maxlen=maxlen)
+        # about `maxlen` of the small frames these tests publish may wait unsent
+        return Connection(sink=AsgiSink(send=self.send, close=self.close), maxlen=maxlen, max_backlog=maxlen * 64)
 
     async def wait_for(self, predicate: Any, within: float = 5) -> None:
         async with asyncio.timeout(within):
@@ -62,7 +63,7 @@ async def join(hub: Hub, phone: Phone, show: str = "shw_a", since: int | None = 
                ) -> Connection:
     conn = phone.connection(maxlen)
     joined = await hub.join(show, conn, since=since, epoch=None)
-    conn.start(first=[(0, '{"type":"snapshot"}'), *joined.replay], after=joined.after)
+    conn.start(first=[Frame(0, b'{"type":"snapshot"}'), *joined.replay], after=joined.after)
     return conn
 
 

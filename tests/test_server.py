@@ -1,7 +1,11 @@
-"""What only a real uvicorn process shows: negotiated extensions, transport limits, the HTTP 403 for origins."""
+"""What only a real uvicorn process shows: negotiated extensions, transport limits, the HTTP 403 for origins,
+the reactions taken by the wire protocol's lane."""
 
 from __future__ import annotations
 
+import asyncio
+
+import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -39,3 +43,47 @@ async def test_foreign_origin_gets_403(demo_server: tuple[ServerProcess, dict[st
     assert refused.value.response.status_code == 403
     async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}", origin=server.base_url) as ws:  # type: ignore[arg-type]
         assert '"snapshot"' in str(await ws.recv())
+
+
+async def test_reactions_taken_by_the_wire_lane_are_checked_counted_and_coalesced(
+        demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    server, demo = demo_server
+    async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}", compression=None) as ws:
+        await ws.recv()
+        for _ in range(30):
+            await ws.send('{"type":"react","kind":"heart"}')
+        await ws.send('{"type":"react","kind":"poop"}')
+        await ws.send('{"type":"ping","id":1}')
+        total: dict[str, int] = {}
+        frames, errors, pong = 0, list[str](), False
+        async with asyncio.timeout(20):
+            while total.get("heart", 0) < 30 or not errors or not pong:
+                frame = orjson.loads(await ws.recv())
+                if frame["type"] == "reactions":
+                    frames += 1
+                    for kind, count in frame["data"]["counts"].items():
+                        total[kind] = total.get(kind, 0) + count
+                elif frame["type"] == "error":
+                    errors.append(frame["data"]["code"])
+                elif frame["type"] == "pong":
+                    pong = True
+    assert total == {"heart": 30}
+    assert errors == ["invalid_kind"]
+    assert frames < 31
+
+
+async def test_a_reaction_flood_is_closed_with_1008(demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    server, demo = demo_server
+    async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}", compression=None) as ws:
+        await ws.recv()
+        for _ in range(500):
+            await ws.send('{"type":"react","kind":"heart"}')
+        codes: list[str] = []
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(20):
+                while True:
+                    frame = orjson.loads(await ws.recv())
+                    if frame["type"] == "error":
+                        codes.append(frame["data"]["code"])
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    assert codes and set(codes) == {"rate_limited"}

@@ -4,6 +4,7 @@ everything a viewer receives goes through its Connection's bounded queue."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.auth import Principal
 from server.chat import clean_text
-from server.connection import Connection
+from server.connection import AsgiSink, Connection, Frame, Sink
 from server.errors import DomainError
 from server.events import error_frame, reply_frame
+from server.hub import Hub
 from server.ids import new_id
 from server.metrics import WS_REJECTED
 from server.models.commerce import OrderIn
@@ -25,6 +27,7 @@ from server.settings import REACTION_KINDS
 from server.sql import plausible_id
 from server.web.common import services
 from server.web.errors import validation_details
+from server.web.wire import sink_of
 
 log = logging.getLogger("vitrine.ws")
 
@@ -91,14 +94,9 @@ async def show_socket(ws: WebSocket) -> None:
                       reacts=TokenBucket(rate=settings.ws_react_per_s, burst=settings.ws_react_per_s * 2),
                       chats=TokenBucket(rate=settings.ws_chat_per_s, burst=settings.ws_chat_burst))
 
-    async def send(text: str) -> None:
-        await ws.send_text(text)
-
-    async def close(code: int, reason: str) -> None:
-        if ws.application_state != WebSocketState.DISCONNECTED:
-            await ws.close(code=code, reason=reason)
-
-    conn = Connection(send=send, close=close, maxlen=settings.ws_send_queue)
+    wire = sink_of(ws.scope)
+    sink: Sink = wire if wire is not None else _asgi_sink(ws)
+    conn = Connection(sink=sink, maxlen=settings.ws_send_queue, max_backlog=settings.ws_send_buffer_bytes)
     joined = await s.hub.join(show_id, conn, since=since, epoch=params.get("epoch") or None)
     s.hub.saw(show_id, viewer_id)
     try:
@@ -109,14 +107,61 @@ async def show_socket(ws: WebSocket) -> None:
                     "role": "host" if host else "viewer"},
             "reactions": list(REACTION_KINDS),
         })
-        conn.start(first=[(0, first.decode()), *((0, n.decode()) for n in notices), *joined.replay],
-                   after=joined.after)
+        conn.start(first=[Frame(0, first), *(Frame(0, n) for n in notices), *joined.replay], after=joined.after)
+        if wire is not None:
+            wire.lane = _lane(ws, conn, session)
         await _serve(ws, conn, session)
     except WebSocketDisconnect:
         pass
     finally:
         s.hub.leave(show_id, conn)
         await conn.stop()
+
+
+def _asgi_sink(ws: WebSocket) -> AsgiSink:
+    async def send(text: str) -> None:
+        await ws.send_text(text)
+
+    async def close(code: int, reason: str) -> None:
+        if ws.application_state != WebSocketState.DISCONNECTED:
+            await ws.close(code=code, reason=reason)
+
+    return AsgiSink(send=send, close=close)
+
+
+def _lane(ws: WebSocket, conn: Connection, session: Session) -> Callable[[bytes], bool]:
+    """Reactions, taken as the protocol parses them (server/web/wire.py): the most frequent frame a
+    viewer sends never becomes an ASGI message. Anything else goes on to `_serve`."""
+    hub = services(ws).hub
+    max_bytes = services(ws).settings.ws_max_frame_bytes
+
+    def take(raw: bytes) -> bool:
+        if len(raw) > max_bytes or b'"react"' not in raw:
+            return False
+        try:
+            frame = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(frame, dict) or frame.get("type") != "react" or conn.closed:
+            return False
+        try:
+            if not session.frames.take():
+                raise Refused("slow down", code="rate_limited")
+            _take_reaction(hub, session, frame)
+        except DomainError as exc:
+            _refuse(conn, session, exc)
+        return True
+
+    return take
+
+
+def _refuse(conn: Connection, session: Session, exc: DomainError) -> None:
+    """The `error` frame for a refused client frame; a client that stays over its rate limit is closed."""
+    WS_REJECTED.labels(exc.code).inc()
+    extra = exc.details if isinstance(exc.details, dict) else {"details": exc.details}
+    conn.reply(error_frame(exc.code, exc.message, **extra))
+    if exc.code == "rate_limited" and session.violations.add():
+        conn.kill(POLICY_VIOLATION, "over the rate limit for too long")
 
 
 async def _serve(ws: WebSocket, conn: Connection, session: Session) -> None:
@@ -134,19 +179,14 @@ async def _serve(ws: WebSocket, conn: Connection, session: Session) -> None:
         try:
             reply = await _handle(ws, session, raw)
         except DomainError as exc:
-            WS_REJECTED.labels(exc.code).inc()
-            extra = exc.details if isinstance(exc.details, dict) else {"details": exc.details}
-            conn.reply(error_frame(exc.code, exc.message, **extra).decode())
-            if exc.code == "rate_limited" and session.violations.add():
-                conn.kill(POLICY_VIOLATION, "over the rate limit for too long")
-                return
+            _refuse(conn, session, exc)
             continue
         except Exception:
             log.exception("ws frame failed")
-            conn.reply(error_frame("internal", "something went wrong on our side").decode())
+            conn.reply(error_frame("internal", "something went wrong on our side"))
             continue
         if reply is not None:
-            conn.reply(reply.decode())
+            conn.reply(reply)
 
 
 async def _handle(ws: WebSocket, session: Session, raw: str | bytes) -> bytes | None:
@@ -166,13 +206,17 @@ async def _handle(ws: WebSocket, session: Session, raw: str | bytes) -> bytes | 
 
 
 async def _react(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
+    _take_reaction(services(ws).hub, session, frame)
+    return None
+
+
+def _take_reaction(hub: Hub, session: Session, frame: dict[str, Any]) -> None:
     kind = frame.get("kind")
     if kind not in REACTION_KINDS:
         raise Refused(f"kind must be one of {', '.join(REACTION_KINDS)}", code="invalid_kind")
     if not session.reacts.take():
         raise Refused("too many reactions: slow down", code="rate_limited")
-    services(ws).hub.react(session.show_id, kind)
-    return None
+    hub.react(session.show_id, kind)
 
 
 async def _chat(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
