@@ -41,7 +41,10 @@ def make_engine(url: str) -> AsyncEngine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "asyncpg":
         raise ConfigError("DATABASE_URL for PostgreSQL must use the asyncpg driver: postgresql+asyncpg://…")
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A fixed pool: connections past pool_size ("overflow") would be opened for a burst and closed right
+    # after, and a checkout storm then spends its time forking PostgreSQL backends. Requests wait for a
+    # connection instead (up to 30 s, then 503).
+    return create_async_engine(url, pool_size=20, max_overflow=0, pool_timeout=30, pool_pre_ping=True)
 
 
 class Database:

@@ -54,6 +54,17 @@ class SoldOut(Conflict):
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    product: Product
+    variant: Variant
+    show: Show | None
+    deal: Deal | None
+    voucher: Voucher | None
+    unit: int
+    discount: int
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     order: dict[str, Any]
     replayed: bool
@@ -80,38 +91,38 @@ class Orders:
     # --- placing -----------------------------------------------------------------------------------
 
     async def place(self, *, data: OrderIn, key: str) -> Placed:
+        """Two database sessions for an order placed, two for a sold-out refusal: the reads (with the
+        Idempotency-Key lookup), then the commit, or the check of a gate's "no"."""
         if not 8 <= len(key) <= 100 or not key.isprintable():
             raise InvalidInput("Idempotency-Key must be 8 to 100 printable characters", code="invalid_idempotency_key")
         digest = fingerprint(data)
-        replay = await self._replay(key, digest)
-        if replay is not None:
-            return replay
         async with self.db.session() as session:
-            product, variant = await self._item(session, data)
-            show = await self._show(session, data, product.id)
-            await self._store_item(session, data)
-            unit = product.price_amount
-            deal = None
-            if data.deal_id:
-                deal = await self.deals.usable(session, deal_id=data.deal_id, show_id=data.show_id, product=product)
-                unit = min(deal.price_amount, product.price_amount)  # a deal never costs more than the product
-            subtotal = unit * data.quantity
-            voucher = None
-            discount = 0
-            if data.voucher:
-                voucher, discount = await self.vouchers.quote(session, code=data.voucher, product=product,
-                                                              show_id=data.show_id, buyer_email=data.buyer.email,
-                                                              subtotal=subtotal)
+            try:
+                quote = await self._quote(session, data)
+            except DomainError:  # a retry of an order placed before (say, the show has ended since)
+                if (replay := await self._replayed(session, key, digest)) is not None:
+                    return replay
+                raise
+            # The key is looked up after the stock was read: an order committed by a racing attempt
+            # with this key before that read is found here, so a "sold out" below is never that race.
+            if (replay := await self._replayed(session, key, digest)) is not None:
+                return replay
+        variant = quote.variant
+        if variant.stock < data.quantity:  # as read just now; the conditional UPDATE still decides
+            raise SoldOut("sold out: the stock left cannot cover this order")
         gated = await self.gate.take(variant_id=variant.id, quantity=data.quantity)
         if not gated:
-            if await self._db_stock(variant.id) < data.quantity:
-                return await self._refuse(key, digest, SoldOut("sold out: the stock left cannot cover this order"))
-            await self.gate.sync([variant.id], force=True)  # the gate was wrong; the database decides
+            async with self.db.session() as session:  # the gate said no: the database decides
+                stock = await self._db_stock(session, variant.id)
+                if (replay := await self._replayed(session, key, digest)) is not None:
+                    return replay
+            if stock < data.quantity:
+                raise SoldOut("sold out: the stock left cannot cover this order")
+            await self.gate.sync([variant.id], force=True)  # the gate was wrong
             gated = await self.gate.take(variant_id=variant.id, quantity=data.quantity)
         kept = resync = False
         try:
-            placed = await self._commit(data=data, key=key, digest=digest, product=product, variant=variant,
-                                        show=show, deal=deal, voucher=voucher, unit=unit, discount=discount)
+            placed = await self._commit(data=data, key=key, digest=digest, quote=quote)
             kept = True
             return placed
         except IntegrityError:  # the same key committed meanwhile (or a constraint held): that order answers
@@ -128,6 +139,26 @@ class Orders:
             if resync:
                 await self.gate.sync([variant.id], force=True)
 
+    async def _quote(self, session: AsyncSession, data: OrderIn) -> Quote:
+        """What the order would be, from the rows it depends on; every rule that can refuse it before
+        the stock is taken."""
+        product, variant = await self._item(session, data)
+        show = await self._show(session, data, product.id)
+        await self._store_item(session, data)
+        unit = product.price_amount
+        deal = None
+        if data.deal_id:
+            deal = await self.deals.usable(session, deal_id=data.deal_id, show_id=data.show_id, product=product)
+            unit = min(deal.price_amount, product.price_amount)  # a deal never costs more than the product
+        voucher = None
+        discount = 0
+        if data.voucher:
+            voucher, discount = await self.vouchers.quote(session, code=data.voucher, product=product,
+                                                          show_id=data.show_id, buyer_email=data.buyer.email,
+                                                          subtotal=unit * data.quantity)
+        return Quote(product=product, variant=variant, show=show, deal=deal, voucher=voucher, unit=unit,
+                     discount=discount)
+
     async def _refuse(self, key: str, digest: str, exc: DomainError) -> Placed:
         """A refusal may be this very request losing to its own first attempt: then that order is the answer."""
         replay = await self._replay(key, digest)
@@ -135,9 +166,9 @@ class Orders:
             return replay
         raise exc
 
-    async def _commit(self, *, data: OrderIn, key: str, digest: str, product: Product, variant: Variant,
-                      show: Show | None, deal: Deal | None, voucher: Voucher | None, unit: int,
-                      discount: int) -> Placed:
+    async def _commit(self, *, data: OrderIn, key: str, digest: str, quote: Quote) -> Placed:
+        product, variant, show, deal, voucher = quote.product, quote.variant, quote.show, quote.deal, quote.voucher
+        unit, discount = quote.unit, quote.discount
         subtotal = unit * data.quantity
         now = utcnow()
         checkout = self.payments.checkout(order_id="", amount=subtotal - discount, currency=product.currency,
@@ -152,17 +183,21 @@ class Orders:
                       payment_ref=checkout.ref, created_at=now, expires_at=now + self.reservation)
         deal_done = False
         async with self.db.session() as session:
-            left = await take_in_db(session, variant_id=variant.id, quantity=data.quantity)
-            if left is None:
-                raise SoldOut("sold out: the stock left cannot cover this order")
+            # The rows every buyer of a flash sale wants (the variant's stock, the deal's count) are
+            # updated last, right before the commit: their row locks are held for one round trip, not
+            # for the whole transaction, so buyers of one hot variant queue for as short a time as can be.
             if show is not None:
                 await self._hold_quota(session, show=show, product_id=product.id, email=data.buyer.email,
                                        quantity=data.quantity)
-            if deal is not None:
-                deal_done = await self.deals.claim(session, deal=deal, quantity=data.quantity)
             if voucher is not None:
                 await self.vouchers.claim(session, voucher=voucher, buyer_email=data.buyer.email)
             session.add(order)
+            await session.flush()
+            left = await take_in_db(session, variant_id=variant.id, quantity=data.quantity)
+            if left is None:
+                raise SoldOut("sold out: the stock left cannot cover this order")
+            if deal is not None:  # after the stock, as a cancel or refund takes them: no deadlock
+                deal_done = await self.deals.claim(session, deal=deal, quantity=data.quantity)
             await session.commit()
         self.feed.note_stock(product_id=product.id, variant_id=variant.id, available=left)
         self.feed.note_sale(show_id=order.show_id, product_id=product.id, quantity=order.quantity)
@@ -172,13 +207,17 @@ class Orders:
 
     async def _replay(self, key: str, digest: str) -> Placed | None:
         async with self.db.session() as session:
-            order = (await session.exec(select(Order).where(Order.idempotency_key == key))).first()
-            if order is None:
-                return None
-            if order.request_hash != digest:
-                raise InvalidInput("this Idempotency-Key was used for another order", code="idempotency_key_reused")
-            product = await session.get(Product, order.product_id)
-            variant = await session.get(Variant, order.variant_id)
+            return await self._replayed(session, key, digest)
+
+    async def _replayed(self, session: AsyncSession, key: str, digest: str) -> Placed | None:
+        """The order this Idempotency-Key already placed, if any."""
+        order = (await session.exec(select(Order).where(Order.idempotency_key == key))).first()
+        if order is None:
+            return None
+        if order.request_hash != digest:
+            raise InvalidInput("this Idempotency-Key was used for another order", code="idempotency_key_reused")
+        product = await session.get(Product, order.product_id)
+        variant = await session.get(Variant, order.variant_id)
         return Placed(order=self.public(order, product=product, variant=variant, token=True), replayed=True)
 
     async def _item(self, session: AsyncSession, data: OrderIn) -> tuple[Product, Variant]:
@@ -227,9 +266,9 @@ class Orders:
             raise Conflict(f"a buyer may take at most {show.buyer_limit} of this product in this show",
                            code="buyer_limit")
 
-    async def _db_stock(self, variant_id: str) -> int:
-        async with self.db.session() as session:
-            return int((await session.exec(select(Variant.stock).where(Variant.id == variant_id))).one())
+    @staticmethod
+    async def _db_stock(session: AsyncSession, variant_id: str) -> int:
+        return int((await session.exec(select(Variant.stock).where(Variant.id == variant_id))).one())
 
     # --- reading -----------------------------------------------------------------------------------
 
