@@ -78,6 +78,12 @@ class WireProtocol(WebSocketsSansIOProtocol):
                 log.exception("ws lane failed")
         super().handle_text(event)
 
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept":
+            # the handshake is done: its request and response are not needed while the socket lives
+            self.request = self.response = None  # type: ignore[assignment]
+
     def close_now(self, code: int, reason: str) -> None:
         """Close from the app without awaiting the transport (ASGI `websocket.close` waits until the
         socket drains, which a stalled phone never does): the close frame goes after what is buffered,

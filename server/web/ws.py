@@ -97,17 +97,8 @@ async def show_socket(ws: WebSocket) -> None:
     wire = sink_of(ws.scope)
     sink: Sink = wire if wire is not None else _asgi_sink(ws)
     conn = Connection(sink=sink, maxlen=settings.ws_send_queue, max_backlog=settings.ws_send_buffer_bytes)
-    joined = await s.hub.join(show_id, conn, since=since, epoch=params.get("epoch") or None)
-    s.hub.saw(show_id, viewer_id)
     try:
-        snap = joined.snapshot
-        first = reply_frame("snapshot", {
-            **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,
-            "you": {"viewer_id": viewer_id, "viewer_token": s.auth.viewer_token(viewer_id),
-                    "role": "host" if host else "viewer"},
-            "reactions": list(REACTION_KINDS),
-        })
-        conn.start(first=[Frame(0, first), *(Frame(0, n) for n in notices), *joined.replay], after=joined.after)
+        await _join(ws, conn, session, since=since, epoch=params.get("epoch") or None, notices=notices)
         if wire is not None:
             wire.lane = _lane(ws, conn, session)
         await _serve(ws, conn, session)
@@ -116,6 +107,23 @@ async def show_socket(ws: WebSocket) -> None:
     finally:
         s.hub.leave(show_id, conn)
         await conn.stop()
+
+
+async def _join(ws: WebSocket, conn: Connection, session: Session, *, since: int | None, epoch: str | None,
+                notices: list[bytes]) -> None:
+    """Join the show's channel and send the snapshot, then any replay. A function of its own so that the
+    snapshot's bytes are not kept alive for as long as the socket is open."""
+    s = services(ws)
+    joined = await s.hub.join(session.show_id, conn, since=since, epoch=epoch)
+    s.hub.saw(session.show_id, session.viewer_id)
+    snap = joined.snapshot
+    first = reply_frame("snapshot", {
+        **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,
+        "you": {"viewer_id": session.viewer_id, "viewer_token": s.auth.viewer_token(session.viewer_id),
+                "role": "host" if session.host else "viewer"},
+        "reactions": list(REACTION_KINDS),
+    })
+    conn.start(first=[Frame(0, first), *(Frame(0, n) for n in notices), *joined.replay], after=joined.after)
 
 
 def _asgi_sink(ws: WebSocket) -> AsgiSink:
