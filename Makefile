@@ -29,8 +29,8 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check server tests migrations
-	$(VENV)/bin/mypy server
+	$(VENV)/bin/ruff check server tests migrations bench
+	$(VENV)/bin/mypy server bench
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)

@@ -1,7 +1,12 @@
 """Viewer client processes: each runs one asyncio loop holding its share of the viewer WebSockets
-(the `websockets` client, compression off), counts frames by type, takes a latency sample
-(`now - ts`, same machine, same clock) for every `product.pinned` frame, sends reactions at R per
-second per viewer from one batched ticker, and reports to the parent once per wall-clock second.
+(the `websockets` client, compression off: its sans-I/O `ClientProtocol` on a plain asyncio.Protocol, see
+bench/wsclient.py), counts frames by type, takes a latency sample (`now - ts`, same machine, same clock) for
+every `product.pinned` frame, sends reactions at R per second per viewer from one batched ticker, and reports to
+the parent once per wall-clock second.
+
+A received frame costs one synchronous call, `Worker.on_frame`, which reads the frame's head as bytes: no
+decoding, no JSON parse except for the rare frames whose body is wanted (`reactions` on the observer socket,
+`error`).
 
 Kept free of heavy imports: every worker is a `spawn`ed process that imports this module.
 """
@@ -9,7 +14,6 @@ Kept free of heavy imports: every worker is a `spawn`ed process that imports thi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import multiprocessing as mp
 import re
@@ -21,15 +25,25 @@ from multiprocessing.synchronize import Event
 from typing import Any
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.uri import parse_uri
 
 from bench.procstat import raise_nofile
+from bench.wsclient import ViewerSocket
 
-REACT = '{"type":"react","kind":"heart"}'
+REACT = b'{"type":"react","kind":"heart"}'
 REACT_TICK_S = 0.05
-# `{"type":"product.pinned","seq":42,"ts":1763756100123,...`; replies have no seq; the baseline adds spaces
-_HEAD = re.compile(r'\{\s*"type":\s*"([^"]*)"\s*,(?:\s*"seq":\s*-?\d+\s*,)?\s*"ts":\s*(\d+)')
+OPEN_TIMEOUT_S = 60.0  # TCP connect and the opening handshake
+SNAPSHOT_TIMEOUT_S = 60.0  # then the first frame
+# `{"type":"product.pinned","seq":42,"ts":1763756100123,...`: Vitrine's exact bytes take the fast path; the
+# baseline adds spaces, replies have no seq, and anything else falls back to the regexes or to JSON
+_PINNED_HEAD = b'{"type":"product.pinned",'
+_REACTIONS_HEAD = b'{"type":"reactions",'
+_KIND = re.compile(rb'\{\s*"type"\s*:\s*"([^"]*)"')
+_TS = re.compile(rb'\s*,(?:\s*"seq"\s*:\s*-?\d+\s*,)?\s*"ts"\s*:\s*(\d+)')
+PINNED = b"product.pinned"
+REACTIONS = b"reactions"
+ERROR = b"error"
+_clock = time.time
 
 
 @dataclass(frozen=True)
@@ -46,16 +60,19 @@ class WorkerSpec:
 class Worker:
     def __init__(self, spec: WorkerSpec, queue: Queue[dict[str, Any]], go: Event, stop: Event) -> None:
         self.spec = spec
+        self.uri = parse_uri(spec.url)
         self.queue = queue
         self.go = go
         self.stop = stop
-        self.open: dict[int, ClientConnection] = {}
+        self.open: dict[int, ViewerSocket] = {}
         self.opened = 0
         self.failed = 0
         self.connect_done = False
         self.closed: Counter[str] = Counter()
         self.connect_errors: Counter[str] = Counter()
-        self.frames: Counter[str] = Counter()
+        self.frames: Counter[bytes] = Counter()  # by type, except the two counted apart:
+        self.pinned = 0
+        self.reactions = 0
         self.latency: Counter[int] = Counter()
         self.errors: Counter[str] = Counter()
         self.reacts_sent = 0
@@ -68,58 +85,93 @@ class Worker:
     # --- one viewer ---------------------------------------------------------------------------------
 
     async def viewer(self, n: int, gate: asyncio.Semaphore) -> None:
+        """Open viewer `n` under the connect gate; from then on its socket calls back, no task is left."""
         async with gate:
             if self.stopping:
                 return
+            sock = ViewerSocket(n, self.uri, self.on_frame, self.on_closed)
             try:
-                ws = await connect(self.spec.url, compression=None, ping_interval=None, open_timeout=60,
-                                   close_timeout=1, max_size=2**22, user_agent_header=None)
-                first = await asyncio.wait_for(ws.recv(), timeout=60)  # the snapshot: now it is live
+                await asyncio.wait_for(sock.open(), timeout=OPEN_TIMEOUT_S)
+                first = await asyncio.wait_for(sock.snapshot(), timeout=SNAPSHOT_TIMEOUT_S)  # now it is live
             except Exception as exc:
+                sock.abort()
                 self.failed += 1
                 self.connect_errors[type(exc).__name__] += 1
                 return
+            except asyncio.CancelledError:
+                sock.abort()
+                raise
         self.opened += 1
-        self.open[n] = ws
+        self.open[n] = sock
         self.on_frame(n, first)
-        try:
-            async for message in ws:
-                self.on_frame(n, message)
-        except ConnectionClosed:
-            pass
-        except Exception as exc:
-            self.closed[type(exc).__name__] += 1
-        finally:
-            if self.open.pop(n, None) is not None and not self.stopping:
-                self.closed[str(ws.close_code)] += 1  # 1006: dropped without a close frame
-            if self.observer == n:
-                self.observer = None
+        if sock.closed:  # it went between its snapshot and this task running again
+            self.on_closed(n, sock.outcome)
 
-    def on_frame(self, n: int, message: str | bytes) -> None:
-        if isinstance(message, bytes):
-            message = message.decode()
-        head = _HEAD.match(message)
-        if head is None:
-            try:
-                frame = orjson.loads(message)
-                kind, ts = str(frame.get("type")), int(frame.get("ts") or 0)
-            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-                self.frames["unparsable"] += 1
-                return
+    def on_closed(self, n: int, outcome: str) -> None:
+        if self.open.pop(n, None) is not None and not self.stopping:
+            self.closed[outcome] += 1  # "1006": dropped without a close frame
+        if self.observer == n:
+            self.observer = None
+
+    def on_frame(self, n: int, data: bytes | bytearray) -> None:
+        """Count one frame by type, the hot path; `data` is the payload as the protocol parsed it. Vitrine's two
+        common frames are told by their exact first bytes, and only a pin's `ts` is read."""
+        if data.startswith(_PINNED_HEAD):
+            self.pinned += 1
+            ts = _TS.match(data, len(_PINNED_HEAD) - 1)
+            if ts is not None:
+                self.latency[round(_clock() * 1000 - int(ts[1]))] += 1
+            else:
+                self._odd_frame(n, data, counted=True)
+        elif data.startswith(_REACTIONS_HEAD):
+            self.reactions += 1
+            if self.observer == n or (self.observer is None and self.spec.observer):
+                self._observe(n, data)
         else:
-            kind, ts = head.group(1), int(head.group(2))
-        self.frames[kind] += 1
-        if kind == "product.pinned":
-            self.latency[round(time.time() * 1000 - ts)] += 1
-        elif kind == "reactions":
-            if self.observer is None and self.spec.observer:
-                self.observer = n
-            if self.observer == n:
-                self.observer_frames += 1
-                counts = orjson.loads(message)["data"]["counts"]
-                self.observer_counts += sum(int(v) for v in counts.values())
-        elif kind == "error":
-            self.errors[str(orjson.loads(message)["data"].get("code"))] += 1
+            self._other_frame(n, data)
+
+    def _other_frame(self, n: int, data: bytes | bytearray) -> None:
+        """Any other frame, or one with spaces in its head (the baseline's `json.dumps`)."""
+        head = _KIND.match(data)
+        if head is None:
+            self._odd_frame(n, data)
+            return
+        kind = head[1]
+        if kind == PINNED:
+            self.pinned += 1
+            ts = _TS.match(data, head.end())
+            if ts is not None:
+                self.latency[round(_clock() * 1000 - int(ts[1]))] += 1
+            else:
+                self._odd_frame(n, data, counted=True)
+        elif kind == REACTIONS:
+            self.reactions += 1
+            if self.observer == n or (self.observer is None and self.spec.observer):
+                self._observe(n, data)
+        else:
+            self.frames[kind] += 1
+            if kind == ERROR:
+                self.errors[str(orjson.loads(data)["data"].get("code"))] += 1
+
+    def _observe(self, n: int, data: bytes | bytearray) -> None:
+        """The observer socket adds up the reactions each `reactions` frame counts."""
+        self.observer = n
+        self.observer_frames += 1
+        counts = orjson.loads(data)["data"]["counts"]
+        self.observer_counts += sum(int(v) for v in counts.values())
+
+    def _odd_frame(self, n: int, data: bytes | bytearray, *, counted: bool = False) -> None:
+        """A frame whose head is not in the usual order: parse it whole."""
+        try:
+            frame = orjson.loads(data)
+            kind, ts = str(frame.get("type")).encode(), int(frame.get("ts") or 0)
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+            self.frames[b"unparsable"] += 1
+            return
+        if not counted:
+            self.frames[kind] += 1
+        if kind == PINNED and ts:
+            self.latency[round(_clock() * 1000 - ts)] += 1
 
     # --- the batched reaction ticker ------------------------------------------------------------------
 
@@ -145,14 +197,8 @@ class Worker:
             todo = int(credit)
             credit -= todo
             for k in range(todo):  # round-robin: each viewer reacts at `rate` per second, spread evenly
-                ws = sockets[(cursor + k) % len(sockets)]
-                try:
-                    await ws.send(REACT)
+                if sockets[(cursor + k) % len(sockets)].send_text(REACT):
                     self.reacts_sent += 1
-                except Exception:
-                    continue
-                if self.stopping:
-                    return
             cursor = (cursor + todo) % len(sockets)
 
     # --- reporting ------------------------------------------------------------------------------------
@@ -170,14 +216,22 @@ class Worker:
             "worker": self.spec.index, "t": math.ceil(time.time()) if final else round(time.time()), "final": final,
             "connected": len(self.open), "opened": self.opened, "failed": self.failed,
             "connect_done": self.connect_done, "closed": dict(self.closed),
-            "connect_errors": dict(self.connect_errors), "frames": dict(self.frames),
+            "connect_errors": dict(self.connect_errors),
+            "frames": self._frames_by_type(),
             "latency": dict(self.latency), "reacts_sent": self.reacts_sent, "errors": dict(self.errors),
             "observer_frames": self.observer_frames, "observer_counts": self.observer_counts,
             "lag_ms": round(self.lag_ms, 1),
         })
         self.frames, self.latency, self.errors = Counter(), Counter(), Counter()
-        self.reacts_sent = self.observer_frames = self.observer_counts = 0
+        self.pinned = self.reactions = self.reacts_sent = self.observer_frames = self.observer_counts = 0
         self.lag_ms = 0.0
+
+    def _frames_by_type(self) -> dict[str, int]:
+        frames = Counter({kind.decode(errors="replace"): count for kind, count in self.frames.items()})
+        for kind, count in ((PINNED, self.pinned), (REACTIONS, self.reactions)):
+            if count:
+                frames[kind.decode()] += count
+        return dict(frames)
 
     async def reporter(self) -> None:
         while not self.stopping:
@@ -201,12 +255,12 @@ class Worker:
         held = len(self.open)
         for task in helpers:
             task.cancel()
-        for ws in list(self.open.values()):  # abort, not a closing handshake: 10k of those take long
-            with contextlib.suppress(Exception):
-                ws.transport.abort()
+        for sock in list(self.open.values()):  # abort, not a closing handshake: 10k of those take long
+            sock.abort()
         for task in viewers:
             task.cancel()
         await asyncio.gather(*viewers, *helpers, connecting, return_exceptions=True)
+        await asyncio.sleep(0.1)  # the aborted sockets' connection_lost callbacks
         self.open.clear()
         self.report(final=True)
         self.queue.put({"worker": self.spec.index, "done": True, "held": held})

@@ -5,11 +5,14 @@ measured, that the checkout storm oversold nothing, and that the JSON and the PN
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +72,79 @@ def test_quick_bench_writes_every_figure_with_the_baseline_ratios(redis_url: str
     data = png.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 1000
     assert "ours/baseline" in done.stdout
+
+
+class _Reports(list[dict[str, Any]]):
+    def put(self, item: dict[str, Any]) -> None:
+        self.append(item)
+
+
+@pytest.mark.anyio
+async def test_viewer_sockets_count_frames_answer_pings_react_and_record_close_codes() -> None:
+    """The sans-I/O viewer socket against a real websockets server: Vitrine's and the baseline's frame heads,
+    a fragmented message, a ping, a masked REACT, then a 4008 close on one socket and a dropped TCP on the other;
+    and a refused handshake counted as a connect error."""
+    from websockets.asyncio.server import ServerConnection, serve
+    from websockets.http11 import Request, Response
+
+    from bench.viewers import REACT, Worker, WorkerSpec
+
+    accepted = 0
+    reacts: list[str | bytes] = []
+    everyone_in = asyncio.Event()
+
+    async def show(ws: ServerConnection) -> None:
+        nonlocal accepted
+        accepted += 1
+        first = accepted == 1
+        now = int(time.time() * 1000)
+        await ws.send(f'{{"type":"snapshot","ts":{now},"data":{{}}}}')
+        await ws.send(f'{{"type":"product.pinned","seq":1,"ts":{now},"data":{{"product_id":"p1"}}}}')
+        await ws.send(f'{{"type": "product.pinned", "seq": 2, "ts": {now}, "data": {{}}}}')  # the baseline's spacing
+        await ws.send(['{"type":"viewers","seq":3,', '"ts":1,"data":{"count":2}}'])  # in two fragments
+        await ws.send('{"type":"reactions","seq":4,"ts":1,"data":{"counts":{"heart":3,"fire":1}}}')
+        await asyncio.wait_for(await ws.ping(), 5)  # the client answers pings
+        reacts.append(await asyncio.wait_for(ws.recv(), 5))  # masked, or the server would fail the connection
+        await everyone_in.wait()
+        if first:
+            await ws.close(4008, "slow consumer")
+        else:
+            ws.transport.abort()
+
+    def refuse(ws: ServerConnection, request: Request) -> Response | None:
+        if request.path == "/refused":
+            return ws.respond(403, "no\n")
+        return None
+
+    async with serve(show, "127.0.0.1", 0, compression=None, process_request=refuse) as server:
+        port = server.sockets[0].getsockname()[1]
+        spec = WorkerSpec(index=0, url=f"ws://127.0.0.1:{port}/ws", viewers=2, react_per_s=0, connect_concurrency=2,
+                          connect_timeout_s=10, observer=True)
+        reports = _Reports()
+        worker = Worker(spec, reports, None, None)  # type: ignore[arg-type]
+        gate = asyncio.Semaphore(2)
+        await asyncio.wait_for(asyncio.gather(worker.viewer(0, gate), worker.viewer(1, gate)), 10)
+        assert worker.opened == 2 and worker.failed == 0 and set(worker.open) == {0, 1}
+        for sock in list(worker.open.values()):
+            assert sock.send_text(REACT)
+        for _ in range(500):
+            if len(reacts) == 2:
+                break
+            await asyncio.sleep(0.01)
+        everyone_in.set()
+        for _ in range(500):
+            if not worker.open:
+                break
+            await asyncio.sleep(0.01)
+        assert reacts == [REACT.decode()] * 2
+        assert worker.open == {} and dict(worker.closed) == {"4008": 1, "1006": 1}
+        worker.report()
+        (report,) = reports
+        assert report["frames"] == {"snapshot": 2, "product.pinned": 4, "viewers": 2, "reactions": 2}
+        assert sum(report["latency"].values()) == 4 and min(report["latency"]) >= 0
+        assert report["observer_frames"] == 1 and report["observer_counts"] == 4
+
+        refused = Worker(WorkerSpec(**{**spec.__dict__, "url": f"ws://127.0.0.1:{port}/refused", "viewers": 1}),
+                         _Reports(), None, None)  # type: ignore[arg-type]
+        await asyncio.wait_for(refused.viewer(0, gate), 10)
+        assert refused.opened == 0 and dict(refused.connect_errors) == {"InvalidStatus": 1}
