@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 import uvicorn
 from websockets.asyncio.client import connect
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close, Opcode
+from websockets.frames import Frame as WsFrame
+from websockets.protocol import State
+from websockets.uri import parse_uri
 
 from bench.services import free_port
 from server.connection import SLOW_CONSUMER, Connection, Frame
@@ -132,3 +137,112 @@ async def test_a_stalled_socket_fills_its_backlog_and_is_closed_with_4008_after_
     assert outcome["disconnect"]["type"] == "websocket.disconnect" and outcome["disconnect"]["code"] == SLOW_CONSUMER
     assert received == outcome["sent"], "everything written before the close still arrives, then the close"
     assert closed.value.rcvd is not None and closed.value.rcvd.code == SLOW_CONSUMER
+
+
+async def raw_client(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, ClientProtocol]:
+    """A socket that speaks WebSocket through websockets' sans-I/O client, so the test decides how the
+    bytes are cut into TCP writes."""
+    protocol = ClientProtocol(parse_uri(url))
+    host, port = url.removeprefix("ws://").strip("/").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    protocol.send_request(protocol.connect())
+    writer.write(b"".join(protocol.data_to_send()))
+    async with asyncio.timeout(10):
+        while not protocol.handshake_exc and protocol.state is not State.OPEN:
+            protocol.receive_data(await reader.read(65536))
+            protocol.events_received()
+    return reader, writer, protocol
+
+
+async def frames_of(reader: asyncio.StreamReader, protocol: ClientProtocol, count: int) -> list[Any]:
+    got: list[Any] = []
+    async with asyncio.timeout(10):
+        while len(got) < count:
+            data = await reader.read(65536)
+            if not data:
+                protocol.receive_eof()
+            else:
+                protocol.receive_data(data)
+            got += [e for e in protocol.events_received() if isinstance(e, WsFrame)]
+            if not data:
+                break
+    return got
+
+
+async def test_frames_cut_anywhere_by_tcp_are_read_whole_and_in_order() -> None:
+    taken: list[bytes] = []
+    passed: list[str] = []
+
+    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        def lane(raw: bytes) -> bool:
+            taken.append(raw)
+            return raw.startswith(b"take")
+
+        sink.lane = lane
+        while (message := await receive())["type"] != "websocket.disconnect":
+            passed.append(message["text"])
+            if message["text"] == "done":
+                sink.write(Frame(0, b"ok"))
+
+    async with serving(handler) as url:
+        reader, writer, protocol = await raw_client(url)
+        texts = ["take 1", "keep " + "x" * 121, "take " + "é" * 100, "keep " + "k" * 3000, "take 2"]
+        for text in texts:  # 6-byte, 126-byte (16-bit length), 205-byte and 3,005-byte payloads
+            protocol.send_text(text.encode())
+        protocol.send_ping(b"are you there")
+        protocol.send_text(b"done")
+        stream = b"".join(protocol.data_to_send())
+        for i in range(len(stream)):  # one byte per TCP write: every frame arrives in pieces
+            writer.write(stream[i:i + 1])
+            await writer.drain()
+            if i % 7 == 0:
+                await asyncio.sleep(0)
+        replies = await frames_of(reader, protocol, 2)
+        writer.close()
+    assert [f.opcode for f in replies] == [Opcode.PONG, Opcode.TEXT]
+    assert replies[0].data == b"are you there" and replies[1].data == b"ok"
+    assert [t.decode() for t in taken if t.startswith(b"take")] == ["take 1", "take " + "é" * 100, "take 2"]
+    assert passed == [texts[1], texts[3], "done"], "frames the lane leaves reach receive(), whole and in order"
+
+
+async def test_a_fragmented_message_turns_the_fast_path_off_and_still_arrives() -> None:
+    passed: list[str] = []
+    taken: list[bytes] = []
+
+    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        def lane(raw: bytes) -> bool:
+            taken.append(raw)
+            return raw.startswith(b"take")
+
+        sink.lane = lane
+        while (message := await receive())["type"] != "websocket.disconnect":
+            passed.append(message["text"])
+            if message["text"] == "done":
+                sink.write(Frame(0, b"ok"))
+
+    async with serving(handler) as url:
+        reader, writer, protocol = await raw_client(url)
+        protocol.send_text(b"take 1")
+        protocol.send_text(b"kee", fin=False)
+        protocol.send_continuation(b"p it", fin=True)
+        protocol.send_text(b"take 2")  # parsed by websockets now, and still offered to the lane
+        protocol.send_text(b"done")
+        writer.write(b"".join(protocol.data_to_send()))
+        assert [f.data for f in await frames_of(reader, protocol, 1)] == [b"ok"]
+        writer.close()
+    assert passed == ["keep it", "done"]
+    assert [t for t in taken if t.startswith(b"take")] == [b"take 1", b"take 2"]
+
+
+async def test_an_unmasked_client_frame_is_a_protocol_error() -> None:
+    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        sink.lane = lambda raw: True
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+
+    async with serving(handler) as url:
+        reader, writer, protocol = await raw_client(url)
+        writer.write(WsFrame(Opcode.TEXT, b"take").serialize(mask=False))  # clients must mask
+        closing = await frames_of(reader, protocol, 1)
+        writer.close()
+    assert closing and closing[0].opcode == Opcode.CLOSE and Close.parse(closing[0].data).code == 1002
