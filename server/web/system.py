@@ -44,7 +44,7 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
     _, top = models_json_schema([(m, "validation") for m in SCHEMAS], ref_template="#/components/schemas/{model}")
     generator = SchemaGenerator({
         "openapi": "3.1.0",
-        "info": {"title": "Vitrine", "version": "0.3.0", "description": "Live-stream shopping backend. See README."},
+        "info": {"title": "Vitrine", "version": "0.4.0", "description": "Live-stream shopping backend. See README."},
         "components": {"schemas": top.get("$defs", {})},
     })
     return generator.get_schema(routes)
