@@ -32,7 +32,7 @@ from server.models import Product, Show, ShowProduct, Variant
 from server.models.commerce import BuyerQuota, Deal, Order, OrderIn, Voucher
 from server.models.stores import StoreItem
 from server.payments import PaymentProvider
-from server.sql import fetch, insert_ignore
+from server.sql import add_up_to, fetch
 from server.vouchers import Vouchers
 
 log = logging.getLogger("vitrine.orders")
@@ -51,6 +51,15 @@ HOLDS_STOCK = ("pending", "paid", "shipped", "delivered")
 
 class SoldOut(Conflict):
     code = "sold_out"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    variant: Variant
+    product: Product
+    order: Order | None
+    show: Show | None
+    in_show: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +106,15 @@ class Orders:
             raise InvalidInput("Idempotency-Key must be 8 to 100 printable characters", code="invalid_idempotency_key")
         digest = fingerprint(data)
         async with self.db.session() as session:
-            try:
-                quote = await self._quote(session, data)
-            except DomainError:  # a retry of an order placed before (say, the show has ended since)
-                if (replay := await self._replayed(session, key, digest)) is not None:
-                    return replay
-                raise
-            # The key is looked up after the stock was read: an order committed by a racing attempt
-            # with this key before that read is found here, so a "sold out" below is never that race.
-            if (replay := await self._replayed(session, key, digest)) is not None:
+            found = await self._lookup(session, data, key)
+            # An order this key placed answers first, even if the show has ended since. The key and the
+            # stock are read in one statement, from one snapshot: an order committed by a racing attempt
+            # with this key is seen together with the stock it took, so "sold out" is never that race.
+            if found is not None and found.order is not None:
+                return await self._replay_of(session, found.order, digest)
+            if found is None and (replay := await self._replayed(session, key, digest)) is not None:
                 return replay
+            quote = await self._quote(session, data, found)
         variant = quote.variant
         if variant.stock < data.quantity:  # as read just now; the conditional UPDATE still decides
             raise SoldOut("sold out: the stock left cannot cover this order")
@@ -139,11 +147,33 @@ class Orders:
             if resync:
                 await self.gate.sync([variant.id], force=True)
 
-    async def _quote(self, session: AsyncSession, data: OrderIn) -> Quote:
+    async def _lookup(self, session: AsyncSession, data: OrderIn, key: str) -> Found | None:
+        """The variant with its product, the show, whether the product is in it, and the order this key
+        placed, in one statement; None when the variant does not exist."""
+        stmt = (sa.select(Variant, Product, Order)
+                .join(Product, col(Product.id) == col(Variant.product_id))
+                .outerjoin(Order, col(Order.idempotency_key) == key)
+                .where(col(Variant.id) == data.variant_id))
+        if data.show_id is not None:
+            stmt = (stmt.add_columns(Show, col(ShowProduct.show_id))
+                    .outerjoin(Show, col(Show.id) == data.show_id)
+                    .outerjoin(ShowProduct, sa.and_(col(ShowProduct.show_id) == data.show_id,
+                                                    col(ShowProduct.product_id) == col(Variant.product_id))))
+        row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+        if row is None:
+            return None
+        show, in_show = (row[3], row[4] is not None) if data.show_id is not None else (None, False)
+        return Found(variant=row[0], product=row[1], order=row[2], show=show, in_show=in_show)
+
+    async def _quote(self, session: AsyncSession, data: OrderIn, found: Found | None) -> Quote:
         """What the order would be, from the rows it depends on; every rule that can refuse it before
         the stock is taken."""
-        product, variant = await self._item(session, data)
-        show = await self._show(session, data, product.id)
+        if found is not None and found.product.id == data.product_id:
+            product, variant = found.product, found.variant
+            show = self._live_show(data, found.show, in_show=found.in_show)
+        else:  # something is wrong: the reads one by one say what
+            product, variant = await self._item(session, data)
+            show = await self._show(session, data, product.id)
         await self._store_item(session, data)
         unit = product.price_amount
         deal = None
@@ -212,8 +242,9 @@ class Orders:
     async def _replayed(self, session: AsyncSession, key: str, digest: str) -> Placed | None:
         """The order this Idempotency-Key already placed, if any."""
         order = (await session.exec(select(Order).where(Order.idempotency_key == key))).first()
-        if order is None:
-            return None
+        return None if order is None else await self._replay_of(session, order, digest)
+
+    async def _replay_of(self, session: AsyncSession, order: Order, digest: str) -> Placed:
         if order.request_hash != digest:
             raise InvalidInput("this Idempotency-Key was used for another order", code="idempotency_key_reused")
         product = await session.get(Product, order.product_id)
@@ -233,11 +264,18 @@ class Orders:
         if data.show_id is None:
             return None
         show = await session.get(Show, data.show_id)
+        in_show = show is not None and await session.get(ShowProduct, (show.id, product_id)) is not None
+        return self._live_show(data, show, in_show=in_show)
+
+    @staticmethod
+    def _live_show(data: OrderIn, show: Show | None, *, in_show: bool) -> Show | None:
+        if data.show_id is None:
+            return None
         if show is None:
             raise NotFound(f"no show {data.show_id}", code="show_not_found")
         if show.status != "live":
             raise Conflict("the show is not live", code="show_not_live")
-        if await session.get(ShowProduct, (show.id, product_id)) is None:
+        if not in_show:
             raise InvalidInput("this product is not part of the show", code="product_not_in_show")
         return show
 
@@ -254,15 +292,10 @@ class Orders:
 
     async def _hold_quota(self, session: AsyncSession, *, show: Show, product_id: str, email: str,
                           quantity: int) -> None:
-        await insert_ignore(session, BuyerQuota, {"show_id": show.id, "product_id": product_id,
-                                                  "buyer_email": email, "quantity": 0})
-        held = await session.exec(
-            sa.update(BuyerQuota)
-            .where(col(BuyerQuota.show_id) == show.id, col(BuyerQuota.product_id) == product_id,
-                   col(BuyerQuota.buyer_email) == email, col(BuyerQuota.quantity) + quantity <= show.buyer_limit)
-            .values(quantity=col(BuyerQuota.quantity) + quantity)
-        )
-        if held.rowcount != 1:
+        held = quantity <= show.buyer_limit and await add_up_to(
+            session, BuyerQuota, {"show_id": show.id, "product_id": product_id, "buyer_email": email},
+            column="quantity", amount=quantity, ceiling=show.buyer_limit)
+        if not held:
             raise Conflict(f"a buyer may take at most {show.buyer_limit} of this product in this show",
                            code="buyer_limit")
 

@@ -20,6 +20,21 @@ async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: di
     await session.exec(insert(table).values(**values).on_conflict_do_nothing())
 
 
+async def add_up_to(session: AsyncSession, model: type[SQLModel], key: dict[str, Any], *, column: str, amount: int,
+                    ceiling: int) -> bool:
+    """Add `amount` to the row's `column` (creating the row at `amount`) unless that would pass
+    `ceiling`, in one statement: INSERT … ON CONFLICT DO UPDATE … WHERE. False when it would."""
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    target = table.c[column]
+    stmt = (insert(table).values(**key, **{column: amount})
+            .on_conflict_do_update(index_elements=list(key), set_={column: target + amount},
+                                   where=target + amount <= ceiling)
+            .returning(target))
+    return (await session.exec(stmt)).first() is not None
+
+
 def plausible_id(value: str) -> bool:
     """Opaque ids are 1 to 32 printable characters; anything else cannot be ours (and must not reach SQL)."""
     return 0 < len(value) <= 32 and value.isprintable()
