@@ -75,32 +75,36 @@ async def test_frames_written_to_the_transport_arrive_whole_and_in_order() -> No
     assert got[3] == '{"type":"pong"}'
 
 
-async def test_the_lane_takes_the_frames_it_wants_and_the_rest_become_asgi_messages() -> None:
-    taken: list[bytes] = []
-    passed: list[str] = []
+class Recorder:
+    """An app whose lane takes the frames that start with "take", records what reaches receive(), and
+    answers "ok" to "done"."""
 
-    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    def __init__(self) -> None:
+        self.taken: list[bytes] = []  # every frame offered to the lane
+        self.passed: list[str] = []  # every frame that reached receive()
+
+    async def handler(self, sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
         def lane(raw: bytes) -> bool:
-            taken.append(raw)
+            self.taken.append(raw)
             return raw.startswith(b"take")
 
         sink.lane = lane
-        while True:
-            message = await receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            passed.append(message["text"])
+        while (message := await receive())["type"] != "websocket.disconnect":
+            self.passed.append(message["text"])
             if message["text"] == "done":
                 sink.write(Frame(0, b"ok"))
 
-    async with serving(handler) as url, connect(url, compression=None) as ws:
+
+async def test_the_lane_takes_the_frames_it_wants_and_the_rest_become_asgi_messages() -> None:
+    recorder = Recorder()
+    async with serving(recorder.handler) as url, connect(url, compression=None) as ws:
         for i in range(100):
             await ws.send(f"take {i}")
         await ws.send("keep")
         await ws.send("done")
         assert await ws.recv() == "ok"
-    assert [t.decode() for t in taken[:100]] == [f"take {i}" for i in range(100)]
-    assert passed == ["keep", "done"], "taken frames never reach receive()"
+    assert [t.decode() for t in recorder.taken[:100]] == [f"take {i}" for i in range(100)]
+    assert recorder.passed == ["keep", "done"], "taken frames never reach receive()"
 
 
 async def test_a_stalled_socket_fills_its_backlog_and_is_closed_with_4008_after_what_was_buffered() -> None:
@@ -170,21 +174,8 @@ async def frames_of(reader: asyncio.StreamReader, protocol: ClientProtocol, coun
 
 
 async def test_frames_cut_anywhere_by_tcp_are_read_whole_and_in_order() -> None:
-    taken: list[bytes] = []
-    passed: list[str] = []
-
-    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-        def lane(raw: bytes) -> bool:
-            taken.append(raw)
-            return raw.startswith(b"take")
-
-        sink.lane = lane
-        while (message := await receive())["type"] != "websocket.disconnect":
-            passed.append(message["text"])
-            if message["text"] == "done":
-                sink.write(Frame(0, b"ok"))
-
-    async with serving(handler) as url:
+    recorder = Recorder()
+    async with serving(recorder.handler) as url:
         reader, writer, protocol = await raw_client(url)
         texts = ["take 1", "keep " + "x" * 121, "take " + "é" * 100, "keep " + "k" * 3000, "take 2"]
         for text in texts:  # 6-byte, 126-byte (16-bit length), 205-byte and 3,005-byte payloads
@@ -201,26 +192,14 @@ async def test_frames_cut_anywhere_by_tcp_are_read_whole_and_in_order() -> None:
         writer.close()
     assert [f.opcode for f in replies] == [Opcode.PONG, Opcode.TEXT]
     assert replies[0].data == b"are you there" and replies[1].data == b"ok"
-    assert [t.decode() for t in taken if t.startswith(b"take")] == ["take 1", "take " + "é" * 100, "take 2"]
-    assert passed == [texts[1], texts[3], "done"], "frames the lane leaves reach receive(), whole and in order"
+    taken = [t.decode() for t in recorder.taken if t.startswith(b"take")]
+    assert taken == ["take 1", "take " + "é" * 100, "take 2"]
+    assert recorder.passed == [texts[1], texts[3], "done"], "frames the lane leaves reach receive(), whole and in order"
 
 
 async def test_a_fragmented_message_turns_the_fast_path_off_and_still_arrives() -> None:
-    passed: list[str] = []
-    taken: list[bytes] = []
-
-    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-        def lane(raw: bytes) -> bool:
-            taken.append(raw)
-            return raw.startswith(b"take")
-
-        sink.lane = lane
-        while (message := await receive())["type"] != "websocket.disconnect":
-            passed.append(message["text"])
-            if message["text"] == "done":
-                sink.write(Frame(0, b"ok"))
-
-    async with serving(handler) as url:
+    recorder = Recorder()
+    async with serving(recorder.handler) as url:
         reader, writer, protocol = await raw_client(url)
         protocol.send_text(b"take 1")
         protocol.send_text(b"kee", fin=False)
@@ -230,8 +209,8 @@ async def test_a_fragmented_message_turns_the_fast_path_off_and_still_arrives() 
         writer.write(b"".join(protocol.data_to_send()))
         assert [f.data for f in await frames_of(reader, protocol, 1)] == [b"ok"]
         writer.close()
-    assert passed == ["keep it", "done"]
-    assert [t for t in taken if t.startswith(b"take")] == [b"take 1", b"take 2"]
+    assert recorder.passed == ["keep it", "done"]
+    assert [t for t in recorder.taken if t.startswith(b"take")] == [b"take 1", b"take 2"]
 
 
 async def test_an_unmasked_client_frame_is_a_protocol_error() -> None:
