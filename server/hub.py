@@ -117,7 +117,9 @@ class Channel:
         self.ring.append(frame)
         if not data.startswith(_REACTIONS_PREFIX):
             self._snapshot = None
+        started = time.perf_counter()
         gone = [conn for conn in self.connections if not conn.offer(frame)]  # offer never awaits
+        metrics.FANOUT.observe(time.perf_counter() - started)
         for conn in gone:
             self.connections.discard(conn)
             metrics.WS_CONNECTIONS.dec()

@@ -202,3 +202,5 @@ async def test_stalled_client_is_closed_with_4008_and_the_others_keep_receiving(
     async with httpx.AsyncClient() as http:
         metrics = (await http.get(f"{server.base_url}/metrics")).text
     assert re.search(r"^vitrine_ws_slow_closed_total 1\.0$", metrics, re.M), "exactly one socket was dropped"
+    fanouts = re.search(r"^vitrine_fanout_seconds_count (\S+)$", metrics, re.M)
+    assert fanouts and float(fanouts.group(1)) >= pins, "every pin's fan-out was timed"
