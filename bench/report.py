@@ -110,7 +110,10 @@ def table(result: dict[str, Any]) -> str:
              f"{result['config']['react_per_s']:g} reactions/s per viewer, {ours['window_s']} s measured, "
              f"database {result['database']}",
              f"ours: orders {ours['orders']['placed']} placed of {ours['orders']['attempted']} for stock "
-             f"{ours['orders']['stock']}, {ours['orders']['available_after']} left; closed by server: "
+             f"{ours['orders']['stock']}, {ours['orders']['available_after']} left"
+             + (f" ({ours['orders']['placed_unanswered']} more sold whose answers the bench stopped waiting for)"
+                if ours['orders'].get('placed_unanswered') else "")
+             + "; closed by server: "
              f"{ours['closed_by_server'] or 'none'}; cpu {ours['cpu_cores']}"]
     if result.get("baseline"):
         b = result["baseline"]

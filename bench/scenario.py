@@ -199,8 +199,10 @@ class Storm:
         oversell = max(0, self.placed - stock)
         if available_after is not None:
             oversell = max(oversell, -available_after, self.placed - (stock - available_after))
+        # pieces the server sold whose answer had not come back when the storm's window closed
+        unanswered = None if available_after is None else max(0, stock - available_after - self.placed)
         return {"attempted": self.attempted, "placed": self.placed, "outcomes": dict(self.outcomes),
-                "stock": stock, "available_after": available_after,
+                "stock": stock, "available_after": available_after, "placed_unanswered": unanswered,
                 "books_agree": available_after is not None and available_after == stock - self.placed,
                 "elapsed_s": round(elapsed, 3), "orders_per_s": round(self.placed / elapsed, 1),
                 "requests_per_s": round(self.attempted / elapsed, 1), "oversell": oversell,
