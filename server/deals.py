@@ -68,8 +68,9 @@ class Deals:
             select(Deal).where(Deal.show_id == show_id, col(Deal.ended_at).is_(None), col(Deal.ends_at) > utcnow())
         )).first()
 
-    async def usable(self, session: AsyncSession, *, deal_id: str, show_id: str | None, product: Product) -> Deal:
-        deal = await fetch(session, Deal, deal_id)
+    @staticmethod
+    def usable(deal: Deal | None, *, show_id: str | None, product: Product) -> Deal:
+        """The deal an order names, as read with the order's other rows, if the order may have it."""
         if deal is None or deal.show_id != show_id or deal.product_id != product.id:
             raise InvalidInput("this deal is not for this product in this show", code="deal_not_found")
         if deal.ended_at is not None or as_utc(deal.ends_at) <= utcnow() or deal.sold >= deal.quantity:

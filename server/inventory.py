@@ -7,7 +7,7 @@ and whenever one is found missing or wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -18,18 +18,28 @@ from server.bus import Bus
 from server.db import Database
 from server.models import Variant
 
+# One call for a whole batch of orders: for each key, the units left after taking ARGV[i] of it, or -1
+# when it cannot cover them, or -2 when the counter is missing. In order, so a batch's first buyers win.
 _TAKE = """
-local v = redis.call('GET', KEYS[1])
-if not v then return -2 end
-local q = tonumber(ARGV[1])
-if tonumber(v) < q then return -1 end
-return redis.call('DECRBY', KEYS[1], q)
+local out = {}
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  local q = tonumber(ARGV[i])
+  if not v then out[i] = -2
+  elseif tonumber(v) < q then out[i] = -1
+  else out[i] = redis.call('DECRBY', KEYS[i], q) end
+end
+return out
 """
 
 _GIVE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
-return -2
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCRBY', KEYS[i], ARGV[i]) end
+end
+return #KEYS
 """
+
+Units = Sequence[tuple[str, int]]  # (variant id, quantity), one per order
 
 
 def stock_key(variant_id: str) -> str:
@@ -57,11 +67,12 @@ async def give_in_db(session: AsyncSession, *, variant_id: str, quantity: int) -
 
 
 class StockGate(Protocol):
-    async def take(self, *, variant_id: str, quantity: int) -> bool:
-        """False when the gate already knows the stock cannot cover it (the database still decides)."""
+    async def take(self, units: Units) -> list[bool]:
+        """For each order's units, in order: False when the gate already knows the stock cannot cover
+        them (the database still decides)."""
         ...
 
-    async def give(self, *, variant_id: str, quantity: int) -> None: ...
+    async def give(self, units: Units) -> None: ...
 
     async def sync(self, variant_ids: Iterable[str], *, force: bool = False) -> None:
         """Counters from the database: only missing ones, or all of them with force."""
@@ -73,10 +84,10 @@ class StockGate(Protocol):
 class OpenGate:
     """No Redis: every request goes to the conditional UPDATE."""
 
-    async def take(self, *, variant_id: str, quantity: int) -> bool:
-        return True
+    async def take(self, units: Units) -> list[bool]:
+        return [True] * len(units)
 
-    async def give(self, *, variant_id: str, quantity: int) -> None:
+    async def give(self, units: Units) -> None:
         return None
 
     async def sync(self, variant_ids: Iterable[str], *, force: bool = False) -> None:
@@ -96,17 +107,22 @@ class RedisGate:
         self._take = redis.register_script(_TAKE)
         self._give = redis.register_script(_GIVE)
 
-    async def take(self, *, variant_id: str, quantity: int) -> bool:
-        for _ in range(2):
-            left = int(await self._take(keys=[stock_key(variant_id)], args=[quantity]))
-            if left == -2:  # no counter (new variant, or Redis lost it): rebuild from the database
-                await self.sync([variant_id])
-                continue
-            return left >= 0
-        return True  # the database decides
+    async def take(self, units: Units) -> list[bool]:
+        if not units:
+            return []
+        left = [int(x) for x in await self._take(keys=[stock_key(v) for v, _ in units], args=[q for _, q in units])]
+        missing = [i for i, x in enumerate(left) if x == -2]
+        if missing:  # no counter (new variant, or Redis lost it): rebuild from the database, then once more
+            await self.sync({units[i][0] for i in missing})
+            again = await self._take(keys=[stock_key(units[i][0]) for i in missing],
+                                     args=[units[i][1] for i in missing])
+            for i, x in zip(missing, again, strict=True):
+                left[i] = int(x) if int(x) != -2 else 0  # still missing: the database decides
+        return [x >= 0 for x in left]
 
-    async def give(self, *, variant_id: str, quantity: int) -> None:
-        await self._give(keys=[stock_key(variant_id)], args=[quantity])
+    async def give(self, units: Units) -> None:
+        if units:
+            await self._give(keys=[stock_key(v) for v, _ in units], args=[q for _, q in units])
 
     async def sync(self, variant_ids: Iterable[str], *, force: bool = False) -> None:
         ids = list(variant_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,27 +13,42 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 T = TypeVar("T", bound=SQLModel)
 
 
+def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
+    """The dialect's INSERT (PostgreSQL's or SQLite's: both have ON CONFLICT) into the model's table."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)  # type: ignore[attr-defined]
+
+
 async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
-    table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.exec(insert(table).values(**values).on_conflict_do_nothing())
+    await session.exec(_insert(session, model).values(**values).on_conflict_do_nothing())
 
 
-async def add_up_to(session: AsyncSession, model: type[SQLModel], key: dict[str, Any], *, column: str, amount: int,
-                    ceiling: int) -> bool:
-    """Add `amount` to the row's `column` (creating the row at `amount`) unless that would pass
-    `ceiling`, in one statement: INSERT … ON CONFLICT DO UPDATE … WHERE. False when it would."""
-    table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+async def insert_new(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *,
+                     unique: str) -> set[Any]:
+    """Insert the rows whose `unique` column is not taken yet, in one statement (waiting for a racing
+    transaction that holds the same value to end). Returns the values of the rows inserted."""
+    if not rows:
+        return set()
+    insert = _insert(session, model).values(list(rows))
+    stmt = insert.on_conflict_do_nothing(index_elements=[unique]).returning(insert.table.c[unique])
+    return set((await session.exec(stmt)).scalars().all())
+
+
+async def add_up_to(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *,
+                    keys: Sequence[str], column: str, ceiling: int) -> set[tuple[Any, ...]]:
+    """Add each row's `column` to the stored row with the same `keys` (creating it at that amount) unless
+    that would pass `ceiling`, for all rows in one statement: INSERT … VALUES (…), (…) ON CONFLICT DO
+    UPDATE … WHERE. The rows' keys must be distinct. Returns the keys of the rows that were added."""
+    if not rows:
+        return set()
+    insert = _insert(session, model).values(list(rows))
+    table = insert.table
     target = table.c[column]
-    stmt = (insert(table).values(**key, **{column: amount})
-            .on_conflict_do_update(index_elements=list(key), set_={column: target + amount},
-                                   where=target + amount <= ceiling)
-            .returning(target))
-    return (await session.exec(stmt)).first() is not None
+    stmt = (insert.on_conflict_do_update(index_elements=list(keys), set_={column: target + insert.excluded[column]},
+                                         where=target + insert.excluded[column] <= ceiling)
+            .returning(*(table.c[k] for k in keys)))
+    return {tuple(row) for row in (await session.exec(stmt)).all()}
 
 
 def plausible_id(value: str) -> bool:

@@ -74,7 +74,8 @@ class Vouchers:
         return voucher, discount_for(voucher, subtotal)
 
     async def claim(self, session: AsyncSession, *, voucher: Voucher, buyer_email: str) -> None:
-        """Count one use, in total and for the buyer, with conditional updates in the order's transaction."""
+        """Count one use, in total and for the buyer, with conditional updates in the order's transaction.
+        A refusal leaves both counts as they were, so the transaction can go on with other orders."""
         used = await session.exec(
             sa.update(Voucher).where(col(Voucher.id) == voucher.id,
                                      or_(col(Voucher.max_uses).is_(None), col(Voucher.used) < col(Voucher.max_uses)))
@@ -91,6 +92,8 @@ class Vouchers:
             .values(count=col(VoucherUse.count) + 1)
         )
         if mine.rowcount != 1:
+            await session.exec(sa.update(Voucher).where(col(Voucher.id) == voucher.id)
+                               .values(used=col(Voucher.used) - 1))
             raise Conflict(f"a buyer may use this voucher {limit} times", code="voucher_limit")
 
     async def release(self, session: AsyncSession, *, voucher_id: str, buyer_email: str) -> None:
