@@ -87,6 +87,7 @@ class Deals:
                    col(Deal.sold) + quantity <= col(Deal.quantity))
             .values(sold=col(Deal.sold) + quantity)
             .returning(col(Deal.sold), col(Deal.quantity))
+            .execution_options(synchronize_session=False)  # a Deal loaded in the session is read as it was
         )).first()
         if claimed is None:
             raise Conflict("the deal has ended or its pieces are gone", code="deal_ended")

@@ -53,6 +53,7 @@ async def take_in_db(session: AsyncSession, *, variant_id: str, quantity: int) -
         .where(col(Variant.id) == variant_id, col(Variant.stock) >= quantity)
         .values(stock=col(Variant.stock) - quantity)
         .returning(col(Variant.stock))
+        .execution_options(synchronize_session=False)  # the stock left is the RETURNING's, not a loaded row's
     )
     row = result.first()
     return None if row is None else int(row[0])

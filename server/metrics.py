@@ -24,6 +24,10 @@ FANOUT = Histogram("vitrine_fanout_seconds", "Time to write one broadcast frame 
                    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5))
 EVENTS_PUBLISHED = Counter("vitrine_events_published_total", "Events published to the bus", ["type"])
 BUS_GAPS = Counter("vitrine_bus_gaps_total", "Gaps in a show's seq filled from history")
+TILL_BATCH = Histogram("vitrine_till_batch_orders", "Orders placed together in one batch of the till",
+                       buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256))
+TILL_SECONDS = Histogram("vitrine_till_batch_seconds", "Time the till takes to place one batch, from read to commit",
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0))
 HTTP_REQUESTS = Counter("vitrine_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("vitrine_http_request_seconds", "HTTP request latency", ["route"])
 

@@ -58,12 +58,15 @@ class Rows:
         rows.items = {variant.id: (variant, product) for variant, product in found}
         rows.orders = await orders_by_key(session, (key for _, key in orders))
         show_ids = {data.show_id for data, _ in orders if data.show_id is not None}
-        if show_ids:
-            rows.shows = {s.id: s for s in (await session.exec(select(Show).where(col(Show.id).in_(show_ids))))}
-            rows.in_show = {(s, p) for s, p in await session.exec(
-                select(ShowProduct.show_id, ShowProduct.product_id)
-                .where(col(ShowProduct.show_id).in_(show_ids),
-                       col(ShowProduct.product_id).in_({data.product_id for data, _ in orders})))}
+        if show_ids:  # the shows, each with those of the orders' products it sells
+            sells = sa.and_(col(ShowProduct.show_id) == col(Show.id),
+                            col(ShowProduct.product_id).in_({data.product_id for data, _ in orders}))
+            for show, product_id in await session.exec(
+                    select(Show, ShowProduct.product_id).outerjoin(ShowProduct, sells)
+                    .where(col(Show.id).in_(show_ids))):
+                rows.shows[show.id] = show
+                if product_id is not None:
+                    rows.in_show.add((show.id, product_id))
         deal_ids = {d.deal_id for d, _ in orders if d.deal_id is not None and plausible_id(d.deal_id)}
         if deal_ids:
             rows.deals = {d.id: d for d in (await session.exec(select(Deal).where(col(Deal.id).in_(deal_ids))))}

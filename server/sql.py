@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
@@ -26,29 +27,31 @@ async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: di
 
 async def insert_new(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *,
                      unique: str) -> set[Any]:
-    """Insert the rows whose `unique` column is not taken yet, in one statement (waiting for a racing
-    transaction that holds the same value to end). Returns the values of the rows inserted."""
+    """Insert the rows whose `unique` column is not taken yet (waiting for a racing transaction that holds
+    the same value to end). Returns the values of the rows inserted. The statement is compiled once and
+    sent for all rows as one multi-row INSERT (SQLAlchemy's "insertmanyvalues")."""
     if not rows:
         return set()
-    insert = _insert(session, model).values(list(rows))
+    insert = _insert(session, model)
     stmt = insert.on_conflict_do_nothing(index_elements=[unique]).returning(insert.table.c[unique])
-    return set((await session.exec(stmt)).scalars().all())
+    return set((await session.exec(stmt, params=list(rows))).scalars().all())
 
 
 async def add_up_to(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *,
                     keys: Sequence[str], column: str, ceiling: int) -> set[tuple[Any, ...]]:
     """Add each row's `column` to the stored row with the same `keys` (creating it at that amount) unless
-    that would pass `ceiling`, for all rows in one statement: INSERT … VALUES (…), (…) ON CONFLICT DO
-    UPDATE … WHERE. The rows' keys must be distinct. Returns the keys of the rows that were added."""
+    that would pass `ceiling`: INSERT … ON CONFLICT DO UPDATE … WHERE, one multi-row statement for all
+    rows. The rows' keys must be distinct. Returns the keys of the rows that were added."""
     if not rows:
         return set()
-    insert = _insert(session, model).values(list(rows))
-    table = insert.table
-    target = table.c[column]
-    stmt = (insert.on_conflict_do_update(index_elements=list(keys), set_={column: target + insert.excluded[column]},
-                                         where=target + insert.excluded[column] <= ceiling)
-            .returning(*(table.c[k] for k in keys)))
-    return {tuple(row) for row in (await session.exec(stmt)).all()}
+    insert = _insert(session, model)
+    target = insert.table.c[column]
+    added = target + insert.excluded[column]
+    stmt = (insert.on_conflict_do_update(index_elements=list(keys), set_={column: added},
+                                         where=added <= sa.bindparam("_ceiling"))
+            .returning(*(insert.table.c[k] for k in keys)))
+    params = [{**row, "_ceiling": ceiling} for row in rows]
+    return {tuple(row) for row in (await session.exec(stmt, params=params)).all()}
 
 
 def plausible_id(value: str) -> bool:

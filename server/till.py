@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import metrics
 from server.db import Database
 from server.deals import Deals
 from server.errors import Conflict, DomainError, InvalidInput
@@ -117,6 +119,17 @@ class Ask:
                 "the order could not be placed", code="unavailable", status=503))
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one committed transaction of the till decided."""
+
+    placed: dict[Ask, Order]
+    refused: dict[Ask, DomainError]
+    raced: list[Ask]  # another request with the same key committed first
+    left: dict[str, int]  # variant id -> stock left
+    finished: list[str]  # deals whose last pieces these orders took
+
+
 def fingerprint(data: OrderIn) -> str:
     return hashlib.sha256(orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -128,7 +141,7 @@ def buyer_limit(show: Show) -> Conflict:
 class Till:
     def __init__(self, *, db: Database, gate: StockGate, feed: CommerceFeed, payments: PaymentProvider,
                  deals: Deals, vouchers: Vouchers, public: Callable[..., dict[str, Any]], base_url: str,
-                 reservation: timedelta, max_batch: int = 256) -> None:
+                 reservation: timedelta, max_batch: int = 256, lanes: int = 2) -> None:
         self.db = db
         self.gate = gate
         self.feed = feed
@@ -140,8 +153,9 @@ class Till:
         self.base_url = base_url
         self.reservation = reservation
         self.max_batch = max_batch
+        self.lanes = lanes
         self._queue: deque[Ask] = deque()
-        self._worker: asyncio.Task[None] | None = None
+        self._workers: set[asyncio.Task[None]] = set()
         self._resync: set[str] = set()
 
     async def place(self, *, data: OrderIn, key: str) -> Placed:
@@ -149,16 +163,24 @@ class Till:
             raise InvalidInput("Idempotency-Key must be 8 to 100 printable characters", code="invalid_idempotency_key")
         ask = Ask(data=data, key=key, digest=fingerprint(data), answer=asyncio.get_running_loop().create_future())
         self._queue.append(ask)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._work(), name="vitrine-till")
+        if len(self._workers) < self.lanes:  # a batch being placed waits on round trips: others go meanwhile
+            worker = asyncio.create_task(self._work(), name="vitrine-till")
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
         return await ask.answer
 
     # --- batches -----------------------------------------------------------------------------------
 
     async def _work(self) -> None:
-        """Batches until the queue is empty: whatever arrived while the last one was being placed."""
+        """Batches until the queue is empty: whatever arrived while the last one was being placed. Up to
+        `lanes` of these run at once; their batches lock the rows they share in one order (quotas, then
+        variants, then deals, each sorted), so two batches wait for each other but never deadlock."""
         while self._queue:
-            await self._run(self._next_batch())
+            batch = self._next_batch()
+            started = time.perf_counter()
+            await self._run(batch)
+            metrics.TILL_BATCH.observe(len(batch))
+            metrics.TILL_SECONDS.observe(time.perf_counter() - started)
 
     def _next_batch(self) -> list[Ask]:
         """Up to max_batch orders in arrival order. An order with the key or the buyer's quota row of an
@@ -182,13 +204,18 @@ class Till:
 
     async def _run(self, asks: list[Ask]) -> None:
         try:
+            # One session for the batch: under load every round trip waits for two processes to be
+            # scheduled, so a batch makes as few as it can (reads, then writes, then one commit).
             async with self.db.session() as session:
                 rows = await Rows.read(session, [(a.data, a.key) for a in asks])
                 for ask in asks:
                     await self._judge(session, ask, rows)
-            await self._take([a for a in asks if a.open])
-            await self._place([a for a in asks if a.open])
-            await self._replays([a for a in asks if a.replay])
+                # The rows read stay as they were read: a rollback after a shortfall must not expire
+                # them, and the batch's UPDATEs need not look for them in the session.
+                session.expunge_all()
+                await self._take(session, [a for a in asks if a.open])
+                await self._place(session, [a for a in asks if a.open])
+                await self._replays(session, [a for a in asks if a.replay])
         except Exception as exc:  # the database or Redis failed: every order not yet decided hears it
             for ask in asks:
                 if ask.open or ask.replay:
@@ -222,7 +249,7 @@ class Till:
 
     # --- the stock gate ----------------------------------------------------------------------------
 
-    async def _take(self, asks: list[Ask]) -> None:
+    async def _take(self, session: AsyncSession, asks: list[Ask]) -> None:
         """Units from the gate for every order, in one call. Where the gate says no, the database decides
         (the gate may be behind it), and an order the same key placed meanwhile answers."""
         passed = await self.gate.take([a.units for a in asks])
@@ -234,19 +261,18 @@ class Till:
         if not refused:
             return
         wrong = []
-        async with self.db.session() as session:
-            stock = await self._stock(session, {a.units[0] for a in refused})
-            orders = await orders_by_key(session, (a.key for a in refused))
-            for ask in refused:
-                try:
-                    if (order := orders.get(ask.key)) is not None:
-                        ask.outcome = await self._replay_of(session, order, ask.digest)
-                    elif stock.get(ask.units[0], 0) < ask.data.quantity:
-                        ask.outcome = sold_out()
-                    else:
-                        wrong.append(ask)
-                except DomainError as exc:
-                    ask.outcome = exc
+        stock = await self._stock(session, {a.units[0] for a in refused})
+        orders = await orders_by_key(session, (a.key for a in refused))
+        for ask in refused:
+            try:
+                if (order := orders.get(ask.key)) is not None:
+                    ask.outcome = await self._replay_of(session, order, ask.digest)
+                elif stock.get(ask.units[0], 0) < ask.data.quantity:
+                    ask.outcome = sold_out()
+                else:
+                    wrong.append(ask)
+            except DomainError as exc:
+                ask.outcome = exc
         if wrong:  # the gate was wrong: rebuilt from the database, then asked again (the database still decides)
             await self.gate.sync({a.units[0] for a in wrong}, force=True)
             for ask, ok in zip(wrong, await self.gate.take([a.units for a in wrong]), strict=True):
@@ -259,13 +285,13 @@ class Till:
 
     # --- placing -----------------------------------------------------------------------------------
 
-    async def _place(self, asks: list[Ask]) -> None:
+    async def _place(self, session: AsyncSession, asks: list[Ask]) -> None:
         """Commit the batch; after a shortfall, again with what fits a fresh read; in the end one by one."""
         for _ in range(MAX_REFITS):
             if not asks:
                 return
             try:
-                await self._commit(asks)
+                await self._commit(session, asks)
                 return
             except Shortfall as short:
                 if len(asks) == 1:
@@ -276,22 +302,21 @@ class Till:
                     asks[0].outcome, asks[0].replay = exc, True
                     return
                 break
-            asks = await self._fit(asks)
+            asks = await self._fit(session, asks)
         for ask in asks:
-            await self._place([ask])
+            await self._place(session, [ask])
 
-    async def _fit(self, asks: list[Ask]) -> list[Ask]:
+    async def _fit(self, session: AsyncSession, asks: list[Ask]) -> list[Ask]:
         """After a shortfall: the stock and the deals' caps as they are now; the orders that fit them, in
         arrival order, go on, and the others are refused."""
         deal_ids = {a.quote.deal.id for a in asks if a.quote is not None and a.quote.deal is not None}
-        async with self.db.session() as session:
-            stock = await self._stock(session, {a.units[0] for a in asks})
-            caps: dict[str, int] = {}
-            if deal_ids:
-                now = utcnow()
-                for row in await session.exec(select(Deal).where(col(Deal.id).in_(deal_ids))):
-                    running = row.ended_at is None and as_utc(row.ends_at) > now
-                    caps[row.id] = row.quantity - row.sold if running else 0
+        stock = await self._stock(session, {a.units[0] for a in asks})
+        caps: dict[str, int] = {}
+        if deal_ids:
+            now = utcnow()
+            for row in await session.exec(select(Deal).where(col(Deal.id).in_(deal_ids))):
+                running = row.ended_at is None and as_utc(row.ends_at) > now
+                caps[row.id] = row.quantity - row.sold if running else 0
         going = []
         for ask in asks:
             assert ask.quote is not None
@@ -309,73 +334,82 @@ class Till:
                 going.append(ask)
         return going
 
-    async def _commit(self, asks: list[Ask]) -> None:
+    async def _commit(self, session: AsyncSession, asks: list[Ask]) -> None:
         """One transaction for the batch. What it refuses is only applied once it has committed: a
         rolled-back attempt (a shortfall) decides nothing."""
-        refused: dict[Ask, DomainError] = {}
-        raced: list[Ask] = []  # another request with the same key committed first
-        now = utcnow()
-        async with self.db.session() as session:
-            await self._hold_quotas(session, asks, refused)
-            for ask in asks:  # vouchers one by one: each use is counted against its limits
-                assert ask.quote is not None
-                if ask.quote.voucher is not None and ask not in refused:
-                    try:
-                        await self.vouchers.claim(session, voucher=ask.quote.voucher, buyer_email=ask.data.buyer.email)
-                    except DomainError as exc:
-                        refused[ask] = exc
-                        await self._unhold(session, ask, voucher=False)
-            going = [a for a in asks if a not in refused]
-            orders = {ask: self._order(ask, now) for ask in going}
-            inserted = await insert_new(session, Order, [{c: getattr(o, c) for c in ORDER_COLUMNS}
-                                                         for o in orders.values()], unique="idempotency_key")
-            for ask in going:
-                if ask.key not in inserted:
-                    raced.append(ask)
-                    await self._unhold(session, ask, voucher=True)
-            going = [a for a in going if a.key in inserted]
-            # The rows every buyer of a flash sale wants, the variant's stock and the deal's count, are
-            # updated last, once for the batch and in one order on every node (no deadlock): their locks
-            # are held for one round trip. Deals after stock, as a cancel or a refund takes them.
-            units: Counter[str] = Counter()
-            per_deal: Counter[str] = Counter()
-            for ask in going:
-                units[ask.units[0]] += ask.data.quantity
-                if ask.quote is not None and ask.quote.deal is not None:
-                    per_deal[ask.quote.deal.id] += ask.data.quantity
-            left: dict[str, int] = {}
-            for variant_id in sorted(units):
-                taken = await take_in_db(session, variant_id=variant_id, quantity=units[variant_id])
-                if taken is None:
-                    raise Shortfall(sold_out())
-                left[variant_id] = taken
-            deals = {a.quote.deal.id: a.quote.deal for a in going if a.quote is not None and a.quote.deal is not None}
-            finished = []
-            for deal_id in sorted(per_deal):
-                try:
-                    if await self.deals.claim(session, deal=deals[deal_id], quantity=per_deal[deal_id]):
-                        finished.append(deal_id)
-                except Conflict:
-                    raise Shortfall(deal_gone()) from None
-            await session.commit()
-        for ask, error in refused.items():
+        try:
+            done = await self._write(session, asks)
+        except BaseException:
+            await session.rollback()  # before anything else: its row locks would block the next attempt
+            raise
+        for ask, error in done.refused.items():
             ask.outcome, ask.replay = error, True  # unless this is the same order's first attempt answering
-        for ask in raced:
+        for ask in done.raced:
             ask.replay = True
-        for ask in going:
+        products = {}
+        for ask, order in done.placed.items():
             quote = ask.quote
             assert quote is not None
-            ask.outcome = Placed(order=self.public(orders[ask], product=quote.product, variant=quote.variant,
-                                                   token=True), replayed=False)
+            ask.outcome = Placed(order=self.public(order, product=quote.product, variant=quote.variant, token=True),
+                                 replayed=False)
             self.feed.note_sale(show_id=ask.data.show_id, product_id=quote.product.id, quantity=ask.data.quantity)
-        products = {a.units[0]: a.quote.product.id for a in going if a.quote is not None}
-        for variant_id, available in left.items():
+            products[quote.variant.id] = quote.product.id
+        for variant_id, available in done.left.items():
             self.feed.note_stock(product_id=products[variant_id], variant_id=variant_id, available=available)
-        for deal_id in finished:
+        for deal_id in done.finished:
             try:
                 await self.deals.announce_end(deal_id=deal_id, reason="sold_out")
             except Exception:  # its orders are placed; the deal's next order finds it ended all the same
                 log.exception("could not announce the end of deal %s", deal_id)
+
+    async def _write(self, session: AsyncSession, asks: list[Ask]) -> Written:
+        refused: dict[Ask, DomainError] = {}
+        raced: list[Ask] = []  # another request with the same key committed first
+        now = utcnow()
+        await self._hold_quotas(session, asks, refused)
+        for ask in asks:  # vouchers one by one: each use is counted against its limits
+            assert ask.quote is not None
+            if ask.quote.voucher is not None and ask not in refused:
+                try:
+                    await self.vouchers.claim(session, voucher=ask.quote.voucher, buyer_email=ask.data.buyer.email)
+                except DomainError as exc:
+                    refused[ask] = exc
+                    await self._unhold(session, ask, voucher=False)
+        going = [a for a in asks if a not in refused]
+        orders = {ask: self._order(ask, now) for ask in going}
+        inserted = await insert_new(session, Order, [{c: getattr(o, c) for c in ORDER_COLUMNS}
+                                                     for o in orders.values()], unique="idempotency_key")
+        for ask in going:
+            if ask.key not in inserted:
+                raced.append(ask)
+                await self._unhold(session, ask, voucher=True)
+        going = [a for a in going if a.key in inserted]
+        # The rows every buyer of a flash sale wants, the variant's stock and the deal's count, are
+        # updated last, once for the batch and in one order on every node (no deadlock): their locks
+        # are held for one round trip. Deals after stock, as a cancel or a refund takes them.
+        units: Counter[str] = Counter()
+        per_deal: Counter[str] = Counter()
+        for ask in going:
+            units[ask.units[0]] += ask.data.quantity
+            if ask.quote is not None and ask.quote.deal is not None:
+                per_deal[ask.quote.deal.id] += ask.data.quantity
+        left: dict[str, int] = {}
+        for variant_id in sorted(units):
+            taken = await take_in_db(session, variant_id=variant_id, quantity=units[variant_id])
+            if taken is None:
+                raise Shortfall(sold_out())
+            left[variant_id] = taken
+        deals = {a.quote.deal.id: a.quote.deal for a in going if a.quote is not None and a.quote.deal is not None}
+        finished = []
+        for deal_id in sorted(per_deal):
+            try:
+                if await self.deals.claim(session, deal=deals[deal_id], quantity=per_deal[deal_id]):
+                    finished.append(deal_id)
+            except Conflict:
+                raise Shortfall(deal_gone()) from None
+        await session.commit()
+        return Written(placed={ask: orders[ask] for ask in going}, refused=refused, raced=raced, left=left,
+                       finished=finished)
 
     @staticmethod
     async def _hold_quotas(session: AsyncSession, asks: list[Ask], refused: dict[Ask, DomainError]) -> None:
@@ -421,34 +455,35 @@ class Till:
         total = subtotal - quote.discount
         checkout = self.payments.checkout(order_id="", amount=total, currency=product.currency,
                                           return_url=self.base_url)
-        return Order(id=new_id("ord"), product_id=product.id, variant_id=quote.variant.id, seller_id=product.seller_id,
-                     quantity=data.quantity, unit_amount=quote.unit, discount_amount=quote.discount,
-                     total_amount=total, currency=product.currency, show_id=data.show_id,
-                     store_item_id=data.store_item_id, deal_id=deal.id if deal else None,
-                     voucher_id=voucher.id if voucher else None, buyer_name=data.buyer.name,
-                     buyer_email=data.buyer.email, address=data.buyer.address.model_dump(),
-                     idempotency_key=ask.key, request_hash=ask.digest, payment_provider=self.payments.name,
-                     payment_ref=checkout.ref, created_at=now, expires_at=now + self.reservation)
+        # model_construct: the values are the validated order's and the quote's, and an Order() that checks
+        # them again costs ten times as much (SQLModel's table models are built field by field)
+        return Order.model_construct(
+            id=new_id("ord"), product_id=product.id, variant_id=quote.variant.id, seller_id=product.seller_id,
+            quantity=data.quantity, unit_amount=quote.unit, discount_amount=quote.discount, total_amount=total,
+            currency=product.currency, show_id=data.show_id, store_item_id=data.store_item_id,
+            deal_id=deal.id if deal else None, voucher_id=voucher.id if voucher else None,
+            buyer_name=data.buyer.name, buyer_email=data.buyer.email, address=data.buyer.address.model_dump(),
+            idempotency_key=ask.key, request_hash=ask.digest, payment_provider=self.payments.name,
+            payment_ref=checkout.ref, created_at=now, expires_at=now + self.reservation)
 
     # --- replays -----------------------------------------------------------------------------------
 
-    async def _replays(self, asks: list[Ask]) -> None:
+    async def _replays(self, session: AsyncSession, asks: list[Ask]) -> None:
         """A refusal may be this very order losing to its own first attempt: then that order answers."""
         if not asks:
             return
-        async with self.db.session() as session:
-            orders = await orders_by_key(session, (a.key for a in asks))
-            for ask in asks:
-                ask.replay = False
-                order = orders.get(ask.key)
-                if order is None:
-                    if ask.outcome is None:  # its key's order went away: cannot happen, orders are kept
-                        ask.outcome = Conflict("this Idempotency-Key is in use", code="idempotency_key_in_use")
-                    continue
-                try:
-                    ask.outcome = await self._replay_of(session, order, ask.digest)
-                except DomainError as exc:
-                    ask.outcome = exc
+        orders = await orders_by_key(session, (a.key for a in asks))
+        for ask in asks:
+            ask.replay = False
+            order = orders.get(ask.key)
+            if order is None:
+                if ask.outcome is None:  # its key's order went away: cannot happen, orders are kept
+                    ask.outcome = Conflict("this Idempotency-Key is in use", code="idempotency_key_in_use")
+                continue
+            try:
+                ask.outcome = await self._replay_of(session, order, ask.digest)
+            except DomainError as exc:
+                ask.outcome = exc
 
     async def _replay_of(self, session: AsyncSession, order: Order, digest: str, rows: Rows | None = None) -> Placed:
         if order.request_hash != digest:
