@@ -1,0 +1,144 @@
+"""The till places orders in batches: on both backends, orders sent together share a transaction, and
+each still gets its own answer; a batch the stock or a deal cannot cover sells exactly what there is."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from server import metrics
+from server.errors import DomainError
+from server.inventory import OpenGate, stock_key
+from server.models.commerce import OrderIn
+from server.till import Placed
+from tests.conftest import Api
+from tests.test_deals_vouchers import pin, start_deal
+from tests.test_orders import available, buyer, order_body
+
+
+@pytest.fixture
+def shop(api: Api) -> dict[str, Any]:
+    seller, host = api.user("seller"), api.user("host")
+    product = api.product(seller, stock=5, sizes=("S", "M"))
+    show = api.live_show(host, [product["id"]], buyer_limit=3)
+    return {"seller": seller, "host": host, "product": product, "show": show, "variant": product["variants"][0]}
+
+
+def batches() -> float:
+    return next(s.value for s in metrics.TILL_BATCH.collect()[0].samples if s.name.endswith("_count"))
+
+
+def together(api: Api, orders: list[tuple[dict[str, Any], str]]) -> list[Placed | DomainError]:
+    """Send the orders at once, as a storm's buyers do: they reach the till before its first batch starts."""
+
+    async def run() -> list[Any]:
+        place = api.services.orders.place
+        return await asyncio.gather(*(place(data=OrderIn.model_validate(body), key=key) for body, key in orders),
+                                    return_exceptions=True)
+
+    return api.call(run)  # type: ignore[no-any-return]
+
+
+def outcome(result: Placed | DomainError | BaseException) -> str:
+    if isinstance(result, Placed):
+        return "replayed" if result.replayed else "placed"
+    assert isinstance(result, DomainError), result
+    return result.code
+
+
+def test_orders_sent_together_share_batches_and_each_gets_its_own_answer(api: Api, shop: dict[str, Any]) -> None:
+    other = shop["product"]["variants"][1]
+    before = batches()
+    results = together(api, [
+        (order_body(shop), "key-first-0001"),
+        (order_body(shop), "key-first-0001"),  # a retry while the first attempt is in flight
+        (order_body(shop, quantity=2), "key-first-0001"),  # the same key for another order
+        (order_body(shop, quantity=4, buyer=buyer(2)), "key-too-many-01"),  # over the show's limit of 3
+        (order_body(shop, quantity=2, buyer=buyer(3)), "key-buyer3-a001"),
+        (order_body(shop, quantity=2, buyer=buyer(3)), "key-buyer3-b001"),  # 2 + 2 is over 3 for this buyer
+        (order_body(shop, variant_id="var_nope"), "key-no-variant1"),
+        (order_body(shop, variant_id=other["id"], buyer=buyer(4)), "key-other-size1"),
+    ])
+    assert [outcome(r) for r in results] == [
+        "placed", "replayed", "idempotency_key_reused", "buyer_limit", "placed", "buyer_limit", "variant_not_found",
+        "placed"]
+    first, retry = results[0], results[1]
+    assert isinstance(first, Placed) and isinstance(retry, Placed)
+    assert retry.order["id"] == first.order["id"]
+    assert available(api, shop) == 5 - 1 - 2 and available(api, shop, 1) == 5 - 1
+    assert batches() - before < len(results), "the orders were placed in batches, not one by one"
+    # the quotas hold what was placed, no more: buyer 3 may still take 1, buyer 2 all 3
+    assert outcome(together(api, [(order_body(shop, buyer=buyer(3)), "key-buyer3-c001")])[0]) == "placed"
+    assert outcome(together(api, [(order_body(shop, quantity=3, buyer=buyer(2)), "key-buyer2-b001")])[0]) == "sold_out"
+
+
+def test_a_batch_larger_than_the_stock_sells_exactly_the_stock(api: Api, shop: dict[str, Any]) -> None:
+    """Without Redis every order reaches the database; with Redis the gate is told there are 100 left.
+    Either way the batch's one UPDATE cannot cover 12, and the till places exactly the 5 there are."""
+    gate = api.services.gate
+    variant_id = shop["variant"]["id"]
+    if not isinstance(gate, OpenGate):
+        api.call(gate.redis.set, name=stock_key(variant_id), value=100)  # type: ignore[attr-defined]
+    results = together(api, [(order_body(shop, buyer=buyer(i)), f"key-storm-{i:04d}") for i in range(12)])
+    outcomes = [outcome(r) for r in results]
+    assert outcomes.count("placed") == 5 and outcomes.count("sold_out") == 7, outcomes
+    assert outcomes[:5] == ["placed"] * 5, "the first to arrive are the first served"
+    assert available(api, shop) == 0
+    if not isinstance(gate, OpenGate):
+        assert api.call(gate.level, variant_id=variant_id) == 0, "the gate was rebuilt from the database"
+    orders = api.client.get("/api/orders", headers=shop["seller"]["headers"]).json()["items"]
+    assert len(orders) == 5 and {o["quantity"] for o in orders} == {1}
+
+
+def test_a_deal_cap_smaller_than_the_batch_sells_its_pieces_once(api: Api, shop: dict[str, Any]) -> None:
+    pin(api, shop)
+    deal = start_deal(api, shop, quantity=2).json()
+    results = together(api, [(order_body(shop, deal_id=deal["id"], buyer=buyer(i)), f"key-deal-{i:04d}")
+                             for i in range(4)])
+    assert [outcome(r) for r in results] == ["placed", "placed", "deal_ended", "deal_ended"]
+    assert all(r.order["unit_price"]["amount"] == 2900 for r in results[:2] if isinstance(r, Placed))
+    assert available(api, shop) == 3, "the refused buyers took no stock"
+    assert api.client.get(f"/api/shows/{shop['show']['id']}").json()["deal"] is None, "ended: sold out"
+
+
+def test_a_voucher_used_up_within_a_batch_gives_nothing_back_twice(api: Api, shop: dict[str, Any]) -> None:
+    r = api.client.post("/api/vouchers", headers=shop["seller"]["headers"],
+                        json={"code": "ONCE", "kind": "fixed", "value": 1000, "currency": "EUR", "max_uses": 1})
+    assert r.status_code == 201
+    results = together(api, [(order_body(shop, voucher="ONCE", buyer=buyer(i)), f"key-voucher-{i:03d}")
+                             for i in range(3)])
+    assert [outcome(r) for r in results] == ["placed", "voucher_exhausted", "voucher_exhausted"]
+    assert available(api, shop) == 4
+    used = api.client.get("/api/vouchers", headers=shop["seller"]["headers"]).json()["items"][0]["used"]
+    assert used == 1
+    # the refused buyers' quota was given back: each may still buy the show's limit
+    assert outcome(together(api, [(order_body(shop, quantity=3, buyer=buyer(1)), "key-after-0001")])[0]) == "placed"
+
+
+def test_a_buyer_who_leaves_mid_batch_loses_no_unit(api: Api, shop: dict[str, Any]) -> None:
+    """A cancelled request's order is placed or not, never half: the database, the gate and the key agree."""
+
+    async def run() -> tuple[list[Any], int]:
+        place = api.services.orders.place
+        tasks = [asyncio.ensure_future(place(data=OrderIn.model_validate(order_body(shop, buyer=buyer(i))),
+                                             key=f"key-leave-{i:04d}")) for i in range(4)]
+        await asyncio.sleep(0)
+        tasks[1].cancel()  # this buyer closed the page while the batch was being placed
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        while api.services.orders.till._workers:  # the batch goes on without the buyer who left
+            await asyncio.sleep(0.01)
+        return results, len(results)
+
+    results, _ = api.call(run)
+    assert isinstance(results[1], asyncio.CancelledError)
+    kept = [outcome(r) for i, r in enumerate(results) if i != 1]
+    assert kept == ["placed"] * 3
+    # the buyer's retry with the same key gets the order if it was placed, or places it now: never two
+    retry = together(api, [(order_body(shop, buyer=buyer(1)), "key-leave-0001")])[0]
+    assert outcome(retry) in ("placed", "replayed")
+    assert available(api, shop) == 1
+    gate = api.services.gate
+    if not isinstance(gate, OpenGate):
+        assert api.call(gate.level, variant_id=shop["variant"]["id"]) == 1
