@@ -26,7 +26,7 @@ from server.feed import CommerceFeed
 from server.ids import as_utc, iso, utcnow
 from server.inventory import StockGate, give_in_db
 from server.models import Product, Variant
-from server.models.commerce import BuyerQuota, Order, OrderIn
+from server.models.commerce import BuyerQuota, Order, OrderIn, OrderRow
 from server.payments import PaymentProvider
 from server.sql import fetch
 from server.till import Placed, SoldOut, Till
@@ -104,7 +104,7 @@ class Orders:
             variant = await session.get(Variant, order.variant_id)
         return self.public(order, product=product, variant=variant)
 
-    def public(self, order: Order, *, product: Product | None, variant: Variant | None,
+    def public(self, order: Order | OrderRow, *, product: Product | None, variant: Variant | None,
                token: bool = False) -> dict[str, Any]:
         promise = promise_for(str(order.address.get("country", "")))
         start = as_utc(order.paid_at or order.created_at).date()

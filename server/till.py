@@ -22,7 +22,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 
@@ -40,7 +40,7 @@ from server.feed import CommerceFeed
 from server.ids import as_utc, new_id, utcnow
 from server.inventory import StockGate, take_in_db
 from server.models import Product, Show, Variant
-from server.models.commerce import BuyerQuota, Deal, Order, OrderIn
+from server.models.commerce import BuyerQuota, Deal, Order, OrderIn, OrderRow
 from server.payments import PaymentProvider
 from server.quotes import Quote, Quotes, Rows, orders_by_key
 from server.sql import add_up_to, insert_new
@@ -49,7 +49,7 @@ from server.vouchers import Vouchers
 log = logging.getLogger("vitrine.till")
 
 QUOTA_KEY = ("show_id", "product_id", "buyer_email")
-ORDER_COLUMNS = tuple(c.name for c in Order.__table__.columns)  # type: ignore[attr-defined]
+ORDER_FIELDS = tuple(f.name for f in fields(OrderRow))
 MAX_REFITS = 3  # batches cut down after a shortfall before its orders are placed one by one
 
 
@@ -123,7 +123,7 @@ class Ask:
 class Written:
     """What one committed transaction of the till decided."""
 
-    placed: dict[Ask, Order]
+    placed: dict[Ask, OrderRow]
     refused: dict[Ask, DomainError]
     raced: list[Ask]  # another request with the same key committed first
     left: dict[str, int]  # variant id -> stock left
@@ -377,7 +377,7 @@ class Till:
                     await self._unhold(session, ask, voucher=False)
         going = [a for a in asks if a not in refused]
         orders = {ask: self._order(ask, now) for ask in going}
-        inserted = await insert_new(session, Order, [{c: getattr(o, c) for c in ORDER_COLUMNS}
+        inserted = await insert_new(session, Order, [{f: getattr(o, f) for f in ORDER_FIELDS}
                                                      for o in orders.values()], unique="idempotency_key")
         for ask in going:
             if ask.key not in inserted:
@@ -447,7 +447,7 @@ class Till:
         if voucher and ask.quote is not None and ask.quote.voucher is not None:
             await self.vouchers.release(session, voucher_id=ask.quote.voucher.id, buyer_email=data.buyer.email)
 
-    def _order(self, ask: Ask, now: Any) -> Order:
+    def _order(self, ask: Ask, now: Any) -> OrderRow:
         data, quote = ask.data, ask.quote
         assert quote is not None
         product, deal, voucher = quote.product, quote.deal, quote.voucher
@@ -455,9 +455,7 @@ class Till:
         total = subtotal - quote.discount
         checkout = self.payments.checkout(order_id="", amount=total, currency=product.currency,
                                           return_url=self.base_url)
-        # model_construct: the values are the validated order's and the quote's, and an Order() that checks
-        # them again costs ten times as much (SQLModel's table models are built field by field)
-        return Order.model_construct(
+        return OrderRow(
             id=new_id("ord"), product_id=product.id, variant_id=quote.variant.id, seller_id=product.seller_id,
             quantity=data.quantity, unit_amount=quote.unit, discount_amount=quote.discount, total_amount=total,
             currency=product.currency, show_id=data.show_id, store_item_id=data.store_item_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -62,6 +63,43 @@ class Order(SQLModel, table=True):
     cancelled_at: datetime | None = optional_timestamp()
     refunded_at: datetime | None = optional_timestamp()
     cancel_reason: str | None = Column(default=None, max_length=32)
+
+
+@dataclass(slots=True)
+class OrderRow:
+    """One row of `orders` as the till inserts it, with the same fields as Order: a plain object to read
+    the new order back to its buyer. Reading an Order's attributes goes through SQLAlchemy's
+    instrumentation, which costs a batch of a thousand orders about 0.1 s of CPU."""
+
+    id: str
+    product_id: str
+    variant_id: str
+    seller_id: str
+    quantity: int
+    unit_amount: int
+    discount_amount: int
+    total_amount: int
+    currency: str
+    show_id: str | None
+    store_item_id: str | None
+    deal_id: str | None
+    voucher_id: str | None
+    buyer_name: str
+    buyer_email: str
+    address: dict[str, Any]
+    idempotency_key: str
+    request_hash: str
+    payment_provider: str
+    payment_ref: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    status: str = "pending"
+    paid_at: datetime | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    refunded_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 class BuyerQuota(SQLModel, table=True):
