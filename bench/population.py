@@ -227,6 +227,7 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
         "error_frames": dict(window.errors),
         "orders": orders,
         "orders_per_s": orders["orders_per_s"],
+        "storm_requests_per_s": orders["requests_per_s"],
         "oversell": orders["oversell"],
         "memory": {"rss_before_kb": rss_before, "rss_after_kb": rss_after, "viewers_at_reading": connected_at_rss,
                    "processes": len(server_tree)},

@@ -23,6 +23,7 @@ FIGURES: list[tuple[str, str, str]] = [
     ("reactions_in_per_s", "reactions ingested/s", "higher"),
     ("reaction_frames_per_s", "reaction frames/s per show", "info"),  # a cap (<= 5), not "the fewer the better"
     ("orders_per_s", "orders/s (hot variant)", "higher"),
+    ("storm_requests_per_s", "  storm requests/s (placed + refused)", "info"),
     ("oversell", "oversold units", "lower"),
     ("memory_per_viewer_kb", "server memory/viewer (KB)", "lower"),
     ("server_cpu_cores", "server CPU (cores)", "lower"),

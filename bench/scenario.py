@@ -196,6 +196,10 @@ class Storm:
 
     def as_dict(self, *, stock: int, available_after: int | None) -> dict[str, Any]:
         elapsed = max(self.ended - self.started, 1e-6)
+        # Orders per second count the orders placed over the time it took to place them: from the storm's
+        # first request to the last order placed. The "sold out" answers to the buyers who came after
+        # the stock was gone are requests, not orders: they are in requests/s, over the whole storm.
+        selling = max(max(self.placed_at) - self.started, 1e-6) if self.placed_at else elapsed
         oversell = max(0, self.placed - stock)
         if available_after is not None:
             oversell = max(oversell, -available_after, self.placed - (stock - available_after))
@@ -204,7 +208,9 @@ class Storm:
         return {"attempted": self.attempted, "placed": self.placed, "outcomes": dict(self.outcomes),
                 "stock": stock, "available_after": available_after, "placed_unanswered": unanswered,
                 "books_agree": available_after is not None and available_after == stock - self.placed,
-                "elapsed_s": round(elapsed, 3), "orders_per_s": round(self.placed / elapsed, 1),
+                "elapsed_s": round(elapsed, 3), "selling_s": round(selling, 3),
+                "orders_per_s": round(self.placed / selling, 1),
+                "orders_per_s_whole_storm": round(self.placed / elapsed, 1),
                 "requests_per_s": round(self.attempted / elapsed, 1), "oversell": oversell,
                 "request_ms": summary(self.request_ms)}
 

@@ -161,10 +161,13 @@ class Till:
     async def place(self, *, data: OrderIn, key: str) -> Placed:
         if not 8 <= len(key) <= 100 or not key.isprintable():
             raise InvalidInput("Idempotency-Key must be 8 to 100 printable characters", code="invalid_idempotency_key")
-        ask = Ask(data=data, key=key, digest=fingerprint(data), answer=asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        ask = Ask(data=data, key=key, digest=fingerprint(data), answer=loop.create_future())
         self._queue.append(ask)
+        for stale in [w for w in self._workers if w.get_loop() is not loop]:  # a closed loop's task never ends
+            self._workers.discard(stale)
         if len(self._workers) < self.lanes:  # a batch being placed waits on round trips: others go meanwhile
-            worker = asyncio.create_task(self._work(), name="vitrine-till")
+            worker = loop.create_task(self._work(), name="vitrine-till")
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
         return await ask.answer

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
@@ -15,6 +16,11 @@ from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.web.common import services
 from server.web.errors import JSONResponse
+
+try:
+    VERSION = version("vitrine")  # pyproject.toml's, as installed
+except PackageNotFoundError:  # run from a checkout that was never installed
+    VERSION = "0+unknown"
 
 SCHEMAS = (LoginIn, ProductIn, ProductPatch, StockIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn, DealIn,
            VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
@@ -44,7 +50,7 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
     _, top = models_json_schema([(m, "validation") for m in SCHEMAS], ref_template="#/components/schemas/{model}")
     generator = SchemaGenerator({
         "openapi": "3.1.0",
-        "info": {"title": "Vitrine", "version": "0.4.0", "description": "Live-stream shopping backend. See README."},
+        "info": {"title": "Vitrine", "version": VERSION, "description": "Live-stream shopping backend. See README."},
         "components": {"schemas": top.get("$defs", {})},
     })
     return generator.get_schema(routes)
