@@ -114,9 +114,13 @@ class RedisGate:
         left = [int(x) for x in await self._take(keys=[stock_key(v) for v, _ in units], args=[q for _, q in units])]
         missing = [i for i, x in enumerate(left) if x == -2]
         if missing:  # no counter (new variant, or Redis lost it): rebuild from the database, then once more
-            await self.sync({units[i][0] for i in missing})
-            again = await self._take(keys=[stock_key(units[i][0]) for i in missing],
-                                     args=[units[i][1] for i in missing])
+            try:
+                await self.sync({units[i][0] for i in missing})
+                again = await self._take(keys=[stock_key(units[i][0]) for i in missing],
+                                         args=[units[i][1] for i in missing])
+            except BaseException:  # the caller never hears of the units taken: they go back first
+                await self.give([u for u, x in zip(units, left, strict=True) if x >= 0])
+                raise
             for i, x in zip(missing, again, strict=True):
                 left[i] = int(x) if int(x) != -2 else 0  # still missing: the database decides
         return [x >= 0 for x in left]

@@ -15,7 +15,6 @@ from typing import Any
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.addresses import promise_for
 from server.auth import Principal
@@ -26,10 +25,10 @@ from server.feed import CommerceFeed
 from server.ids import as_utc, iso, utcnow
 from server.inventory import StockGate, give_in_db
 from server.models import Product, Variant
-from server.models.commerce import BuyerQuota, Order, OrderIn, OrderRow
+from server.models.commerce import Order, OrderIn, OrderRow
 from server.payments import PaymentProvider
 from server.sql import fetch
-from server.till import Placed, SoldOut, Till
+from server.till import Placed, SoldOut, Till, give_back_quota
 from server.vouchers import Vouchers
 
 __all__ = ["Orders", "Placed", "SoldOut"]
@@ -159,8 +158,13 @@ class Orders:
                 await session.refresh(order)
                 raise Conflict(f"an order that is {order.status} cannot become {to}", code="invalid_transition")
             if to in ("cancelled", "refunded"):
+                # in the till's lock order: the buyer's count, the voucher, then the variant, then the deal
+                await give_back_quota(session, order)
+                if order.voucher_id:
+                    await self.vouchers.release(session, voucher_id=order.voucher_id, buyer_email=order.buyer_email)
                 left = await give_in_db(session, variant_id=order.variant_id, quantity=order.quantity)
-                await self._release(session, order)
+                if order.deal_id:
+                    await self.deals.release(session, deal_id=order.deal_id, quantity=order.quantity)
             if to == "refunded" and refund_at_provider:
                 # before the commit: if the provider fails, the order stays as it was and can be retried
                 try:
@@ -178,19 +182,6 @@ class Orders:
             await self.gate.give([(order.variant_id, order.quantity)])
             self.feed.note_stock(product_id=order.product_id, variant_id=order.variant_id, available=left)
         return self.public(order, product=product, variant=variant)
-
-    async def _release(self, session: AsyncSession, order: Order) -> None:
-        if order.show_id:  # the order's units were added to the quota when it was placed
-            await session.exec(
-                sa.update(BuyerQuota)
-                .where(col(BuyerQuota.show_id) == order.show_id, col(BuyerQuota.product_id) == order.product_id,
-                       col(BuyerQuota.buyer_email) == order.buyer_email)
-                .values(quantity=col(BuyerQuota.quantity) - order.quantity)
-            )
-        if order.deal_id:
-            await self.deals.release(session, deal_id=order.deal_id, quantity=order.quantity)
-        if order.voucher_id:
-            await self.vouchers.release(session, voucher_id=order.voucher_id, buyer_email=order.buyer_email)
 
     async def paid(self, *, payment_ref: str, amount: int | None = None,
                    currency: str | None = None) -> tuple[str | None, str]:

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,7 +50,8 @@ log = logging.getLogger("vitrine.till")
 
 QUOTA_KEY = ("show_id", "product_id", "buyer_email")
 ORDER_FIELDS = tuple(f.name for f in fields(OrderRow))
-MAX_REFITS = 3  # batches cut down after a shortfall before its orders are placed one by one
+MAX_REFITS = 3  # attempts at a batch (cut down after a shortfall) before its orders are placed one by one
+RETRYABLE = ("40P01", "40001")  # PostgreSQL's deadlock_detected and serialization_failure
 
 
 class SoldOut(Conflict):
@@ -66,11 +67,13 @@ def deal_gone() -> Conflict:
 
 
 class Shortfall(Exception):
-    """A variant's stock or a deal's cap could not cover the whole batch; `error` is a lone order's answer."""
+    """A variant's stock or a deal's cap could not cover the whole batch; `error` is a lone order's answer,
+    and `counted` the orders whose units were asked for (the others had been refused before)."""
 
-    def __init__(self, error: DomainError) -> None:
+    def __init__(self, error: DomainError, counted: list[Ask]) -> None:
         super().__init__(error.message)
         self.error = error
+        self.counted = counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,18 @@ class Written:
     finished: list[str]  # deals whose last pieces these orders took
 
 
+async def give_back_quota(session: AsyncSession, data: OrderIn | Order) -> None:
+    """Take an order's units off its buyer's count for its product in its show (a cancel, a refusal)."""
+    if data.show_id is None:
+        return
+    email = data.buyer.email if isinstance(data, OrderIn) else data.buyer_email
+    await session.exec(
+        sa.update(BuyerQuota)
+        .where(col(BuyerQuota.show_id) == data.show_id, col(BuyerQuota.product_id) == data.product_id,
+               col(BuyerQuota.buyer_email) == email)
+        .values(quantity=col(BuyerQuota.quantity) - data.quantity))
+
+
 def fingerprint(data: OrderIn) -> str:
     return hashlib.sha256(orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -164,8 +179,10 @@ class Till:
         loop = asyncio.get_running_loop()
         ask = Ask(data=data, key=key, digest=fingerprint(data), answer=loop.create_future())
         self._queue.append(ask)
-        for stale in [w for w in self._workers if w.get_loop() is not loop]:  # a closed loop's task never ends
-            self._workers.discard(stale)
+        # Only workers still running count: one that has just ended is dropped by its done-callback a loop
+        # step later, and a closed loop's task never ends.
+        for gone in [w for w in self._workers if w.done() or w.get_loop() is not loop]:
+            self._workers.discard(gone)
         if len(self._workers) < self.lanes:  # a batch being placed waits on round trips: others go meanwhile
             worker = loop.create_task(self._work(), name="vitrine-till")
             self._workers.add(worker)
@@ -299,19 +316,27 @@ class Till:
             except Shortfall as short:
                 if len(asks) == 1:
                     asks[0].outcome, asks[0].replay = short.error, True
+                    if isinstance(short.error, SoldOut):
+                        self._resync.add(asks[0].units[0])  # the gate let it through: it is ahead of the database
                     return
-            except IntegrityError as exc:  # a constraint held (or a key raced): each order gets its own answer
+                asks = await self._fit(session, asks, counted=set(short.counted))
+            except IntegrityError as exc:  # a constraint held: each order gets its own answer
                 if len(asks) == 1:
                     asks[0].outcome, asks[0].replay = exc, True
                     return
                 break
-            asks = await self._fit(session, asks)
+            except DBAPIError as exc:  # a deadlock with a cancel, a refund or another node: the batch goes again
+                if getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                    raise
+                log.warning("the till's batch of %d orders met %s; placing it again", len(asks), exc.orig)
         for ask in asks:
             await self._place(session, [ask])
 
-    async def _fit(self, session: AsyncSession, asks: list[Ask]) -> list[Ask]:
+    async def _fit(self, session: AsyncSession, asks: list[Ask], *, counted: set[Ask]) -> list[Ask]:
         """After a shortfall: the stock and the deals' caps as they are now; the orders that fit them, in
-        arrival order, go on, and the others are refused."""
+        arrival order, go on, and the others are refused. Orders the failed attempt had refused before
+        asking for stock (over a limit, a voucher used up, a key raced) go on uncounted: the next attempt
+        decides them again, and their units are left for the others."""
         deal_ids = {a.quote.deal.id for a in asks if a.quote is not None and a.quote.deal is not None}
         stock = await self._stock(session, {a.units[0] for a in asks})
         caps: dict[str, int] = {}
@@ -325,7 +350,9 @@ class Till:
             assert ask.quote is not None
             variant_id, quantity = ask.units
             deal = ask.quote.deal
-            if stock.get(variant_id, 0) < quantity:
+            if ask not in counted:
+                going.append(ask)
+            elif stock.get(variant_id, 0) < quantity:
                 ask.outcome, ask.replay = sold_out(), True
                 self._resync.add(variant_id)
             elif deal is not None and caps.get(deal.id, 0) < quantity:
@@ -366,27 +393,30 @@ class Till:
                 log.exception("could not announce the end of deal %s", deal_id)
 
     async def _write(self, session: AsyncSession, asks: list[Ask]) -> Written:
+        # Every multi-row step takes its row locks in one order on every node and lane (keys, buyers'
+        # counts, vouchers, variants, deals, each sorted), as a cancel or a refund does: no deadlock.
         refused: dict[Ask, DomainError] = {}
-        raced: list[Ask] = []  # another request with the same key committed first
         now = utcnow()
-        await self._hold_quotas(session, asks, refused)
-        for ask in asks:  # vouchers one by one: each use is counted against its limits
-            assert ask.quote is not None
-            if ask.quote.voucher is not None and ask not in refused:
-                try:
-                    await self.vouchers.claim(session, voucher=ask.quote.voucher, buyer_email=ask.data.buyer.email)
-                except DomainError as exc:
-                    refused[ask] = exc
-                    await self._unhold(session, ask, voucher=False)
-        going = [a for a in asks if a not in refused]
-        orders = {ask: self._order(ask, now) for ask in going}
+        # The orders first: a retry whose first attempt is still in flight waits here for it, and is
+        # found a duplicate before it takes anyone's quota or voucher use.
+        orders = {ask: self._order(ask, now) for ask in sorted(asks, key=lambda a: a.key)}
         inserted = await insert_new(session, Order, [{f: getattr(o, f) for f in ORDER_FIELDS}
                                                      for o in orders.values()], unique="idempotency_key")
-        for ask in going:
-            if ask.key not in inserted:
-                raced.append(ask)
-                await self._unhold(session, ask, voucher=True)
-        going = [a for a in going if a.key in inserted]
+        raced = [a for a in asks if a.key not in inserted]  # another request with the same key committed first
+        going = [a for a in asks if a.key in inserted]
+        await self._hold_quotas(session, going, refused)
+        vouchered = [a for a in going if a.quote is not None and a.quote.voucher is not None and a not in refused]
+        for ask in sorted(vouchered, key=lambda a: a.quote.voucher.id if a.quote and a.quote.voucher else ""):
+            assert ask.quote is not None and ask.quote.voucher is not None
+            try:  # one by one: each use is counted against the voucher's limits
+                await self.vouchers.claim(session, voucher=ask.quote.voucher, buyer_email=ask.data.buyer.email)
+            except DomainError as exc:
+                refused[ask] = exc
+                await give_back_quota(session, ask.data)
+        if refused:
+            await session.exec(sa.delete(Order).where(col(Order.id).in_([orders[a].id for a in refused]))
+                               .execution_options(synchronize_session=False))
+        going = [a for a in going if a not in refused]
         # The rows every buyer of a flash sale wants, the variant's stock and the deal's count, are
         # updated last, once for the batch and in one order on every node (no deadlock): their locks
         # are held for one round trip. Deals after stock, as a cancel or a refund takes them.
@@ -400,7 +430,7 @@ class Till:
         for variant_id in sorted(units):
             taken = await take_in_db(session, variant_id=variant_id, quantity=units[variant_id])
             if taken is None:
-                raise Shortfall(sold_out())
+                raise Shortfall(sold_out(), going)
             left[variant_id] = taken
         deals = {a.quote.deal.id: a.quote.deal for a in going if a.quote is not None and a.quote.deal is not None}
         finished = []
@@ -409,7 +439,7 @@ class Till:
                 if await self.deals.claim(session, deal=deals[deal_id], quantity=per_deal[deal_id]):
                     finished.append(deal_id)
             except Conflict:
-                raise Shortfall(deal_gone()) from None
+                raise Shortfall(deal_gone(), going) from None
         await session.commit()
         return Written(placed={ask: orders[ask] for ask in going}, refused=refused, raced=raced, left=left,
                        finished=finished)
@@ -437,18 +467,6 @@ class Till:
             for ask in group:
                 if ask.quota_key not in held:
                     refused[ask] = buyer_limit(show)
-
-    async def _unhold(self, session: AsyncSession, ask: Ask, *, voucher: bool) -> None:
-        """Give back what an order that will not be placed took in this transaction."""
-        data = ask.data
-        if data.show_id is not None:
-            await session.exec(
-                sa.update(BuyerQuota)
-                .where(col(BuyerQuota.show_id) == data.show_id, col(BuyerQuota.product_id) == data.product_id,
-                       col(BuyerQuota.buyer_email) == data.buyer.email)
-                .values(quantity=col(BuyerQuota.quantity) - data.quantity))
-        if voucher and ask.quote is not None and ask.quote.voucher is not None:
-            await self.vouchers.release(session, voucher_id=ask.quote.voucher.id, buyer_email=data.buyer.email)
 
     def _order(self, ask: Ask, now: Any) -> OrderRow:
         data, quote = ask.data, ask.quote

@@ -158,3 +158,35 @@ def test_the_till_row_has_exactly_the_orders_columns() -> None:
     """OrderRow is what the till inserts into `orders`: a column it lacked would be left to its default."""
     columns = {c.name for c in Order.__table__.columns}  # type: ignore[attr-defined]
     assert {f.name for f in fields(OrderRow)} == columns
+
+
+def test_a_shortfall_leaves_the_units_of_orders_refused_before_it_to_the_others(api: Api) -> None:
+    """Buyer X may take no more in this show. A batch of X and three others wants more than the two
+    units left: X's refusal takes no unit, so two of the others are placed, not one."""
+    seller, host = api.user("seller"), api.user("host")
+    product = api.product(seller, stock=3, sizes=("S",))
+    show = api.live_show(host, [product["id"]], buyer_limit=1)
+    shop = {"product": product, "show": show, "variant": product["variants"][0]}
+    assert outcome(together(api, [(order_body(shop, buyer=buyer(1)), "key-limit-held")])[0]) == "placed"
+    results = together(api, [(order_body(shop, buyer=buyer(i)), f"key-limit-{i:04d}") for i in (1, 2, 3, 4)])
+    assert [outcome(r) for r in results] == ["buyer_limit", "placed", "placed", "sold_out"]
+    assert available(api, shop) == 0
+    gate = api.services.gate
+    if not isinstance(gate, OpenGate):
+        assert api.call(gate.level, variant_id=shop["variant"]["id"]) == 0
+
+
+def test_an_order_right_after_a_batch_ends_is_placed(api: Api, shop: dict[str, Any]) -> None:
+    """A worker that placed the last batch may have ended while its done-callback (which forgets it) has
+    not run yet: the next order must start a new worker, not wait for one that is gone."""
+    till = api.services.orders.till
+    till.lanes = 1
+
+    async def run() -> Placed:
+        ended = asyncio.get_running_loop().create_task(asyncio.sleep(0))
+        await ended
+        till._workers.add(ended)  # as the till holds it between its end and its done-callback
+        return await asyncio.wait_for(api.services.orders.place(data=OrderIn.model_validate(order_body(shop)),
+                                                                key=f"{RUN}-key-then-0001"), timeout=10)
+
+    assert outcome(api.call(run)) == "placed"
