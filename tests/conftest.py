@@ -194,6 +194,16 @@ class Api:
         return show  # type: ignore[no-any-return]
 
 
+@pytest.fixture
+def shop(api: Api) -> dict[str, Any]:
+    """A seller's product in sizes S and M, 5 of each, in a live show that lets a buyer take 3 (a test
+    module may define its own)."""
+    seller, host = api.user("seller"), api.user("host")
+    product = api.product(seller, stock=5, sizes=("S", "M"))
+    show = api.live_show(host, [product["id"]], buyer_limit=3)
+    return {"seller": seller, "host": host, "product": product, "show": show, "variant": product["variants"][0]}
+
+
 def make_api(settings: Settings) -> Iterator[Api]:
     app = create_app(settings)
     with TestClient(app) as client:

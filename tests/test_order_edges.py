@@ -24,14 +24,6 @@ from tests.test_orders import available, buyer, code, order_body, pay, place, we
 WEBHOOK = "/api/payments/sandbox/webhook"
 
 
-@pytest.fixture
-def shop(api: Api) -> dict[str, Any]:
-    seller, host = api.user("seller"), api.user("host")
-    product = api.product(seller, stock=5, sizes=("S", "M"))
-    show = api.live_show(host, [product["id"]], buyer_limit=3)
-    return {"seller": seller, "host": host, "product": product, "show": show, "variant": product["variants"][0]}
-
-
 def ref_of(order: dict[str, Any]) -> str:
     return str(order["payment"]["url"].rsplit("/", 1)[1])
 

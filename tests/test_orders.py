@@ -21,15 +21,6 @@ def buyer(n: int = 1) -> dict[str, Any]:
     return {"name": f"Léa {n}", "email": f"lea{n}@example.com", "address": ADDRESS}
 
 
-@pytest.fixture
-def shop(api: Api) -> dict[str, Any]:
-    seller, host = api.user("seller"), api.user("host")
-    product = api.product(seller, stock=5, sizes=("S", "M"))
-    show = api.live_show(host, [product["id"]], buyer_limit=3)
-    return {"seller": seller, "host": host, "product": product, "show": show,
-            "variant": product["variants"][0]}
-
-
 def order_body(shop: dict[str, Any], **over: Any) -> dict[str, Any]:
     body = {"product_id": shop["product"]["id"], "variant_id": shop["variant"]["id"], "quantity": 1,
             "show_id": shop["show"]["id"], "buyer": buyer()}

@@ -8,8 +8,6 @@ import secrets
 from dataclasses import fields
 from typing import Any
 
-import pytest
-
 from server import metrics
 from server.errors import DomainError
 from server.inventory import OpenGate, stock_key
@@ -18,14 +16,6 @@ from server.till import Placed
 from tests.conftest import Api
 from tests.test_deals_vouchers import pin, start_deal
 from tests.test_orders import available, buyer, order_body
-
-
-@pytest.fixture
-def shop(api: Api) -> dict[str, Any]:
-    seller, host = api.user("seller"), api.user("host")
-    product = api.product(seller, stock=5, sizes=("S", "M"))
-    show = api.live_show(host, [product["id"]], buyer_limit=3)
-    return {"seller": seller, "host": host, "product": product, "show": show, "variant": product["variants"][0]}
 
 
 def batches() -> float:
