@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import col, select
 
 from server.addresses import promise_for
+from server.asks import Placed, SoldOut
 from server.auth import Principal
 from server.db import Database
 from server.deals import Deals
@@ -28,7 +29,7 @@ from server.models import Product, Variant
 from server.models.commerce import Order, OrderIn, OrderRow
 from server.payments import PaymentProvider
 from server.sql import fetch
-from server.till import Placed, SoldOut, Till, give_back_quota
+from server.till import Till, give_back_quota
 from server.vouchers import Vouchers
 
 __all__ = ["Orders", "Placed", "SoldOut"]

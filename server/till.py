@@ -17,32 +17,31 @@ while the database still had a unit for them. A buyer hears "placed" only after 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import metrics
+from server.asks import Ask, Placed, Shortfall, SoldOut, Written, buyer_limit, deal_gone, fingerprint, sold_out
 from server.db import Database
 from server.deals import Deals
 from server.errors import Conflict, DomainError, InvalidInput
 from server.feed import CommerceFeed
 from server.ids import as_utc, new_id, utcnow
 from server.inventory import StockGate, take_in_db
-from server.models import Product, Show, Variant
+from server.models import Product, Variant
 from server.models.commerce import BuyerQuota, Deal, Order, OrderIn, OrderRow
 from server.payments import PaymentProvider
-from server.quotes import Quote, Quotes, Rows, orders_by_key
+from server.quotes import Quotes, Rows, orders_by_key
 from server.sql import add_up_to, insert_new
 from server.vouchers import Vouchers
 
@@ -52,85 +51,6 @@ QUOTA_KEY = ("show_id", "product_id", "buyer_email")
 ORDER_FIELDS = tuple(f.name for f in fields(OrderRow))
 MAX_REFITS = 3  # attempts at a batch (cut down after a shortfall) before its orders are placed one by one
 RETRYABLE = ("40P01", "40001")  # PostgreSQL's deadlock_detected and serialization_failure
-
-
-class SoldOut(Conflict):
-    code = "sold_out"
-
-
-def sold_out() -> SoldOut:
-    return SoldOut("sold out: the stock left cannot cover this order")
-
-
-def deal_gone() -> Conflict:
-    return Conflict("the deal has ended or its pieces are gone", code="deal_ended")
-
-
-class Shortfall(Exception):
-    """A variant's stock or a deal's cap could not cover the whole batch; `error` is a lone order's answer,
-    and `counted` the orders whose units were asked for (the others had been refused before)."""
-
-    def __init__(self, error: DomainError, counted: list[Ask]) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.counted = counted
-
-
-@dataclass(frozen=True, slots=True)
-class Placed:
-    order: dict[str, Any]
-    replayed: bool
-
-
-@dataclass(eq=False, slots=True)
-class Ask:
-    """One buyer's order in a batch, and what became of it."""
-
-    data: OrderIn
-    key: str
-    digest: str
-    answer: asyncio.Future[Placed]
-    quote: Quote | None = None
-    gated: bool = False  # holds units of the gate, to give back unless the order is placed
-    outcome: Placed | Exception | None = None
-    replay: bool = False  # the order this key placed (if any) answers instead of `outcome`
-
-    @property
-    def open(self) -> bool:
-        return self.outcome is None and not self.replay
-
-    @property
-    def placed(self) -> bool:
-        return isinstance(self.outcome, Placed) and not self.outcome.replayed
-
-    @property
-    def quota_key(self) -> tuple[str, str, str] | None:
-        return None if self.data.show_id is None else (self.data.show_id, self.data.product_id, self.data.buyer.email)
-
-    @property
-    def units(self) -> tuple[str, int]:
-        assert self.quote is not None
-        return self.quote.variant.id, self.data.quantity
-
-    def settle(self) -> None:
-        if self.answer.done():  # the buyer went away (the request was cancelled)
-            return
-        if isinstance(self.outcome, Placed):
-            self.answer.set_result(self.outcome)
-        else:
-            self.answer.set_exception(self.outcome or DomainError(
-                "the order could not be placed", code="unavailable", status=503))
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What one committed transaction of the till decided."""
-
-    placed: dict[Ask, OrderRow]
-    refused: dict[Ask, DomainError]
-    raced: list[Ask]  # another request with the same key committed first
-    left: dict[str, int]  # variant id -> stock left
-    finished: list[str]  # deals whose last pieces these orders took
 
 
 async def give_back_quota(session: AsyncSession, data: OrderIn | Order) -> None:
@@ -143,14 +63,6 @@ async def give_back_quota(session: AsyncSession, data: OrderIn | Order) -> None:
         .where(col(BuyerQuota.show_id) == data.show_id, col(BuyerQuota.product_id) == data.product_id,
                col(BuyerQuota.buyer_email) == email)
         .values(quantity=col(BuyerQuota.quantity) - data.quantity))
-
-
-def fingerprint(data: OrderIn) -> str:
-    return hashlib.sha256(orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def buyer_limit(show: Show) -> Conflict:
-    return Conflict(f"a buyer may take at most {show.buyer_limit} of this product in this show", code="buyer_limit")
 
 
 class Till:

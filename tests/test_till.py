@@ -9,10 +9,10 @@ from dataclasses import fields
 from typing import Any
 
 from server import metrics
+from server.asks import Placed
 from server.errors import DomainError
 from server.inventory import OpenGate, stock_key
 from server.models.commerce import Order, OrderIn, OrderRow
-from server.till import Placed
 from tests.conftest import Api
 from tests.test_deals_vouchers import pin, start_deal
 from tests.test_orders import available, buyer, order_body
