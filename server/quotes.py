@@ -16,7 +16,7 @@ from server.errors import Conflict, InvalidInput, NotFound
 from server.models import Product, Show, ShowProduct, Variant
 from server.models.commerce import Deal, Order, OrderIn, Voucher
 from server.models.stores import StoreItem
-from server.sql import plausible_id
+from server.sql import any_of, plausible_id
 from server.vouchers import Vouchers
 
 
@@ -33,7 +33,7 @@ class Quote:
 
 async def orders_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Order]:
     """The orders these Idempotency-Keys placed."""
-    found = await session.exec(select(Order).where(col(Order.idempotency_key).in_(set(keys))))
+    found = await session.exec(select(Order).where(any_of(session, Order.idempotency_key, set(keys))))
     return {o.idempotency_key: o for o in found}
 
 
@@ -54,22 +54,22 @@ class Rows:
         rows = cls()
         found = await session.exec(sa.select(Variant, Product)  # type: ignore[call-overload]
                                    .join(Product, col(Product.id) == col(Variant.product_id))
-                                   .where(col(Variant.id).in_({data.variant_id for data, _ in orders})))
+                                   .where(any_of(session, Variant.id, {data.variant_id for data, _ in orders})))
         rows.items = {variant.id: (variant, product) for variant, product in found}
         rows.orders = await orders_by_key(session, (key for _, key in orders))
         show_ids = {data.show_id for data, _ in orders if data.show_id is not None}
         if show_ids:  # the shows, each with those of the orders' products it sells
             sells = sa.and_(col(ShowProduct.show_id) == col(Show.id),
-                            col(ShowProduct.product_id).in_({data.product_id for data, _ in orders}))
+                            any_of(session, ShowProduct.product_id, {data.product_id for data, _ in orders}))
             for show, product_id in await session.exec(
                     select(Show, ShowProduct.product_id).outerjoin(ShowProduct, sells)
-                    .where(col(Show.id).in_(show_ids))):
+                    .where(any_of(session, Show.id, show_ids))):
                 rows.shows[show.id] = show
                 if product_id is not None:
                     rows.in_show.add((show.id, product_id))
         deal_ids = {d.deal_id for d, _ in orders if d.deal_id is not None and plausible_id(d.deal_id)}
         if deal_ids:
-            rows.deals = {d.id: d for d in (await session.exec(select(Deal).where(col(Deal.id).in_(deal_ids))))}
+            rows.deals = {d.id: d for d in (await session.exec(select(Deal).where(any_of(session, Deal.id, deal_ids))))}
         return rows
 
 

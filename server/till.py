@@ -42,7 +42,7 @@ from server.models import Product, Variant
 from server.models.commerce import BuyerQuota, Deal, Order, OrderIn, OrderRow
 from server.payments import PaymentProvider
 from server.quotes import Quotes, Rows, orders_by_key
-from server.sql import add_up_to, insert_new
+from server.sql import add_up_to, any_of, insert_new
 from server.vouchers import Vouchers
 
 log = logging.getLogger("vitrine.till")
@@ -212,7 +212,7 @@ class Till:
 
     @staticmethod
     async def _stock(session: AsyncSession, variant_ids: set[str]) -> dict[str, int]:
-        found = await session.exec(select(Variant.id, Variant.stock).where(col(Variant.id).in_(variant_ids)))
+        found = await session.exec(select(Variant.id, Variant.stock).where(any_of(session, Variant.id, variant_ids)))
         return {variant_id: int(stock) for variant_id, stock in found}
 
     # --- placing -----------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ class Till:
         caps: dict[str, int] = {}
         if deal_ids:
             now = utcnow()
-            for row in await session.exec(select(Deal).where(col(Deal.id).in_(deal_ids))):
+            for row in await session.exec(select(Deal).where(any_of(session, Deal.id, deal_ids))):
                 running = row.ended_at is None and as_utc(row.ends_at) > now
                 caps[row.id] = row.quantity - row.sold if running else 0
         going = []
@@ -326,7 +326,7 @@ class Till:
                 refused[ask] = exc
                 await give_back_quota(session, ask.data)
         if refused:
-            await session.exec(sa.delete(Order).where(col(Order.id).in_([orders[a].id for a in refused]))
+            await session.exec(sa.delete(Order).where(any_of(session, Order.id, [orders[a].id for a in refused]))
                                .execution_options(synchronize_session=False))
         going = [a for a in going if a not in refused]
         # The rows every buyer of a flash sale wants, the variant's stock and the deal's count, are
