@@ -10,17 +10,30 @@ echo of a close frame, our masked REACT frames) is written to the transport at o
 The socket reports to its owner: `on_frame` for every message once the first one (the snapshot) has arrived,
 and `on_closed(n, outcome)` when the TCP connection is gone: the close code the server sent, "1006" when it
 went without a close frame, or the name of the exception that broke the frame handling.
+
+The two hot paths skip the library's frame code, as Vitrine's server does for the frames phones send
+(server/web/wire.py); everything else is websockets':
+- In: once the snapshot has arrived and websockets' parser waits at a frame boundary, the frames a server
+  sends most (final, unmasked, text or binary, no reserved bits, within MAX_SIZE) are cut here: two to ten
+  bytes of header, then the payload goes to `on_frame`. websockets' parser, a generator stepped through per
+  frame, was a third of a viewer process's CPU. A frame of any other kind (ping, close, a fragment, a
+  masked or oversized frame) and the bytes after it go to websockets, which answers pings, echoes the close
+  and fails the connection on a protocol error, as it always did; the fast path starts again only when its
+  parser next waits at a frame boundary with the connection open.
+- Out: a REACT is framed here (masked with a fresh key from `os.urandom`, RFC 6455 section 5.3) while the
+  protocol is OPEN and no fragmented message is being sent; websockets frames anything else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import Any, cast
 
 from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidState, ProtocolError
-from websockets.frames import Frame, Opcode
+from websockets.frames import Frame, Opcode, apply_mask
 from websockets.protocol import Event, State
 from websockets.typing import BytesLike
 from websockets.uri import WebSocketURI
@@ -30,7 +43,7 @@ CLOSE_TIMEOUT_S = 1.0  # after the closing handshake, how long the server has to
 SEND_BUFFER_MAX = 64 * 1024  # a REACT is not queued behind this much unsent data: the server is not reading
 
 _TEXT, _BINARY, _CONT = Opcode.TEXT, Opcode.BINARY, Opcode.CONT
-_CLOSED = State.CLOSED
+_CLOSED, _OPEN = State.CLOSED, State.OPEN
 
 FrameSink = Callable[[int, Any], None]  # on_frame(n, payload: bytes | bytearray)
 CloseSink = Callable[[int, str], None]  # on_closed(n, outcome)
@@ -56,6 +69,9 @@ class ViewerSocket(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.fragments: list[BytesLike] | None = None
         self.close_timer: asyncio.TimerHandle | None = None
+        self.fast = False  # frames are cut here (see the module's docstring); set once at a frame boundary
+        self.partial = b""  # in fast mode: the start of a frame not whole yet
+        self.fast_frames = 0  # frames the fast path cut, for the tests
 
     # --- the opening, awaited by whoever holds the connect gate ---------------------------------------
 
@@ -87,6 +103,9 @@ class ViewerSocket(asyncio.Protocol):
         self._flush()
 
     def data_received(self, data: bytes) -> None:
+        if self.fast:
+            self._cut(self.partial + data if self.partial else data)
+            return
         ws = self.ws
         ws.receive_data(data)
         try:
@@ -109,6 +128,37 @@ class ViewerSocket(asyncio.Protocol):
         writes = ws.data_to_send()
         if writes:
             self._write(writes)
+        if self.live and not self.fragments and ws.current_size is None and _at_frame_start(ws):
+            self.fast = True
+
+    def _cut(self, buf: bytes) -> None:
+        """Fast mode: hand each whole common frame to `on_frame`; at the first other one, websockets takes
+        over for good with the bytes from there on."""
+        pos, end = 0, len(buf)
+        on_frame, n = self.on_frame, self.n
+        while end - pos >= 2:
+            b0, length = buf[pos], buf[pos + 1]  # a server never sets the mask bit (0x80 of the second byte)
+            head = 2
+            if length == 126:
+                if end - pos < 4:
+                    break
+                length, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+            elif length == 127:
+                if end - pos < 10:
+                    break
+                length, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+            if (b0 != 0x81 and b0 != 0x82) or (length > 127 and head == 2) or length > MAX_SIZE:
+                # a control frame, a fragment, reserved bits, a mask, too big: websockets parses it
+                self.fast, self.partial = False, b""
+                self.data_received(buf[pos:])
+                return
+            size = head + length
+            if end - pos < size:
+                break
+            self.fast_frames += 1
+            on_frame(n, buf[pos + head:pos + size])
+            pos += size
+        self.partial = buf[pos:]
 
     def eof_received(self) -> bool | None:
         return None  # the transport closes, and connection_lost tells the protocol
@@ -134,6 +184,11 @@ class ViewerSocket(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing() or transport.get_write_buffer_size() > SEND_BUFFER_MAX:
             return False
+        ws = self.ws
+        if ws.state is _OPEN and not ws.expect_continuation_frame and len(data) < 126:
+            mask = os.urandom(4)
+            transport.write(b"%c%c%s%s" % (0x81, 0x80 | len(data), mask, apply_mask(data, mask)))
+            return True
         try:
             self.ws.send_text(data)
         except (InvalidState, ProtocolError):
@@ -200,3 +255,16 @@ class ViewerSocket(asyncio.Protocol):
                 transport.close()
         if self.close_timer is None and self.ws.close_expected():
             self.close_timer = self.loop.call_later(CLOSE_TIMEOUT_S, transport.abort)
+
+
+def _at_frame_start(ws: ClientProtocol) -> bool:
+    """Whether websockets' parser has consumed exactly whole frames: nothing buffered, and its innermost
+    generator is the reader's `at_eof`, where it waits for the next frame's first byte (anywhere else, a
+    frame is half read). False for any other shape, so that a websockets release that parses differently
+    only turns the fast path off."""
+    if ws.reader.buffer or ws.state is not _OPEN:
+        return False
+    gen: Any = ws.parser
+    while getattr(gen, "gi_yieldfrom", None) is not None:
+        gen = gen.gi_yieldfrom
+    return getattr(gen, "__name__", "") == "at_eof"

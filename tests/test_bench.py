@@ -85,6 +85,8 @@ async def test_viewer_sockets_count_frames_answer_pings_react_and_record_close_c
     a fragmented message, a ping, a masked REACT, then a 4008 close on one socket and a dropped TCP on the other;
     and a refused handshake counted as a connect error."""
     from websockets.asyncio.server import ServerConnection, serve
+    from websockets.frames import Frame as WsFrame
+    from websockets.frames import Opcode
     from websockets.http11 import Request, Response
 
     from bench.viewers import REACT, Worker, WorkerSpec
@@ -103,7 +105,15 @@ async def test_viewer_sockets_count_frames_answer_pings_react_and_record_close_c
         await ws.send(f'{{"type": "product.pinned", "seq": 2, "ts": {now}, "data": {{}}}}')  # the baseline's spacing
         await ws.send(['{"type":"viewers","seq":3,', '"ts":1,"data":{"count":2}}'])  # in two fragments
         await ws.send('{"type":"reactions","seq":4,"ts":1,"data":{"counts":{"heart":3,"fire":1}}}')
-        await asyncio.wait_for(await ws.ping(), 5)  # the client answers pings
+        await asyncio.sleep(0.05)  # the client's parser is at a frame boundary again: the fast path takes over
+        big = "y" * 70_000
+        await ws.send(f'{{"type":"product.pinned","seq":5,"ts":{now},"data":{{"x":"{big}"}}}}')  # 64-bit length
+        await ws.send(f'{{"type":"stock","seq":6,"ts":1,"data":{{"x":"{"y" * 300}"}}}}')  # 16-bit length
+        split = WsFrame(Opcode.TEXT, b'{"type":"sale","seq":7,"ts":1,"data":{}}').serialize(mask=False)
+        for piece in (split[:1], split[1:5], split[5:]):  # a frame cut anywhere by TCP, its head included
+            ws.transport.write(piece)
+            await asyncio.sleep(0.02)
+        await asyncio.wait_for(await ws.ping(), 5)  # the client answers pings (websockets' parser takes them)
         reacts.append(await asyncio.wait_for(ws.recv(), 5))  # masked, or the server would fail the connection
         await everyone_in.wait()
         if first:
@@ -125,6 +135,7 @@ async def test_viewer_sockets_count_frames_answer_pings_react_and_record_close_c
         gate = asyncio.Semaphore(2)
         await asyncio.wait_for(asyncio.gather(worker.viewer(0, gate), worker.viewer(1, gate)), 10)
         assert worker.opened == 2 and worker.failed == 0 and set(worker.open) == {0, 1}
+        sockets = list(worker.open.values())
         for sock in list(worker.open.values()):
             assert sock.send_text(REACT)
         for _ in range(500):
@@ -140,8 +151,10 @@ async def test_viewer_sockets_count_frames_answer_pings_react_and_record_close_c
         assert worker.open == {} and dict(worker.closed) == {"4008": 1, "1006": 1}
         worker.report()
         (report,) = reports
-        assert report["frames"] == {"snapshot": 2, "product.pinned": 4, "viewers": 2, "reactions": 2}
-        assert sum(report["latency"].values()) == 4 and min(report["latency"]) >= 0
+        assert report["frames"] == {"snapshot": 2, "product.pinned": 6, "viewers": 2, "reactions": 2, "stock": 2,
+                                    "sale": 2}
+        assert sum(report["latency"].values()) == 6 and min(report["latency"]) >= 0
+        assert [sock.fast_frames >= 3 for sock in sockets] == [True, True]  # the large, the 16-bit and the split one
         assert report["observer_frames"] == 1 and report["observer_counts"] == 4
 
         refused = Worker(WorkerSpec(**{**spec.__dict__, "url": f"ws://127.0.0.1:{port}/refused", "viewers": 1}),
