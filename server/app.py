@@ -69,7 +69,7 @@ def build_services(settings: Settings) -> Services:
     show_service = Shows(db=db, bus=bus, chat_history=settings.chat_history)
     hub = Hub(bus=bus, loader=show_service.snapshot, tick_ms=settings.tick_ms)
     feed = CommerceFeed(bus=bus, carrying=show_service.carrying)
-    hub.tick_hooks.append(feed.flush)
+    hub.tick_hooks.append(feed.take)
     sandbox = SandboxProvider(base_url=settings.public_base_url, secret=webhook_secret(settings.secret_key))
     gate = create_gate(db=db, bus=bus)
     deals = Deals(shows=show_service)

@@ -51,9 +51,31 @@ class Frame:
         return self._wire
 
 
+class Run:
+    """Broadcast frames that reached this process together, in seq order (a tick's reactions, viewers,
+    stock and sales): each socket gets them in one write, with their framing joined once for all."""
+
+    __slots__ = ("_wire", "first", "frames", "seq")
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self.frames = frames
+        self.first = frames[0].seq
+        self.seq = frames[-1].seq
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            self._wire = b"".join(frame.wire for frame in self.frames)
+        return self._wire
+
+
 class Sink(Protocol):
     def write(self, frame: Frame) -> bool:
         """Send the frame now or queue it; False when the socket is already going away."""
+
+    def write_run(self, run: Run) -> bool:
+        """Send the run's frames now or queue them, in order; False when the socket is going away."""
 
     def backlog(self) -> int:
         """Bytes written to this socket that it has not taken yet."""
@@ -90,6 +112,9 @@ class AsgiSink:
         if self._writer is None:
             self._writer = asyncio.create_task(self._write(), name="vitrine-ws-writer")
         return True
+
+    def write_run(self, run: Run) -> bool:
+        return all(self.write(frame) for frame in run.frames)
 
     def backlog(self) -> int:
         return self._bytes
@@ -172,6 +197,23 @@ class Connection:
             self.kill(SLOW_CONSUMER, "too slow: send queue full")
             return False
         if not sink.write(frame):
+            self.closed = True
+            return False
+        return True
+
+    def offer_run(self, run: Run) -> bool:
+        """Send broadcast frames that came together, in one write when the socket is live and has none of
+        them yet; False as for `offer`."""
+        if self.closed:
+            return False
+        if self._held is not None or run.first <= self.last_seq:
+            return all(self.offer(frame) for frame in run.frames)  # held, or partly sent by a replay
+        sink = self._sink
+        if sink.backlog() > self.max_backlog:
+            self.kill(SLOW_CONSUMER, "too slow: send queue full")
+            return False
+        self.last_seq = run.seq
+        if not sink.write_run(run):
             self.closed = True
             return False
         return True

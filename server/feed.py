@@ -1,5 +1,6 @@
 """Live commerce figures, coalesced: stock levels and sales are noted as orders happen and leave
-as at most one `stock` event per variant and one `sale` event per product, per show, per tick."""
+as at most one `stock` event per variant and one `sale` event per product, per show, per tick. The hub
+takes them at each tick and publishes them with that tick's other events for the show."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from server.bus import Bus
-from server.events import Sale, StockLevel
+from server.events import Event, Sale, StockLevel
 
 Carrying = Callable[[list[str]], Awaitable[dict[str, list[str]]]]
 
@@ -26,14 +27,17 @@ class CommerceFeed:
         if show_id:
             self._sales[(show_id, product_id)] += quantity
 
-    async def flush(self) -> None:
+    async def take(self) -> dict[str, list[Event]]:
+        """The events noted since the last take, by show (a hub tick hook)."""
         stock, self._stock = self._stock, {}
         sales, self._sales = self._sales, Counter()
+        events: dict[str, list[Event]] = {}
         if stock:
             shows = await self.carrying(sorted({product for product, _ in stock.values()}))
             for variant_id, (product_id, available) in stock.items():
                 for show_id in shows.get(product_id, []):
-                    await self.bus.publish(show_id, StockLevel(product_id=product_id, variant_id=variant_id,
-                                                               available=available))
+                    events.setdefault(show_id, []).append(
+                        StockLevel(product_id=product_id, variant_id=variant_id, available=available))
         for (show_id, product_id), quantity in sales.items():
-            await self.bus.publish(show_id, Sale(product_id=product_id, quantity=quantity))
+            events.setdefault(show_id, []).append(Sale(product_id=product_id, quantity=quantity))
+        return events

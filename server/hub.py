@@ -15,12 +15,13 @@ from typing import Any
 
 from server import metrics
 from server.bus import Bus
-from server.connection import SLOW_CONSUMER, Connection, Frame
-from server.events import Reactions, Viewers, frame_seq
+from server.connection import SLOW_CONSUMER, Connection, Frame, Run
+from server.events import Event, Reactions, Viewers, frame_seq
 
 log = logging.getLogger("vitrine.hub")
 
 SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
+TickHook = Callable[[], Awaitable[dict[str, list[Event]]]]  # more events to publish at each tick, by show
 RING = 512
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
@@ -71,14 +72,22 @@ class Channel:
                 position = await bus.position(self.show_id)
                 self.last_seq, self.epoch = position.seq, position.epoch
                 self.ready.set()
-                async for frame in frames:
-                    seq = frame_seq(frame)
-                    if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
-                        await self._restarted()
-                        continue
-                    if seq > self.last_seq + 1:
-                        await self._fill(seq)
-                    self._deliver(seq, frame)
+                async for first in frames:
+                    # what arrived together leaves together: one write per socket (connection.Run)
+                    run: list[Frame] = []
+                    for frame in (first, *frames.drain()):
+                        seq = frame_seq(frame)
+                        if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
+                            self._send(run)
+                            run = []
+                            await self._restarted()
+                            continue
+                        if seq > self.last_seq + 1:
+                            self._send(run)
+                            run = []
+                            await self._fill(seq)
+                        run.append(self._keep(seq, frame))
+                    self._send(run)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -105,27 +114,36 @@ class Channel:
     async def _fill(self, upto: int) -> None:
         """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
         history = await self.hub.bus.history(self.show_id, after=self.last_seq, limit=upto - self.last_seq)
-        for frame in history.frames:
-            seq = frame_seq(frame)
-            if self.last_seq < seq < upto:
-                self._deliver(seq, frame)
+        gap = [(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
+        self._send([self._keep(seq, frame) for seq, frame in gap])
         metrics.BUS_GAPS.inc()
 
-    def _deliver(self, seq: int, data: bytes) -> None:
+    def _keep(self, seq: int, data: bytes) -> Frame:
         frame = Frame(seq, data)  # encoded once; the same bytes go to every socket
         self.last_seq = seq
         self.ring.append(frame)
         if not data.startswith(_REACTIONS_PREFIX):
             self._snapshot = None
+        return frame
+
+    def _send(self, frames: list[Frame]) -> None:
+        """Every socket here gets the frames, in one write each; never awaits."""
+        if not frames:
+            return
         started = time.perf_counter()
-        gone = [conn for conn in self.connections if not conn.offer(frame)]  # offer never awaits
+        if len(frames) == 1:
+            frame = frames[0]
+            gone = [conn for conn in self.connections if not conn.offer(frame)]
+        else:
+            run = Run(frames)
+            gone = [conn for conn in self.connections if not conn.offer_run(run)]
         metrics.FANOUT.observe(time.perf_counter() - started)
         for conn in gone:
             self.connections.discard(conn)
             metrics.WS_CONNECTIONS.dec()
             if conn.close_code == SLOW_CONSUMER:
                 metrics.WS_SLOW_CLOSED.inc()
-        metrics.FRAMES_QUEUED.inc(len(self.connections))
+        metrics.FRAMES_QUEUED.inc(len(self.connections) * len(frames))
 
     def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""
@@ -164,7 +182,7 @@ class Hub:
         self.loader = loader
         self.tick_s = tick_ms / 1000
         self.channels: dict[str, Channel] = {}
-        self.tick_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.tick_hooks: list[TickHook] = []
         self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -259,24 +277,41 @@ class Hub:
             await asyncio.sleep(max(0.0, self.tick_s - (time.monotonic() - started)))
 
     async def tick(self) -> None:
-        """Report viewers and reactions for every show held here; publish where this node leads."""
+        """Report viewers and reactions for every show held here; publish where this node leads, together
+        with the tick hooks' events: one bus call per show, so a socket gets the tick's frames in one write."""
+        more: dict[str, list[Event]] = {}
+        for taken in await asyncio.gather(*(hook() for hook in self.tick_hooks), return_exceptions=True):
+            if isinstance(taken, BaseException):
+                log.error("tick hook failed: %r", taken)
+                continue
+            for show_id, events in taken.items():
+                more.setdefault(show_id, []).extend(events)
         channels = list(self.channels.values())
-        jobs = [*(self._tick_channel(c) for c in channels), *(hook() for hook in self.tick_hooks)]
+        jobs: list[Awaitable[object]] = [self._tick_channel(c, more.pop(c.show_id, [])) for c in channels]
+        jobs += [self.bus.publish(show_id, *events) for show_id, events in more.items() if events]
         if jobs:
             for result in await asyncio.gather(*jobs, return_exceptions=True):
                 if isinstance(result, Exception):
                     log.error("tick job failed: %r", result)
 
-    async def _tick_channel(self, channel: Channel) -> None:
+    async def _tick_channel(self, channel: Channel, more: list[Event]) -> None:
         reactions, channel.reactions = dict(channel.reactions), Counter()
         seen, channel.seen = channel.seen, []
         viewers = len(channel.connections)
-        tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions, seen=seen)
+        events: list[Event] = []
+        try:
+            tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions, seen=seen)
+        except Exception:  # the show's other events still go out
+            log.exception("presence tick failed for show %s", channel.show_id)
+            tick = None
         if tick is not None:
             if tick.reactions:
-                await self.bus.publish(channel.show_id, Reactions(counts=tick.reactions))
+                events.append(Reactions(counts=tick.reactions))
             if tick.viewers_changed:
-                await self.bus.publish(channel.show_id, Viewers(count=tick.viewers))
+                events.append(Viewers(count=tick.viewers))
+        events += more
+        if events:
+            await self.bus.publish(channel.show_id, *events)
         idle = not channel.connections and not channel.joining and not channel.reactions
         if idle and self.channels.get(channel.show_id) is channel:
             # the last viewer here left: presence was reported as 0, let the subscription go

@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from server.bus.memory import MemoryBus
-from server.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame
-from server.events import ChatDeleted
+from server.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame, Run
+from server.events import ChatDeleted, Event, Sale, StockLevel
 from server.hub import Hub
 
 pytestmark = pytest.mark.anyio
@@ -186,3 +186,95 @@ async def test_a_bus_that_lost_the_stream_restarts_the_sockets(redis_url: str) -
     finally:
         await hub.close()
         await bus.close()
+
+
+class Wire:
+    """A socket stand-in with the wire sink's shape: records each write (one per syscall in production)."""
+
+    def __init__(self) -> None:
+        self.writes: list[list[int]] = []  # the seqs of each write
+
+    def write(self, frame: Frame) -> bool:
+        self.writes.append([frame.seq])
+        return True
+
+    def write_run(self, run: Run) -> bool:
+        assert run.wire == b"".join(f.wire for f in run.frames)  # the framing of all, joined once
+        self.writes.append([f.seq for f in run.frames])
+        return True
+
+    def backlog(self) -> int:
+        return 0
+
+    def close(self, code: int, reason: str) -> None:
+        raise AssertionError("not closed in these tests")
+
+    async def stop(self) -> None:
+        return None
+
+
+async def wire_join(hub: Hub, show: str = "shw_a") -> tuple[Wire, Connection]:
+    wire = Wire()
+    conn = Connection(sink=wire, maxlen=8, max_backlog=1 << 20)
+    joined = await hub.join(show, conn, since=None, epoch=None)
+    conn.start(first=joined.replay, after=joined.after)
+    return wire, conn
+
+
+async def until(predicate: Any, within: float = 5) -> None:
+    async with asyncio.timeout(within):
+        while not predicate():
+            await asyncio.sleep(0.005)
+
+
+async def test_events_published_together_reach_each_socket_in_one_write(hub: Hub) -> None:
+    sockets = [await wire_join(hub) for _ in range(3)]
+    await hub.bus.publish("shw_a", ChatDeleted(id="a"))
+    await until(lambda: all(wire.writes for wire, _ in sockets))
+    await hub.bus.publish("shw_a", ChatDeleted(id="b"), ChatDeleted(id="c"), ChatDeleted(id="d"))
+    for wire, _ in sockets:
+        await until(lambda wire=wire: sum(map(len, wire.writes)) == 4)
+        assert wire.writes == [[1], [2, 3, 4]]
+
+
+async def test_a_run_skips_what_a_socket_already_has_and_waits_behind_its_snapshot(hub: Hub) -> None:
+    """A socket that got part of a run by replay gets the rest once; one still loading its snapshot gets
+    the run after it, in order."""
+    ahead, ahead_conn = await wire_join(hub)
+    ahead_conn.last_seq = 2  # as if a replay had given it seq 1 and 2
+    loading = Wire()
+    loading_conn = Connection(sink=loading, maxlen=8, max_backlog=1 << 20)
+    await hub.join("shw_a", loading_conn, since=None, epoch=None)  # registered, not started
+    await hub.bus.publish("shw_a", ChatDeleted(id="a"), ChatDeleted(id="b"), ChatDeleted(id="c"))
+    await until(lambda: sum(map(len, ahead.writes)) == 1)
+    assert ahead.writes == [[3]]
+    assert loading.writes == []
+    loading_conn.start(first=[Frame(0, b'{"type":"snapshot"}')], after=0)
+    assert loading.writes == [[0], [1], [2], [3]]
+
+
+async def test_a_tick_sends_reactions_and_the_hooks_events_together(hub: Hub) -> None:
+    """The tick publishes a show's reactions with the commerce figures of the same tick in one bus call;
+    a hook's events for a show with no socket here are published all the same."""
+    wire, _ = await wire_join(hub)
+    other = Phone()
+    await join(hub, other, show="shw_b")
+    taken = 0
+
+    async def hook() -> dict[str, list[Event]]:
+        nonlocal taken
+        taken += 1
+        if taken > 1:
+            return {}
+        return {"shw_a": [Sale(product_id="p1", quantity=2), StockLevel(product_id="p1", variant_id="v1",
+                                                                         available=8)],
+                "shw_c": [Sale(product_id="p2", quantity=1)]}
+
+    hub.tick_hooks.append(hook)
+    hub.react("shw_a", "heart")
+    await until(lambda: any(len(w) >= 3 for w in wire.writes))
+    run = next(w for w in wire.writes if len(w) >= 3)
+    frames = [f for f in hub.channels["shw_a"].ring if f.seq in run]
+    kinds = [orjson.loads(f.data)["type"] for f in frames]
+    assert [k for k in kinds if k != "viewers"] == ["reactions", "sale", "stock"]  # viewers too, when it changed
+    assert (await hub.bus.history("shw_c", after=0)).frames[0].startswith(b'{"type":"sale"')

@@ -7,11 +7,11 @@ Both are checked by the same contract test suite (tests/bus/test_contract.py).
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from server.bus.subscription import Subscription
 from server.events import Event
 
 __all__ = ["Bus", "History", "Position", "Tick", "create_bus"]
@@ -49,12 +49,14 @@ class Bus(Protocol):
     async def close(self) -> None: ...
     async def ping(self) -> bool: ...
 
-    async def publish(self, show_id: str, event: Event) -> int:
+    async def publish(self, show_id: str, event: Event, *more: Event) -> int:
         """Stamp the event with the show's next seq and the time, keep it in history, send it to
-        every subscriber on every node, in seq order. Returns the seq."""
+        every subscriber on every node, in seq order. Returns the seq. Events given together get
+        consecutive seqs in one step (the last one is returned) and reach each node together, so its
+        hub can write them to a socket at once."""
         ...
 
-    def subscribe(self, show_id: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+    def subscribe(self, show_id: str) -> AbstractAsyncContextManager[Subscription]:
         """Frames of the show as they are published. The subscription is live when the context is
         entered and is always released when it is left."""
         ...

@@ -52,19 +52,21 @@ class MemoryBus:
     async def ping(self) -> bool:
         return True
 
-    async def publish(self, show_id: str, event: Event) -> int:
+    async def publish(self, show_id: str, event: Event, *more: Event) -> int:
         show = self._show(show_id)
-        show.seq += 1
-        frame = broadcast_frame(event.type, show.seq, now_ms(), event.data_bytes())
-        show.history.append((show.seq, frame))
+        ts = now_ms()
+        for each in (event, *more):
+            show.seq += 1
+            frame = broadcast_frame(each.type, show.seq, ts, each.data_bytes())
+            show.history.append((show.seq, frame))
+            for sub in show.subscribers:
+                sub.put(frame)
         while len(show.history) > self.history_size:
             show.history.popleft()
-        for sub in show.subscribers:
-            sub.put(frame)
         return show.seq
 
     @asynccontextmanager
-    async def subscribe(self, show_id: str) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def subscribe(self, show_id: str) -> AsyncIterator[Subscription]:
         show = self._show(show_id)
         sub = Subscription()
         show.subscribers.add(sub)

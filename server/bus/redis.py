@@ -23,20 +23,24 @@ from server.events import Event, frame_seq
 
 log = logging.getLogger("vitrine.bus")
 
-# KEYS: seq, history, epoch. ARGV: channel, type, data json, maxlen, new epoch, ttl ms.
-# The frame is built here, once, in the same bytes as events.broadcast_frame.
+# KEYS: seq, history, epoch. ARGV: channel, maxlen, new epoch, ttl ms, then a type and a data json per event.
+# Each frame is built here, once, in the same bytes as events.broadcast_frame. The events of one call get
+# consecutive seqs, and their PUBLISHes leave in one reply buffer: each node reads them together.
 _PUBLISH = """
-local seq = redis.call('INCR', KEYS[1])
-if seq == 1 then
-  redis.call('DEL', KEYS[2])
-  redis.call('SET', KEYS[3], ARGV[5], 'NX')
-end
 local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
-local frame = '{"type":"' .. ARGV[2] .. '","seq":' .. seq .. ',"ts":' .. ts .. ',"data":' .. ARGV[3] .. '}'
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-1', 'f', frame)
-redis.call('PUBLISH', ARGV[1], frame)
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+local seq
+for i = 5, #ARGV, 2 do
+  seq = redis.call('INCR', KEYS[1])
+  if seq == 1 then
+    redis.call('DEL', KEYS[2])
+    redis.call('SET', KEYS[3], ARGV[3], 'NX')
+  end
+  local frame = '{"type":"' .. ARGV[i] .. '","seq":' .. seq .. ',"ts":' .. ts .. ',"data":' .. ARGV[i + 1] .. '}'
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-1', 'f', frame)
+  redis.call('PUBLISH', ARGV[1], frame)
+end
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 return seq
 """
 
@@ -161,10 +165,11 @@ class RedisBus:
         except Exception:
             return False
 
-    async def publish(self, show_id: str, event: Event) -> int:
+    async def publish(self, show_id: str, event: Event, *more: Event) -> int:
         keys = [_k(show_id, "seq"), _k(show_id, "history"), _k(show_id, "epoch")]
-        args: list[str | bytes | int] = [channel(show_id), event.type, event.data_bytes(), self.history_size,
-                                         secrets.token_hex(6), SHOW_KEYS_TTL_MS]
+        args: list[str | bytes | int] = [channel(show_id), self.history_size, secrets.token_hex(6), SHOW_KEYS_TTL_MS]
+        for each in (event, *more):
+            args += (each.type, each.data_bytes())
         return int(await self._publish(keys=keys, args=args))
 
     async def _read(self) -> None:
@@ -195,7 +200,7 @@ class RedisBus:
                     future.set_result(None)
 
     @asynccontextmanager
-    async def subscribe(self, show_id: str) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def subscribe(self, show_id: str) -> AsyncIterator[Subscription]:
         assert self._pubsub is not None, "start() the bus first"
         sub = Subscription()
         async with self._channel_lock:

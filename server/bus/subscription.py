@@ -27,6 +27,12 @@ class Subscription(AsyncIterator[bytes]):
         self._closed = True
         self._ready.set()
 
+    def drain(self) -> list[bytes]:
+        """The frames already here, without waiting: what arrived together leaves together."""
+        frames = list(self._frames)
+        self._frames.clear()
+        return frames
+
     def __aiter__(self) -> Subscription:
         return self
 

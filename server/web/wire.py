@@ -26,7 +26,7 @@ from websockets.frames import Frame as WsFrame
 from websockets.frames import apply_mask
 from websockets.http11 import Request
 
-from server.connection import Frame
+from server.connection import Frame, Run
 
 EXTENSION = "vitrine.wire"
 Lane = Callable[[bytes], bool]
@@ -48,6 +48,13 @@ class WireSink:
         if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
             return False
         protocol.transport.write(frame.wire)
+        return True
+
+    def write_run(self, run: Run) -> bool:
+        protocol = self._protocol
+        if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
+            return False
+        protocol.transport.write(run.wire)
         return True
 
     def backlog(self) -> int:

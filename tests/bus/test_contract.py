@@ -149,3 +149,20 @@ async def test_publish_reactions_event_shape(bus: Bus) -> None:
         await bus.publish(s, Reactions(counts={"heart": 7}))
         frame = orjson.loads(await asyncio.wait_for(frames.__anext__(), 5))
     assert frame == {"type": "reactions", "seq": 1, "ts": frame["ts"], "data": {"counts": {"heart": 7}}}
+
+
+async def test_events_published_together_get_consecutive_seqs_and_arrive_together(bus: Bus) -> None:
+    """One call, several events: consecutive seqs (the last returned), in order, in history, and each node
+    reads them together (the hub then writes them to a socket at once)."""
+    s = show()
+    async with bus.subscribe(s) as frames:
+        assert await bus.publish(s, ChatDeleted(id="solo")) == 1
+        assert await bus.publish(s, ChatDeleted(id="a"), ProductUnpinned(product_id=None), ChatDeleted(id="c")) == 4
+        first = await asyncio.wait_for(frames.__anext__(), 5)
+        assert frame_seq(first) == 1
+        second = await asyncio.wait_for(frames.__anext__(), 5)
+        together = [second, *frames.drain()]
+    assert [frame_seq(f) for f in together] == [2, 3, 4]
+    assert [orjson.loads(f)["type"] for f in together] == ["chat.deleted", "product.unpinned", "chat.deleted"]
+    assert len({orjson.loads(f)["ts"] for f in together}) == 1  # stamped in the same step
+    assert (await bus.history(s, after=1)).frames == together
