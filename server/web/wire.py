@@ -44,17 +44,16 @@ class WireSink:
         self.lane: Lane | None = None
 
     def write(self, frame: Frame) -> bool:
-        protocol = self._protocol
-        if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
-            return False
-        protocol.transport.write(frame.wire)
-        return True
+        return self._send(frame.wire)
 
     def write_run(self, run: Run) -> bool:
+        return self._send(run.wire)
+
+    def _send(self, wire: bytes) -> bool:
         protocol = self._protocol
         if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
             return False
-        protocol.transport.write(run.wire)
+        protocol.transport.write(wire)
         return True
 
     def backlog(self) -> int:

@@ -20,7 +20,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from bench.services import free_port
-from server.connection import SLOW_CONSUMER, Connection, Frame
+from server.connection import SLOW_CONSUMER, Connection, Frame, Run
 from server.web.wire import WireProtocol, WireSink, sink_of
 
 pytestmark = pytest.mark.anyio
@@ -73,6 +73,32 @@ async def test_frames_written_to_the_transport_arrive_whole_and_in_order() -> No
     assert got[0] == '{"type":"snapshot"}' and got[1] == '{"type":"a","seq":1}'
     assert got[2] == '{"type":"b","seq":2,"text":"' + "é" * 40_000 + '"}'
     assert got[3] == '{"type":"pong"}'
+
+
+async def test_a_run_is_one_write_and_its_frames_arrive_whole_and_in_order() -> None:
+    """A run's frames go to the transport in one write (one send() on a socket with room), and the
+    client reads each as its own message; a socket that already had part of the run gets the rest."""
+    writes: list[bytes] = []
+
+    async def handler(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        transport = sink._protocol.transport
+        real_write = transport.write
+        conn = Connection(sink=sink, maxlen=8, max_backlog=1 << 20)
+        conn.start(first=[Frame(0, b'{"type":"snapshot"}')], after=0)
+        conn.offer(Frame(1, b'{"type":"a","seq":1}'))
+        run = Run([Frame(n, b'{"type":"t","seq":%d}' % n) for n in (1, 2, 3)])
+        transport.write = lambda data: (writes.append(data), real_write(data))[1]  # type: ignore[method-assign]
+        conn.offer_run(run)  # seq 1 was sent: 2 and 3 only
+        conn.offer_run(Run([Frame(n, b'{"type":"t","seq":%d}' % n) for n in (4, 5, 6)]))
+        await receive()
+
+    async with serving(handler) as url, connect(url, compression=None) as ws:
+        got = [await ws.recv() for _ in range(7)]
+    assert got == ['{"type":"snapshot"}', '{"type":"a","seq":1}', '{"type":"t","seq":2}', '{"type":"t","seq":3}',
+                   '{"type":"t","seq":4}', '{"type":"t","seq":5}', '{"type":"t","seq":6}']
+    wire = [Frame(n, b'{"type":"t","seq":%d}' % n).wire for n in (2, 3, 4, 5, 6)]
+    # seq 2 and 3 one by one (the socket had seq 1 of that run), 4 to 6 in one write; then the close frame
+    assert writes[:3] == [wire[0], wire[1], b"".join(wire[2:])] and len(writes) == 4
 
 
 class Recorder:
