@@ -23,6 +23,7 @@ log = logging.getLogger("vitrine.hub")
 SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
 TickHook = Callable[[], Awaitable[dict[str, list[Event]]]]  # more events to publish at each tick, by show
 RING = 512
+FANOUT_SLICE = 1000  # sockets written between two turns of the event loop (about 10 ms of send() calls)
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
 STREAM_RESET = 1012  # "service restart": clients reconnect, their old epoch gets them a fresh snapshot
@@ -78,16 +79,16 @@ class Channel:
                     for frame in (first, *frames.drain()):
                         seq = frame_seq(frame)
                         if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
-                            self._send(run)
+                            await self._send(run)
                             run = []
                             await self._restarted()
                             continue
                         if seq > self.last_seq + 1:
-                            self._send(run)
+                            await self._send(run)
                             run = []
                             await self._fill(seq)
                         run.append(self._keep(seq, frame))
-                    self._send(run)
+                    await self._send(run)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -115,7 +116,7 @@ class Channel:
         """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
         history = await self.hub.bus.history(self.show_id, after=self.last_seq, limit=upto - self.last_seq)
         gap = [(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
-        self._send([self._keep(seq, frame) for seq, frame in gap])
+        await self._send([self._keep(seq, frame) for seq, frame in gap])
         metrics.BUS_GAPS.inc()
 
     def _keep(self, seq: int, data: bytes) -> Frame:
@@ -126,24 +127,34 @@ class Channel:
             self._snapshot = None
         return frame
 
-    def _send(self, frames: list[Frame]) -> None:
-        """Every socket here gets the frames, in one write each; never awaits."""
+    async def _send(self, frames: list[Frame]) -> None:
+        """Every socket here gets the frames, in one write each. A socket is never awaited; between slices
+        of FANOUT_SLICE sockets the event loop runs once, so that the HTTP requests this process serves
+        (a host's pin, a buyer's order and its database round trips) do not wait for a whole fan-out.
+        A socket that joins meanwhile gets these frames from the ring, with its snapshot."""
         if not frames:
             return
         started = time.perf_counter()
+        connections = tuple(self.connections)
+        offer: Callable[[Connection, Any], bool]
+        item: Any  # a Frame for offer, a Run for offer_run
         if len(frames) == 1:
-            frame = frames[0]
-            gone = [conn for conn in self.connections if not conn.offer(frame)]
+            offer, item = Connection.offer, frames[0]
         else:
-            run = Run(frames)
-            gone = [conn for conn in self.connections if not conn.offer_run(run)]
+            offer, item = Connection.offer_run, Run(frames)
+        gone = []
+        for first in range(0, len(connections), FANOUT_SLICE):
+            if first:
+                await asyncio.sleep(0)
+            gone += [conn for conn in connections[first:first + FANOUT_SLICE] if not offer(conn, item)]
         metrics.FANOUT.observe(time.perf_counter() - started)
         for conn in gone:
-            self.connections.discard(conn)
-            metrics.WS_CONNECTIONS.dec()
-            if conn.close_code == SLOW_CONSUMER:
-                metrics.WS_SLOW_CLOSED.inc()
-        metrics.FRAMES_QUEUED.inc(len(self.connections) * len(frames))
+            if conn in self.connections:  # not already taken away by a leave or a restart meanwhile
+                self.connections.discard(conn)
+                metrics.WS_CONNECTIONS.dec()
+                if conn.close_code == SLOW_CONSUMER:
+                    metrics.WS_SLOW_CLOSED.inc()
+        metrics.FRAMES_QUEUED.inc(len(connections) * len(frames))
 
     def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+from prometheus_client import REGISTRY
 
 from server.bus.memory import MemoryBus
 from server.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame, Run
@@ -278,3 +279,50 @@ async def test_a_tick_sends_reactions_and_the_hooks_events_together(hub: Hub) ->
     kinds = [orjson.loads(f.data)["type"] for f in frames]
     assert [k for k in kinds if k != "viewers"] == ["reactions", "sale", "stock"]  # viewers too, when it changed
     assert (await hub.bus.history("shw_c", after=0)).frames[0].startswith(b'{"type":"sale"')
+
+
+async def test_a_fan_out_gives_the_event_loop_a_turn_between_slices(hub: Hub, monkeypatch: pytest.MonkeyPatch
+                                                                    ) -> None:
+    """With more sockets than a slice, other work runs between slices (an HTTP request, a database round
+    trip); every socket still gets every frame once and in order, and one that leaves meanwhile is not
+    written to and is counted out once."""
+    import server.hub
+
+    monkeypatch.setattr(server.hub, "FANOUT_SLICE", 3)
+    log: list[str] = []
+    by_name: dict[str, Connection] = {}
+    gone: list[str] = []
+
+    def meanwhile() -> None:  # what the event loop runs between two slices: here, a socket leaves
+        log.append("the loop ran")
+        name = next(n for n in by_name if n not in log)
+        hub.leave("shw_a", by_name[name])
+        by_name[name].closed = True
+        gone.append(name)
+
+    class Logged(Wire):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+        def write(self, frame: Frame) -> bool:
+            if not log:
+                asyncio.get_running_loop().call_soon(meanwhile)
+            log.append(self.name)
+            return super().write(frame)
+
+    wires = []
+    for n in range(8):
+        wire = Logged(f"w{n}")
+        conn = by_name[wire.name] = Connection(sink=wire, maxlen=8, max_backlog=1 << 20)
+        joined = await hub.join("shw_a", conn, since=None, epoch=None)
+        conn.start(first=joined.replay, after=joined.after)
+        wires.append(wire)
+    channel = hub.channels["shw_a"]
+    counted = REGISTRY.get_sample_value("vitrine_ws_connections") or 0.0
+    await hub.bus.publish("shw_a", ChatDeleted(id="a"))
+    await until(lambda: len(log) == 8)  # 7 writes and the loop's turn
+    assert log.index("the loop ran") == 3  # after the first slice, before the second
+    assert {w.name: w.writes for w in wires} == {w.name: [] if w.name in gone else [[1]] for w in wires}
+    assert len(gone) == 1 and by_name[gone[0]] not in channel.connections and len(channel.connections) == 7
+    assert REGISTRY.get_sample_value("vitrine_ws_connections") == counted - 1  # once, not twice
