@@ -15,6 +15,7 @@ from typing import Any
 
 from server import metrics
 from server.bus import Bus
+from server.bus.subscription import Subscription
 from server.connection import SLOW_CONSUMER, Connection, Frame, Run
 from server.events import Event, Reactions, Viewers, frame_seq
 
@@ -88,7 +89,7 @@ class Channel:
                             run = []
                             await self._fill(seq)
                         run.append(self._keep(seq, frame))
-                    await self._send(run)
+                    await self._send(run, inbox=frames)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -127,34 +128,58 @@ class Channel:
             self._snapshot = None
         return frame
 
-    async def _send(self, frames: list[Frame]) -> None:
+    async def _send(self, frames: list[Frame], *, inbox: Subscription | None = None) -> None:
         """Every socket here gets the frames, in one write each. A socket is never awaited; between slices
         of FANOUT_SLICE sockets the event loop runs once, so that the HTTP requests this process serves
         (a host's pin, a buyer's order and its database round trips) do not wait for a whole fan-out.
-        A socket that joins meanwhile gets these frames from the ring, with its snapshot."""
+        A socket that joins meanwhile gets these frames from the ring, with its snapshot.
+
+        Frames that reach the `inbox` meanwhile (a pin during a tick's fan-out) join the fan-out: the
+        sockets not written yet get them in the same write, and those written already get them right
+        after, so a frame waits for at most one pass over the sockets, however busy the show."""
         if not frames:
             return
         started = time.perf_counter()
         connections = tuple(self.connections)
-        offer: Callable[[Connection, Any], bool]
-        item: Any  # a Frame for offer, a Run for offer_run
-        if len(frames) == 1:
-            offer, item = Connection.offer, frames[0]
-        else:
-            offer, item = Connection.offer_run, Run(frames)
-        gone = []
+        sent = list(frames)  # what the sockets from `start` on are being sent
+        behind: list[tuple[int, int, int]] = []  # (first socket, end, frames they had): to catch up
+        offer, item = _offering(sent)
+        gone: list[Connection] = []
+        start = 0
         for first in range(0, len(connections), FANOUT_SLICE):
             if first:
                 await asyncio.sleep(0)
+                more = self._absorb(inbox) if inbox is not None else []
+                if more:
+                    behind.append((start, first, len(sent)))
+                    sent += more
+                    offer, item = _offering(sent)
+                    start = first
             gone += [conn for conn in connections[first:first + FANOUT_SLICE] if not offer(conn, item)]
+        for begin, end, had in behind:  # the sockets written before a frame joined get it now
+            offer, item = _offering(sent[had:])
+            gone += [conn for conn in connections[begin:end] if not offer(conn, item)]
         metrics.FANOUT.observe(time.perf_counter() - started)
-        for conn in gone:
+        for conn in set(gone):
             if conn in self.connections:  # not already taken away by a leave or a restart meanwhile
                 self.connections.discard(conn)
                 metrics.WS_CONNECTIONS.dec()
                 if conn.close_code == SLOW_CONSUMER:
                     metrics.WS_SLOW_CLOSED.inc()
-        metrics.FRAMES_QUEUED.inc(len(connections) * len(frames))
+        metrics.FRAMES_QUEUED.inc(len(connections) * len(sent))
+
+    def _absorb(self, inbox: Subscription) -> list[Frame]:
+        """The frames waiting in the inbox that follow ours without a gap; a gap, a duplicate or what
+        comes after it stays in the inbox for the channel's loop."""
+        waiting = inbox.drain()
+        taken = []
+        for n, data in enumerate(waiting):
+            seq = frame_seq(data)
+            if seq != self.last_seq + 1:
+                inbox.unget(waiting[n:])
+                break
+            taken.append(self._keep(seq, data))
+        return taken
 
     def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""
@@ -185,6 +210,13 @@ class Channel:
         if position.seq >= self.last_seq:
             self._snapshot = snap
         return snap
+
+
+def _offering(frames: list[Frame]) -> tuple[Callable[[Connection, Any], bool], Any]:
+    """How to hand these frames to a socket: one frame as it is, several as a Run (one write)."""
+    if len(frames) == 1:
+        return Connection.offer, frames[0]
+    return Connection.offer_run, Run(frames)
 
 
 class Hub:

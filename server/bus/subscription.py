@@ -33,6 +33,12 @@ class Subscription(AsyncIterator[bytes]):
         self._frames.clear()
         return frames
 
+    def unget(self, frames: list[bytes]) -> None:
+        """Put frames taken with `drain` back in front, in their order."""
+        self._frames.extendleft(reversed(frames))
+        if frames:
+            self._ready.set()
+
     def __aiter__(self) -> Subscription:
         return self
 
