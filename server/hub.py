@@ -156,9 +156,11 @@ class Channel:
                     offer, item = _offering(sent)
                     start = first
             gone += [conn for conn in connections[first:first + FANOUT_SLICE] if not offer(conn, item)]
-        for begin, end, had in behind:  # the sockets written before a frame joined get it now
+        for begin, end, had in behind:  # the sockets written before a frame joined get it now, sliced too
             offer, item = _offering(sent[had:])
-            gone += [conn for conn in connections[begin:end] if not offer(conn, item)]
+            for first in range(begin, end, FANOUT_SLICE):
+                await asyncio.sleep(0)
+                gone += [conn for conn in connections[first:min(first + FANOUT_SLICE, end)] if not offer(conn, item)]
         metrics.FANOUT.observe(time.perf_counter() - started)
         for conn in set(gone):
             if conn in self.connections:  # not already taken away by a leave or a restart meanwhile
