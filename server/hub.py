@@ -25,6 +25,7 @@ SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
 TickHook = Callable[[], Awaitable[dict[str, list[Event]]]]  # more events to publish at each tick, by show
 RING = 512
 FANOUT_SLICE = 1000  # sockets written between two turns of the event loop (about 10 ms of send() calls)
+RUN_MAX = 64  # frames in one write to a socket: a backlog after a stall goes out in bounded pieces
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
 STREAM_RESET = 1012  # "service restart": clients reconnect, their old epoch gets them a fresh snapshot
@@ -77,7 +78,7 @@ class Channel:
                 async for first in frames:
                     # what arrived together leaves together: one write per socket (connection.Run)
                     run: list[Frame] = []
-                    for frame in (first, *frames.drain()):
+                    for frame in (first, *frames.drain(RUN_MAX - 1)):
                         seq = frame_seq(frame)
                         if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
                             await self._send(run)
@@ -117,7 +118,9 @@ class Channel:
         """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
         history = await self.hub.bus.history(self.show_id, after=self.last_seq, limit=upto - self.last_seq)
         gap = [(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
-        await self._send([self._keep(seq, frame) for seq, frame in gap])
+        kept = [self._keep(seq, frame) for seq, frame in gap]
+        for first in range(0, len(kept), RUN_MAX):
+            await self._send(kept[first:first + RUN_MAX])
         metrics.BUS_GAPS.inc()
 
     def _keep(self, seq: int, data: bytes) -> Frame:
@@ -149,7 +152,7 @@ class Channel:
         for first in range(0, len(connections), FANOUT_SLICE):
             if first:
                 await asyncio.sleep(0)
-                more = self._absorb(inbox) if inbox is not None else []
+                more = self._absorb(inbox, room=RUN_MAX - len(sent)) if inbox is not None else []
                 if more:
                     behind.append((start, first, len(sent)))
                     sent += more
@@ -170,10 +173,10 @@ class Channel:
                     metrics.WS_SLOW_CLOSED.inc()
         metrics.FRAMES_QUEUED.inc(len(connections) * len(sent))
 
-    def _absorb(self, inbox: Subscription) -> list[Frame]:
-        """The frames waiting in the inbox that follow ours without a gap; a gap, a duplicate or what
-        comes after it stays in the inbox for the channel's loop."""
-        waiting = inbox.drain()
+    def _absorb(self, inbox: Subscription, *, room: int) -> list[Frame]:
+        """Up to `room` of the frames waiting in the inbox that follow ours without a gap; a gap, a
+        duplicate or what comes after it stays in the inbox for the channel's loop."""
+        waiting = inbox.drain(room)
         taken = []
         for n, data in enumerate(waiting):
             seq = frame_seq(data)

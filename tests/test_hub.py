@@ -381,3 +381,14 @@ async def test_a_frame_that_arrives_during_a_fan_out_joins_it(hub: Hub, monkeypa
     for wire in wires:
         assert [seq for write in wire.writes for seq in write] == [1, 2, 3, 4, 5], wire.name
     assert channel.last_seq == 5
+
+
+async def test_a_backlog_goes_out_in_runs_of_bounded_size(hub: Hub) -> None:
+    """After a stall, frames that wait together are written RUN_MAX at a time, never in one huge write."""
+    from server.hub import RUN_MAX
+
+    wire, _ = await wire_join(hub)
+    await hub.bus.publish("shw_a", *(ChatDeleted(id=str(n)) for n in range(RUN_MAX * 2 + 5)))
+    await until(lambda: sum(map(len, wire.writes)) == RUN_MAX * 2 + 5)
+    assert [len(w) for w in wire.writes] == [RUN_MAX, RUN_MAX, 5]
+    assert [seq for w in wire.writes for seq in w] == list(range(1, RUN_MAX * 2 + 6))

@@ -27,11 +27,14 @@ class Subscription(AsyncIterator[bytes]):
         self._closed = True
         self._ready.set()
 
-    def drain(self) -> list[bytes]:
-        """The frames already here, without waiting: what arrived together leaves together."""
-        frames = list(self._frames)
-        self._frames.clear()
-        return frames
+    def drain(self, limit: int) -> list[bytes]:
+        """Up to `limit` of the frames already here, without waiting: what arrived together leaves together."""
+        queued = self._frames
+        if len(queued) <= limit:
+            frames = list(queued)
+            queued.clear()
+            return frames
+        return [queued.popleft() for _ in range(max(limit, 0))]
 
     def unget(self, frames: list[bytes]) -> None:
         """Put frames taken with `drain` back in front, in their order."""
