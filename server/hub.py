@@ -15,7 +15,6 @@ from typing import Any
 
 from server import metrics
 from server.bus import Bus
-from server.bus.subscription import Subscription
 from server.connection import SLOW_CONSUMER, Connection, Frame, Run
 from server.events import Event, Reactions, Viewers, frame_seq
 
@@ -24,7 +23,6 @@ log = logging.getLogger("vitrine.hub")
 SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
 TickHook = Callable[[], Awaitable[dict[str, list[Event]]]]  # more events to publish at each tick, by show
 RING = 512
-FANOUT_SLICE = 1000  # sockets written between two turns of the event loop (about 10 ms of send() calls)
 RUN_MAX = 64  # frames in one write to a socket: a backlog after a stall goes out in bounded pieces
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
@@ -81,16 +79,16 @@ class Channel:
                     for frame in (first, *frames.drain(RUN_MAX - 1)):
                         seq = frame_seq(frame)
                         if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
-                            await self._send(run)
+                            self._send(run)
                             run = []
                             await self._restarted()
                             continue
                         if seq > self.last_seq + 1:
-                            await self._send(run)
+                            self._send(run)
                             run = []
                             await self._fill(seq)
                         run.append(self._keep(seq, frame))
-                    await self._send(run, inbox=frames)
+                    self._send(run)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -120,7 +118,7 @@ class Channel:
         gap = [(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
         kept = [self._keep(seq, frame) for seq, frame in gap]
         for first in range(0, len(kept), RUN_MAX):
-            await self._send(kept[first:first + RUN_MAX])
+            self._send(kept[first:first + RUN_MAX])
         metrics.BUS_GAPS.inc()
 
     def _keep(self, seq: int, data: bytes) -> Frame:
@@ -131,60 +129,22 @@ class Channel:
             self._snapshot = None
         return frame
 
-    async def _send(self, frames: list[Frame], *, inbox: Subscription | None = None) -> None:
-        """Every socket here gets the frames, in one write each. A socket is never awaited; between slices
-        of FANOUT_SLICE sockets the event loop runs once, so that the HTTP requests this process serves
-        (a host's pin, a buyer's order and its database round trips) do not wait for a whole fan-out.
-        A socket that joins meanwhile gets these frames from the ring, with its snapshot.
-
-        Frames that reach the `inbox` meanwhile (a pin during a tick's fan-out) join the fan-out: the
-        sockets not written yet get them in the same write, and those written already get them right
-        after, so a frame waits for at most one pass over the sockets, however busy the show."""
+    def _send(self, frames: list[Frame]) -> None:
+        """Every socket here gets the frames, in one write each; never awaits. (Writing in slices with a
+        turn of the event loop between them was measured in 0.6.0's round and not kept: the viewers'
+        reactions got through 15% less often: docs/benchmarks.md.)"""
         if not frames:
             return
         started = time.perf_counter()
-        connections = tuple(self.connections)
-        sent = list(frames)  # what the sockets from `start` on are being sent
-        behind: list[tuple[int, int, int]] = []  # (first socket, end, frames they had): to catch up
-        offer, item = _offering(sent)
-        gone: list[Connection] = []
-        start = 0
-        for first in range(0, len(connections), FANOUT_SLICE):
-            if first:
-                await asyncio.sleep(0)
-                more = self._absorb(inbox, room=RUN_MAX - len(sent)) if inbox is not None else []
-                if more:
-                    behind.append((start, first, len(sent)))
-                    sent += more
-                    offer, item = _offering(sent)
-                    start = first
-            gone += [conn for conn in connections[first:first + FANOUT_SLICE] if not offer(conn, item)]
-        for begin, end, had in behind:  # the sockets written before a frame joined get it now, sliced too
-            offer, item = _offering(sent[had:])
-            for first in range(begin, end, FANOUT_SLICE):
-                await asyncio.sleep(0)
-                gone += [conn for conn in connections[first:min(first + FANOUT_SLICE, end)] if not offer(conn, item)]
+        offer, item = _offering(frames)
+        gone = [conn for conn in self.connections if not offer(conn, item)]
         metrics.FANOUT.observe(time.perf_counter() - started)
-        for conn in set(gone):
-            if conn in self.connections:  # not already taken away by a leave or a restart meanwhile
-                self.connections.discard(conn)
-                metrics.WS_CONNECTIONS.dec()
-                if conn.close_code == SLOW_CONSUMER:
-                    metrics.WS_SLOW_CLOSED.inc()
-        metrics.FRAMES_QUEUED.inc(len(connections) * len(sent))
-
-    def _absorb(self, inbox: Subscription, *, room: int) -> list[Frame]:
-        """Up to `room` of the frames waiting in the inbox that follow ours without a gap; a gap, a
-        duplicate or what comes after it stays in the inbox for the channel's loop."""
-        waiting = inbox.drain(room)
-        taken = []
-        for n, data in enumerate(waiting):
-            seq = frame_seq(data)
-            if seq != self.last_seq + 1:
-                inbox.unget(waiting[n:])
-                break
-            taken.append(self._keep(seq, data))
-        return taken
+        for conn in gone:
+            self.connections.discard(conn)
+            metrics.WS_CONNECTIONS.dec()
+            if conn.close_code == SLOW_CONSUMER:
+                metrics.WS_SLOW_CLOSED.inc()
+        metrics.FRAMES_QUEUED.inc(len(self.connections) * len(frames))
 
     def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""

@@ -21,8 +21,7 @@ WS_SLOW_CLOSED = Counter("vitrine_ws_slow_closed_total", "Sockets closed with 40
 WS_REJECTED = Counter("vitrine_ws_rejected_total", "Client frames answered with an error", ["code"])
 FRAMES_QUEUED = Counter("vitrine_frames_queued_total", "Broadcast frames handed to local sockets")
 FANOUT = Histogram("vitrine_fanout_seconds",
-                   "Time to write one broadcast (a frame or a run) to every local socket of its show, "
-                   "with the event loop turns between slices of sockets",
+                   "Time to write one broadcast (a frame or a run) to every local socket of its show",
                    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5))
 EVENTS_PUBLISHED = Counter("vitrine_events_published_total", "Events published to the bus", ["type"])
 BUS_GAPS = Counter("vitrine_bus_gaps_total", "Gaps in a show's seq filled from history")

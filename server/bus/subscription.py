@@ -36,12 +36,6 @@ class Subscription(AsyncIterator[bytes]):
             return frames
         return [queued.popleft() for _ in range(max(limit, 0))]
 
-    def unget(self, frames: list[bytes]) -> None:
-        """Put frames taken with `drain` back in front, in their order."""
-        self._frames.extendleft(reversed(frames))
-        if frames:
-            self._ready.set()
-
     def __aiter__(self) -> Subscription:
         return self
 
