@@ -133,7 +133,7 @@ class ViewerSocket(asyncio.Protocol):
 
     def _cut(self, buf: bytes) -> None:
         """Fast mode: hand each whole common frame to `on_frame`; at the first other one, websockets takes
-        over for good with the bytes from there on."""
+        the bytes from there on, until its parser is at a frame boundary again."""
         pos, end = 0, len(buf)
         on_frame, n = self.on_frame, self.n
         while end - pos >= 2:

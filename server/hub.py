@@ -115,8 +115,7 @@ class Channel:
     async def _fill(self, upto: int) -> None:
         """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
         history = await self.hub.bus.history(self.show_id, after=self.last_seq, limit=upto - self.last_seq)
-        gap = [(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
-        kept = [self._keep(seq, frame) for seq, frame in gap]
+        kept = [self._keep(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
         for first in range(0, len(kept), RUN_MAX):
             self._send(kept[first:first + RUN_MAX])
         metrics.BUS_GAPS.inc()
@@ -130,9 +129,7 @@ class Channel:
         return frame
 
     def _send(self, frames: list[Frame]) -> None:
-        """Every socket here gets the frames, in one write each; never awaits. (Writing in slices with a
-        turn of the event loop between them was measured in 0.6.0's round and not kept: the viewers'
-        reactions got through 15% less often: docs/benchmarks.md.)"""
+        """Every socket here gets the frames, in one write each; never awaits."""
         if not frames:
             return
         started = time.perf_counter()
