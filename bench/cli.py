@@ -49,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--stock", type=int, help="units of the hot variant (default 1000)")
     p.add_argument("--storm-concurrency", type=int, help="orders in flight at once (default 128)")
     p.add_argument("--connect-concurrency", type=int, help="handshakes in flight per client process (default 100)")
+    p.add_argument("--client-nap-ms", type=float,
+                   help="while frames keep coming, each viewer process sleeps this long between two rounds of its "
+                        "event loop, so that one wake-up reads many sockets (default 2; 0: never)")
     p.add_argument("--send-queue", type=int, help="WS_SEND_QUEUE for Vitrine (default 1024)")
     p.add_argument("--database", choices=["auto", "sqlite", "postgres"],
                    help="auto (default): PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, else SQLite")
@@ -72,8 +75,8 @@ def make_config(args: argparse.Namespace) -> Config:
                  "send_queue"):
         if getattr(cfg, name) <= 0:
             raise BenchError(f"--{name.replace('_', '-')} must be positive")
-    if cfg.orders < 0 or cfg.stock < 0 or cfg.react_per_s < 0:
-        raise BenchError("--orders, --stock and --react-per-s cannot be negative")
+    if cfg.orders < 0 or cfg.stock < 0 or cfg.react_per_s < 0 or cfg.client_nap_ms < 0:
+        raise BenchError("--orders, --stock, --react-per-s and --client-nap-ms cannot be negative")
     cfg.clients = min(cfg.clients, cfg.viewers)
     return cfg
 

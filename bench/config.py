@@ -33,6 +33,7 @@ class Config:
     storm_concurrency: int = 128
     storm_deadline_s: float = 60.0  # the storm stops sending after this; unanswered orders count as failed
     connect_concurrency: int = 100  # handshakes in flight per client process
+    client_nap_ms: float = 2.0  # while frames keep coming, a viewer process sleeps this long between loop rounds
     send_queue: int = 1024  # WS_SEND_QUEUE for the server under test
     database: str = "auto"  # auto | sqlite | postgres
     baseline: bool = True

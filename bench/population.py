@@ -69,6 +69,7 @@ async def run_population(cfg: Config, target: Target, show: Show) -> dict[str, A
     connect_timeout = 30 + cfg.viewers / 50
     specs = [WorkerSpec(index=i, url=f"{target.server.ws_url}/ws/shows/{show.show_id}", viewers=n,
                         react_per_s=cfg.react_per_s, connect_concurrency=cfg.connect_concurrency,
+                        nap_s=cfg.client_nap_ms / 1000,
                         connect_timeout_s=connect_timeout, observer=i == 0) for i, n in enumerate(per) if n > 0]
     fleet = Fleet(specs)
     tally = Tally()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import secrets
 import time
 from collections import Counter
@@ -88,7 +89,7 @@ class Pins:
 
 
 class PinDriver:
-    """The host pins the show's products in turn every `every_ms`, over HTTP (POST /api/shows/{id}/pin)."""
+    """The host pins the show's products in turn every `every_ms` on average, over HTTP (POST /api/shows/{id}/pin)."""
 
     MAX_IN_FLIGHT = 4
 
@@ -117,7 +118,9 @@ class PinDriver:
                     n += 1
                 else:
                     self.pins.skipped += 1
-                due += self.every
+                # at uneven times, as a host pins: a fixed period would keep one phase against the server's
+                # 250 ms ticks for a whole run, and make its latency the luck of that phase
+                due += self.every * random.uniform(0.5, 1.5)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), timeout=max(0.0, due - time.monotonic()))
             if in_flight:

@@ -142,7 +142,7 @@ class ViewerSocket(asyncio.Protocol):
             if length == 126:
                 if end - pos < 4:
                     break
-                length, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+                length, head = buf[pos + 2] << 8 | buf[pos + 3], 4
             elif length == 127:
                 if end - pos < 10:
                     break
