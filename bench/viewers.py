@@ -130,11 +130,10 @@ class Worker:
             # Vitrine's exact bytes: `,"seq":N,"ts":MS,` right after the head; anything else takes the regex
             at = data.find(b',"ts":', _TS_FROM, _TS_UNTIL)
             end = data.find(b",", at + 6, at + 26) if at > 0 else -1
-            ts = data[at + 6:end]
-            if end > 0 and ts.isdigit():
+            if end > 0 and (ts := data[at + 6:end]).isdigit():
                 self.delays.append(round(_clock() * 1000) - int(ts))
             else:
-                self._pinned_ts(n, data)
+                self._pinned_ts(n, data, _TS_FROM)
         elif data.startswith(_REACTIONS_HEAD):
             self.reactions += 1
             if self.observer == n or (self.observer is None and self.spec.observer):
@@ -142,8 +141,9 @@ class Worker:
         else:
             self._other_frame(n, data)
 
-    def _pinned_ts(self, n: int, data: bytes | bytearray) -> None:
-        ts = _TS.match(data, len(_PINNED_HEAD) - 1)
+    def _pinned_ts(self, n: int, data: bytes | bytearray, pos: int) -> None:
+        """A pin's `ts` where the regex finds it (right after the head at `pos`), else from the parsed frame."""
+        ts = _TS.match(data, pos)
         if ts is not None:
             self.delays.append(round(_clock() * 1000 - int(ts[1])))
         else:
@@ -158,11 +158,7 @@ class Worker:
         kind = head[1]
         if kind == PINNED:
             self.pinned += 1
-            ts = _TS.match(data, head.end())
-            if ts is not None:
-                self.delays.append(round(_clock() * 1000 - int(ts[1])))
-            else:
-                self._odd_frame(n, data, counted=True)
+            self._pinned_ts(n, data, head.end())
         elif kind == REACTIONS:
             self.reactions += 1
             if self.observer == n or (self.observer is None and self.spec.observer):
