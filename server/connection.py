@@ -1,9 +1,10 @@
 """One socket's outgoing side, and the frames it sends.
 
-The hub never awaits a socket: it hands each `Frame` to every Connection, which writes it at once to its
-`Sink` and closes with 4008 a socket whose unsent bytes pass its limit, so a slow phone cannot slow the
-show for the others. A Frame is encoded once for every socket (its JSON bytes, and its WebSocket framing
-for the wire sink), never per socket.
+The hub never awaits a socket: it hands each `Frame` (or `Run` of frames that came together) to every
+Connection, which sends it at once to its `Sink` in one write and closes with 4008 a socket whose unsent
+bytes pass its limit, so a slow phone cannot slow the show for the others. A Frame is encoded once for
+every socket (its JSON bytes, and its WebSocket framing for the wire sink), never per socket; a live
+socket's path is one check and one call into its sink.
 
 Two sinks:
 - the wire sink (server/web/wire.py, under `vitrine serve`): the framed bytes go straight to the socket's
@@ -26,16 +27,17 @@ SLOW_CONSUMER = 4008
 
 
 class Frame:
-    """A frame for sockets: `seq` (0 for a reply to one client) and its JSON bytes, with the text and the
-    WebSocket framing made on first use and then shared by every socket that gets it."""
+    """A frame for sockets: `seq` (0 for a reply to one client) and its JSON bytes, framed for the wire once
+    when it is made (`wire`: the same bytes go to every socket), with the text made on first use (AsgiSink)."""
 
-    __slots__ = ("_text", "_wire", "data", "seq")
+    __slots__ = ("_text", "data", "first", "seq", "wire")
 
     def __init__(self, seq: int, data: bytes) -> None:
-        self.seq = seq
+        self.seq = self.first = seq  # `first`, as a Run has: a frame is a run of one
         self.data = data
         self._text: str | None = None
-        self._wire: bytes | None = None
+        # the whole WebSocket text frame as a server sends it (final, unmasked, uncompressed)
+        self.wire = WsFrame(Opcode.TEXT, data).serialize(mask=False)
 
     @property
     def text(self) -> str:
@@ -43,39 +45,27 @@ class Frame:
             self._text = self.data.decode()
         return self._text
 
-    @property
-    def wire(self) -> bytes:
-        """The whole WebSocket text frame as a server sends it (final, unmasked, uncompressed)."""
-        if self._wire is None:
-            self._wire = WsFrame(Opcode.TEXT, self.data).serialize(mask=False)
-        return self._wire
-
 
 class Run:
     """Broadcast frames that reached this process together, in seq order (a tick's reactions, viewers,
     stock and sales): each socket gets them in one write, with their framing joined once for all."""
 
-    __slots__ = ("_wire", "first", "frames", "seq")
+    __slots__ = ("first", "frames", "seq", "wire")
 
     def __init__(self, frames: list[Frame]) -> None:
         self.frames = frames
         self.first = frames[0].seq
         self.seq = frames[-1].seq
-        self._wire: bytes | None = None
+        self.wire = b"".join(frame.wire for frame in frames)
 
-    @property
-    def wire(self) -> bytes:
-        if self._wire is None:
-            self._wire = b"".join(frame.wire for frame in self.frames)
-        return self._wire
+
+Item = Frame | Run  # what a socket is offered: one frame, or a run of them in one write
 
 
 class Sink(Protocol):
-    def write(self, frame: Frame) -> bool:
-        """Send the frame now or queue it; False when the socket is already going away."""
-
-    def write_run(self, run: Run) -> bool:
-        """Send the run's frames now or queue them, in order; False when the socket is going away."""
+    def send(self, item: Item, limit: int) -> bool | None:
+        """Send the frames now or queue them, in order: True. Nothing sent: False when the socket is already
+        going away, None when more than `limit` bytes written before are still unsent."""
 
     def backlog(self) -> int:
         """Bytes written to this socket that it has not taken yet."""
@@ -103,18 +93,18 @@ class AsgiSink:
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
 
-    def write(self, frame: Frame) -> bool:
+    def send(self, item: Item, limit: int) -> bool | None:
         if self._closing:
             return False
-        self._queue.append(frame)
-        self._bytes += len(frame.data)
+        if self._bytes > limit:
+            return None
+        for frame in item.frames if isinstance(item, Run) else (item,):
+            self._queue.append(frame)
+            self._bytes += len(frame.data)
         self._ready.set()
         if self._writer is None:
             self._writer = asyncio.create_task(self._write(), name="vitrine-ws-writer")
         return True
-
-    def write_run(self, run: Run) -> bool:
-        return all(self.write(frame) for frame in run.frames)
 
     def backlog(self) -> int:
         return self._bytes
@@ -161,11 +151,12 @@ class Connection:
     holds live frames while the snapshot is being made (at most `maxlen`), and applies the slow-consumer
     rule (more than `max_backlog` unsent bytes: closed with 4008)."""
 
-    __slots__ = ("_held", "_sink", "close_code", "closed", "last_seq", "max_backlog", "maxlen", "meta")
+    __slots__ = ("_held", "_live", "_sink", "close_code", "closed", "last_seq", "max_backlog", "maxlen", "meta")
 
     def __init__(self, *, sink: Sink, maxlen: int, max_backlog: int, meta: dict[str, object] | None = None) -> None:
         self._sink = sink
         self._held: deque[Frame] | None = deque()  # None once started
+        self._live = False  # started and not closed: the fan-out's path
         self.maxlen = maxlen
         self.max_backlog = max_backlog
         self.last_seq = 0
@@ -173,18 +164,25 @@ class Connection:
         self.close_code: int | None = None
         self.meta = meta or {}
 
-    def offer(self, frame: Frame) -> bool:
-        """Send a broadcast frame; False when the socket is gone or was just closed for being too slow."""
+    def offer(self, item: Item) -> bool:
+        """Send broadcast frames (a Frame, or a Run that came together): in one write when the socket is live
+        and has none of them yet; False when the socket is gone or was just closed for being too slow."""
+        if self._live and item.first > self.last_seq:  # the fan-out's path, once per socket per broadcast
+            self.last_seq = item.seq
+            sent = self._sink.send(item, self.max_backlog)
+            return sent or self._unsent(sent)
         if self.closed:
             return False
+        frames = item.frames if isinstance(item, Run) else (item,)
         held = self._held
-        if held is not None:
+        if held is None:
+            return all(self._put(frame) for frame in frames)  # partly sent by a replay, or a reply
+        for frame in frames:
             if len(held) >= self.maxlen:
                 self.kill(SLOW_CONSUMER, "too slow: send queue full")
                 return False
             held.append(frame)
-            return True
-        return self._put(frame)
+        return True
 
     def _put(self, frame: Frame) -> bool:
         seq = frame.seq
@@ -192,31 +190,15 @@ class Connection:
             if seq <= self.last_seq:
                 return True
             self.last_seq = seq
-        sink = self._sink
-        if sink.backlog() > self.max_backlog:
-            self.kill(SLOW_CONSUMER, "too slow: send queue full")
-            return False
-        if not sink.write(frame):
-            self.closed = True
-            return False
-        return True
+        sent = self._sink.send(frame, self.max_backlog)
+        return sent or self._unsent(sent)
 
-    def offer_run(self, run: Run) -> bool:
-        """Send broadcast frames that came together, in one write when the socket is live and has none of
-        them yet; False as for `offer`."""
-        if self.closed:
-            return False
-        if self._held is not None or run.first <= self.last_seq:
-            return all(self.offer(frame) for frame in run.frames)  # held, or partly sent by a replay
-        sink = self._sink
-        if sink.backlog() > self.max_backlog:
+    def _unsent(self, sent: bool | None) -> bool:
+        if sent is None:
             self.kill(SLOW_CONSUMER, "too slow: send queue full")
-            return False
-        self.last_seq = run.seq
-        if not sink.write_run(run):
-            self.closed = True
-            return False
-        return True
+        else:
+            self.closed, self._live = True, False
+        return False
 
     def reply(self, data: bytes) -> None:
         """A frame for this client alone (no seq), in order with the rest."""
@@ -232,18 +214,19 @@ class Connection:
         for frame in (*first, *held):
             if not self._put(frame):
                 return
+        self._live = True
 
     def kill(self, code: int, reason: str) -> None:
         if self.closed:
             return
-        self.closed = True
+        self.closed, self._live = True, False
         self.close_code = code
         self._held = None
         self._sink.close(code, reason)
 
     async def stop(self) -> None:
         """The socket is gone."""
-        self.closed = True
+        self.closed, self._live = True, False
         await self._sink.stop()
 
     @property

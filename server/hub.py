@@ -26,6 +26,10 @@ RING = 512
 RUN_MAX = 64  # frames in one write to a socket: a backlog after a stall goes out in bounded pieces
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
+# A tick's figures (server/feed.py and Hub.tick): their pass over the sockets is paced, and overtaken
+_TICK_PREFIXES = (_REACTIONS_PREFIX, b'{"type":"viewers"', b'{"type":"stock"', b'{"type":"sale"')
+PACE_SLICE = 256  # sockets a tick's pass writes before the loop runs again: what comes meanwhile waits one slice
+PACE_GAP_S = 0.0  # and how long it lets the loop run (0: one round)
 STREAM_RESET = 1012  # "service restart": clients reconnect, their old epoch gets them a fresh snapshot
 
 
@@ -35,6 +39,15 @@ class Snapshot:
     epoch: str
     data: dict[str, Any]
     at: float
+
+
+@dataclass(slots=True)
+class Pass:
+    """A tick's frames on their way to the sockets that were here when they came, `done` of them so far."""
+
+    frames: list[Frame]
+    conns: list[Connection]
+    done: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +77,8 @@ class Channel:
         self.failed: BaseException | None = None
         self._snapshot: Snapshot | None = None
         self._loading: asyncio.Future[Snapshot] | None = None
+        self._pass: Pass | None = None  # a tick's pass under way, and its task
+        self._pacer: asyncio.Task[None] | None = None
         self.task = asyncio.create_task(self._run(), name=f"vitrine-channel-{show_id}")
 
     async def _run(self) -> None:
@@ -79,22 +94,24 @@ class Channel:
                     for frame in (first, *frames.drain(RUN_MAX - 1)):
                         seq = frame_seq(frame)
                         if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
-                            self._send(run)
+                            self._deliver(run)
                             run = []
                             await self._restarted()
                             continue
                         if seq > self.last_seq + 1:
-                            self._send(run)
+                            self._deliver(run)
                             run = []
                             await self._fill(seq)
                         run.append(self._keep(seq, frame))
-                    self._send(run)
+                    self._deliver(run)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
             log.exception("channel %s stopped", self.show_id)
             self.failed = exc
             self.ready.set()
+        finally:
+            self._end_pass()
 
     async def _restarted(self) -> bool:
         """A seq at or below ours is a duplicate, unless the bus lost the show's stream (Redis restarted
@@ -103,6 +120,7 @@ class Channel:
         if position.epoch == self.epoch and position.seq >= self.last_seq:
             return False
         log.warning("show %s: the bus stream restarted (epoch %s -> %s)", self.show_id, self.epoch, position.epoch)
+        self._end_pass()  # its sockets are closed below
         self.last_seq, self.epoch = position.seq, position.epoch
         self.ring.clear()
         self._snapshot = None
@@ -117,7 +135,7 @@ class Channel:
         history = await self.hub.bus.history(self.show_id, after=self.last_seq, limit=upto - self.last_seq)
         kept = [self._keep(seq, frame) for frame in history.frames if self.last_seq < (seq := frame_seq(frame)) < upto]
         for first in range(0, len(kept), RUN_MAX):
-            self._send(kept[first:first + RUN_MAX])
+            self._deliver(kept[first:first + RUN_MAX])
         metrics.BUS_GAPS.inc()
 
     def _keep(self, seq: int, data: bytes) -> Frame:
@@ -128,20 +146,69 @@ class Channel:
             self._snapshot = None
         return frame
 
-    def _send(self, frames: list[Frame]) -> None:
-        """Every socket here gets the frames, in one write each; never awaits."""
+    def _deliver(self, frames: list[Frame]) -> None:
+        """Frames that came together, to every socket here. A tick's figures (reactions, viewers, stock, sales)
+        go out in slices of PACE_SLICE sockets, letting the loop run between two: anything that comes
+        meanwhile (a pin) overtakes the rest of that pass, joined with it in one write per socket, so a
+        pin waits one slice for the reactions, never a whole pass."""
         if not frames:
             return
+        if self._pass is not None:
+            self._send(frames, behind=self._end_pass())
+        elif len(self.connections) > PACE_SLICE and all(f.data.startswith(_TICK_PREFIXES) for f in frames):
+            self._pass = Pass(frames, list(self.connections))
+            self._pacer = asyncio.create_task(self._pace(self._pass), name=f"vitrine-pace-{self.show_id}")
+        else:
+            self._send(frames)
+
+    def _end_pass(self) -> Pass | None:
+        """Stop the tick's pass under way, where it waits between two slices (nothing is half written);
+        returns it, with how far it got."""
+        paced, self._pass = self._pass, None
+        if self._pacer is not None:
+            self._pacer.cancel()
+            self._pacer = None
+        return paced
+
+    async def _pace(self, paced: Pass) -> None:
+        item = paced.frames[0] if len(paced.frames) == 1 else Run(paced.frames)
+        offer, conns = Connection.offer, paced.conns
+        while paced.done < len(conns):
+            start = paced.done
+            paced.done = end = min(start + PACE_SLICE, len(conns))
+            gone = [conn for conn in conns[start:end] if not offer(conn, item)]
+            self._drop(gone)
+            metrics.FRAMES_QUEUED.inc((end - start - len(gone)) * len(paced.frames))
+            await asyncio.sleep(PACE_GAP_S)
+        if self._pass is paced:
+            self._pass, self._pacer = None, None
+
+    def _send(self, frames: list[Frame], *, behind: Pass | None = None) -> None:
+        """Every socket here gets the frames, in one write each, now (never awaits); the sockets that a tick's
+        pass `behind` had not reached yet get its frames first, in the same write."""
         started = time.perf_counter()
-        offer, item = _offering(frames)
-        gone = [conn for conn in self.connections if not offer(conn, item)]
+        item = frames[0] if len(frames) == 1 else Run(frames)
+        offer = Connection.offer
+        if behind is None:
+            gone = [conn for conn in self.connections if not offer(conn, item)]
+            owed = 0
+        else:
+            rest = set(behind.conns[behind.done:])
+            joined = Run([*behind.frames, *frames])
+            gone = [conn for conn in self.connections if not offer(conn, joined if conn in rest else item)]
+            owed = len(rest) * len(behind.frames)
         metrics.FANOUT.observe(time.perf_counter() - started)
+        self._drop(gone)
+        metrics.FRAMES_QUEUED.inc(len(self.connections) * len(frames) + owed)
+
+    def _drop(self, gone: list[Connection]) -> None:
+        """The sockets a pass found gone, or closed for being too slow."""
         for conn in gone:
-            self.connections.discard(conn)
-            metrics.WS_CONNECTIONS.dec()
-            if conn.close_code == SLOW_CONSUMER:
-                metrics.WS_SLOW_CLOSED.inc()
-        metrics.FRAMES_QUEUED.inc(len(self.connections) * len(frames))
+            if conn in self.connections:
+                self.connections.discard(conn)
+                metrics.WS_CONNECTIONS.dec()
+                if conn.close_code == SLOW_CONSUMER:
+                    metrics.WS_SLOW_CLOSED.inc()
 
     def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""
@@ -172,13 +239,6 @@ class Channel:
         if position.seq >= self.last_seq:
             self._snapshot = snap
         return snap
-
-
-def _offering(frames: list[Frame]) -> tuple[Callable[[Connection, Any], bool], Any]:
-    """How to hand these frames to a socket: one frame as it is, several as a Run (one write)."""
-    if len(frames) == 1:
-        return Connection.offer, frames[0]
-    return Connection.offer_run, Run(frames)
 
 
 class Hub:

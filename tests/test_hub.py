@@ -9,9 +9,10 @@ from typing import Any
 import orjson
 import pytest
 
+from server import hub as hub_module
 from server.bus.memory import MemoryBus
 from server.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame, Run
-from server.events import ChatDeleted, Event, Sale, StockLevel
+from server.events import ChatDeleted, Event, Reactions, Sale, StockLevel
 from server.hub import Hub
 
 pytestmark = pytest.mark.anyio
@@ -194,13 +195,12 @@ class Wire:
     def __init__(self) -> None:
         self.writes: list[list[int]] = []  # the seqs of each write
 
-    def write(self, frame: Frame) -> bool:
-        self.writes.append([frame.seq])
-        return True
-
-    def write_run(self, run: Run) -> bool:
-        assert run.wire == b"".join(f.wire for f in run.frames)  # the framing of all, joined once
-        self.writes.append([f.seq for f in run.frames])
+    def send(self, item: Frame | Run, limit: int) -> bool | None:
+        if isinstance(item, Run):
+            assert item.wire == b"".join(f.wire for f in item.frames)  # the framing of all, joined once
+            self.writes.append([f.seq for f in item.frames])
+        else:
+            self.writes.append([item.seq])
         return True
 
     def backlog(self) -> int:
@@ -289,3 +289,36 @@ async def test_a_backlog_goes_out_in_runs_of_bounded_size(hub: Hub) -> None:
     await until(lambda: sum(map(len, wire.writes)) == RUN_MAX * 2 + 5)
     assert [len(w) for w in wire.writes] == [RUN_MAX, RUN_MAX, 5]
     assert [seq for w in wire.writes for seq in w] == list(range(1, RUN_MAX * 2 + 6))
+
+
+async def test_a_pin_overtakes_a_ticks_pass_in_one_write_per_socket(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tick's reactions go out a slice of sockets at a time; an event that comes meanwhile reaches every
+    socket at once: joined with the reactions where the pass had not been yet, after them where it had."""
+    monkeypatch.setattr(hub_module, "PACE_SLICE", 2)
+    monkeypatch.setattr(hub_module, "PACE_GAP_S", 0.05)
+    sockets = [await wire_join(hub) for _ in range(10)]
+    await hub.bus.publish("shw_a", Reactions(counts={"heart": 3}))
+    await until(lambda: sum(bool(wire.writes) for wire, _ in sockets) >= 2)
+    await hub.bus.publish("shw_a", ChatDeleted(id="a"))
+    await until(lambda: all(sum(map(len, wire.writes)) == 2 for wire, _ in sockets))
+    shapes = sorted(wire.writes for wire, _ in sockets)
+    before = shapes.count([[1], [2]])  # the pass had reached these: the chat event came after, on its own
+    assert 2 <= before < 10 and shapes.count([[1, 2]]) == 10 - before, shapes
+    await asyncio.sleep(0.2)  # the pass was stopped: nothing comes twice (the hub's own ticks come after)
+    for wire, _ in sockets:
+        seqs = [seq for write in wire.writes for seq in write]
+        assert seqs[:2] == [1, 2] and seqs == sorted(set(seqs))
+
+
+async def test_a_ticks_pass_reaches_every_socket_a_slice_at_a_time(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hub_module, "PACE_SLICE", 3)
+    sockets = [await wire_join(hub) for _ in range(10)]
+    gone = Wire()
+    closing = Connection(sink=gone, maxlen=8, max_backlog=1 << 20)
+    await hub.join("shw_a", closing, since=None, epoch=None)
+    closing.start(first=[], after=0)
+    await closing.stop()  # went away: the pass drops it
+    await hub.bus.publish("shw_a", Reactions(counts={"fire": 1}), Sale(product_id="p", quantity=1))
+    await until(lambda: all(wire.writes for wire, _ in sockets))
+    assert [wire.writes[0] for wire, _ in sockets] == [[1, 2]] * 10 and gone.writes == []
+    await until(lambda: hub.local_viewers("shw_a") == 10)

@@ -26,7 +26,7 @@ from websockets.frames import Frame as WsFrame
 from websockets.frames import apply_mask
 from websockets.http11 import Request
 
-from server.connection import Frame, Run
+from server.connection import Item
 
 EXTENSION = "vitrine.wire"
 Lane = Callable[[bytes], bool]
@@ -37,27 +37,24 @@ log = logging.getLogger("vitrine.wire")
 class WireSink:
     """The connection.Sink that writes to the socket's transport."""
 
-    __slots__ = ("_protocol", "lane")
+    __slots__ = ("_protocol", "_transport", "lane")
 
     def __init__(self, protocol: WireProtocol) -> None:
         self._protocol = protocol
+        self._transport = protocol.transport
         self.lane: Lane | None = None
 
-    def write(self, frame: Frame) -> bool:
-        return self._send(frame.wire)
-
-    def write_run(self, run: Run) -> bool:
-        return self._send(run.wire)
-
-    def _send(self, wire: bytes) -> bool:
-        protocol = self._protocol
-        if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
+    def send(self, item: Item, limit: int) -> bool | None:
+        protocol, transport = self._protocol, self._transport
+        if protocol.close_sent or protocol.disconnected or transport.is_closing():
             return False
-        protocol.transport.write(wire)
+        if transport.get_write_buffer_size() > limit:
+            return None
+        transport.write(item.wire)
         return True
 
     def backlog(self) -> int:
-        return self._protocol.transport.get_write_buffer_size()
+        return self._transport.get_write_buffer_size()
 
     def close(self, code: int, reason: str) -> None:
         self._protocol.close_now(code, reason)

@@ -88,8 +88,8 @@ async def test_a_run_is_one_write_and_its_frames_arrive_whole_and_in_order() -> 
         conn.offer(Frame(1, b'{"type":"a","seq":1}'))
         run = Run([Frame(n, b'{"type":"t","seq":%d}' % n) for n in (1, 2, 3)])
         transport.write = lambda data: (writes.append(data), real_write(data))[1]  # type: ignore[method-assign]
-        conn.offer_run(run)  # seq 1 was sent: 2 and 3 only
-        conn.offer_run(Run([Frame(n, b'{"type":"t","seq":%d}' % n) for n in (4, 5, 6)]))
+        conn.offer(run)  # seq 1 was sent: 2 and 3 only
+        conn.offer(Run([Frame(n, b'{"type":"t","seq":%d}' % n) for n in (4, 5, 6)]))
         await receive()
 
     async with serving(handler) as url, connect(url, compression=None) as ws:
@@ -118,7 +118,7 @@ class Recorder:
         while (message := await receive())["type"] != "websocket.disconnect":
             self.passed.append(message["text"])
             if message["text"] == "done":
-                sink.write(Frame(0, b"ok"))
+                sink.send(Frame(0, b"ok"), 1 << 20)
 
 
 async def test_the_lane_takes_the_frames_it_wants_and_the_rest_become_asgi_messages() -> None:
