@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await services.gate.sync([])  # stock counters missing from Redis come back from the database
         await services.hub.start()
         sweeper = asyncio.create_task(sweep_forever(services, every_s=1.0), name="vitrine-sweeper")
+        unwatch_gc = metrics.watch_gc()
         try:
             yield
         finally:
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await services.hub.close()
             await services.bus.close()
             await services.db.dispose()
+            unwatch_gc()
 
     routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *selling.routes, *orders.routes,
               *stores.routes,

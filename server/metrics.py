@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import time
+from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -31,6 +35,25 @@ TILL_SECONDS = Histogram("vitrine_till_batch_seconds", "Time the till takes to p
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0))
 HTTP_REQUESTS = Counter("vitrine_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("vitrine_http_request_seconds", "HTTP request latency", ["route"])
+GC_PAUSE = Histogram("vitrine_gc_pause_seconds", "Time one garbage collection held the process still, by generation",
+                     ["generation"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0))
+
+
+def watch_gc() -> Callable[[], None]:
+    """Observe every collection of this process in GC_PAUSE (while one runs, no socket of the process is
+    served); returns what stops it."""
+    children = [GC_PAUSE.labels(str(generation)) for generation in range(3)]
+    started = 0.0
+
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
+        nonlocal started
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            children[info["generation"]].observe(time.perf_counter() - started)
+
+    gc.callbacks.append(on_gc)
+    return lambda: gc.callbacks.remove(on_gc)
 
 
 def render() -> tuple[bytes, str]:

@@ -225,6 +225,7 @@ def test_health_metrics_openapi(api: Api) -> None:
     assert api.client.get("/healthz").json() == {"db": "ok", "bus": "ok"}
     metrics = api.client.get("/metrics")
     assert metrics.status_code == 200 and "vitrine_ws_connections" in metrics.text
+    assert 'vitrine_gc_pause_seconds_count{generation="2"}' in metrics.text
     spec = api.client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     for path in ["/api/auth/token", "/api/products", "/api/products/{product_id}", "/api/shows",

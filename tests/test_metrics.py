@@ -1,0 +1,28 @@
+"""server/metrics.py: what the exposition carries beyond what a request or a socket bumps."""
+
+from __future__ import annotations
+
+import gc
+
+from server import metrics
+
+
+def _pauses(generation: str) -> float:
+    for family in metrics.GC_PAUSE.collect():
+        for sample in family.samples:
+            if sample.name.endswith("_count") and sample.labels.get("generation") == generation:
+                return sample.value
+    return 0.0
+
+
+def test_every_collection_is_observed_by_generation_until_unwatched() -> None:
+    before = _pauses("2"), _pauses("0")
+    unwatch = metrics.watch_gc()
+    try:
+        gc.collect()
+        gc.collect(0)
+    finally:
+        unwatch()
+    assert (_pauses("2"), _pauses("0")) == (before[0] + 1, before[1] + 1)
+    gc.collect()
+    assert _pauses("2") == before[0] + 1
