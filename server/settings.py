@@ -43,6 +43,20 @@ def _at_least(env: dict[str, str], name: str, default: int, minimum: int) -> int
     return value
 
 
+def _thresholds(env: dict[str, str], name: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        first, second, third = (int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"{name} must be three integers, as gc.set_threshold takes them (700,10,10), "
+                          f"got {raw!r}") from None
+    if first < 0 or second < 0 or third < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return first, second, third
+
+
 def _dev_secret(folder: Path) -> str:
     """Outside production, a key kept in ./var so that order links and printed QR labels outlive a restart."""
     path = folder / "dev-secret-key"
@@ -87,6 +101,7 @@ class Settings:
     chat_history: int = 50
     history_size: int = 1000
     tick_ms: int = 250
+    gc_thresholds: tuple[int, int, int] = (10_000, 10, 10)
     reservation_s: int = 600
     payment_provider: str = "sandbox"
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
@@ -147,6 +162,7 @@ class Settings:
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),
             history_size=_int(env, "HISTORY_SIZE", 1000),
             tick_ms=_int(env, "TICK_MS", 250),
+            gc_thresholds=_thresholds(env, "GC_THRESHOLDS", (10_000, 10, 10)),
             reservation_s=_at_least(env, "RESERVATION_S", 600, 30),
             payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
         )

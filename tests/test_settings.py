@@ -23,8 +23,9 @@ def test_laptop_defaults(tmp_path: Path) -> None:
 
 def test_environment_is_read_and_typed() -> None:
     s = Settings.from_env({"SECRET_KEY": "k" * 32, "REDIS_URL": "redis://r:6379/1", "WS_SEND_QUEUE": "64",
-                           "PUBLIC_BASE_URL": "https://shop.example/", "ALLOWED_ORIGINS": "https://a.example, "})
-    assert s.redis_url == "redis://r:6379/1" and s.ws_send_queue == 64
+                           "PUBLIC_BASE_URL": "https://shop.example/", "ALLOWED_ORIGINS": "https://a.example, ",
+                           "GC_THRESHOLDS": "700,10,10"})
+    assert s.redis_url == "redis://r:6379/1" and s.ws_send_queue == 64 and s.gc_thresholds == (700, 10, 10)
     assert s.public_base_url == "https://shop.example"
     assert s.origin_allowed("https://shop.example") and s.origin_allowed("https://a.example")
 
@@ -39,6 +40,8 @@ def test_environment_is_read_and_typed() -> None:
         ({"SECRET_KEY": "k" * 32, "REDIS_URL": "http://nope"}, "REDIS_URL"),
         ({"SECRET_KEY": "k" * 32, "WS_SEND_QUEUE": "lots"}, "WS_SEND_QUEUE"),
         ({"SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "shop.example"}, "PUBLIC_BASE_URL"),
+        ({"SECRET_KEY": "k" * 32, "GC_THRESHOLDS": "10000,10"}, "GC_THRESHOLDS"),
+        ({"SECRET_KEY": "k" * 32, "GC_THRESHOLDS": "10000,10,-1"}, "GC_THRESHOLDS"),
     ],
 )
 def test_refusals_name_the_variable(env: dict[str, str], needle: str) -> None:

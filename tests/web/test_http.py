@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from server.app import create_app
+from server.settings import Settings
 from tests.conftest import Api
 
 
@@ -235,3 +240,13 @@ def test_health_metrics_openapi(api: Api) -> None:
     assert "ProductIn" in spec["components"]["schemas"]
     ref = spec["paths"]["/api/products"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert ref == "#/components/schemas/ProductIn"
+
+
+def test_a_worker_freezes_what_startup_made_and_collects_less_often(settings: Settings) -> None:
+    """While the app runs: the startup objects are out of every collection, and GC_THRESHOLDS apply;
+    after it, the process is as it was."""
+    before = gc.get_threshold()
+    app = create_app(dataclasses.replace(settings, gc_thresholds=(12_345, 11, 9)))
+    with TestClient(app):
+        assert gc.get_threshold() == (12_345, 11, 9) and gc.get_freeze_count() > 10_000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
