@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -15,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import metrics
+from server import collection, metrics
 from server.auth import Auth
 from server.bus import Bus, create_bus
 from server.catalog import Catalog
@@ -138,15 +137,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await services.gate.sync([])  # stock counters missing from Redis come back from the database
         await services.hub.start()
         sweeper = asyncio.create_task(sweep_forever(services, every_s=1.0), name="vitrine-sweeper")
-        unwatch_gc = metrics.watch_gc()
-        # What startup made lives as long as the process: no collection walks it again. Collections come
-        # less often than CPython's default (700, 10, 10): a wave of 5,000 joining viewers then costs a
-        # worker no full collection, where it cost 7 of up to 1 s each (docs/benchmarks.md, 0.6.2).
-        thresholds = gc.get_threshold()
-        gc.freeze()
-        gc.set_threshold(*settings.gc_thresholds)
         try:
-            yield
+            with collection.tuned(settings.gc_thresholds):
+                yield
         finally:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -154,9 +147,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await services.hub.close()
             await services.bus.close()
             await services.db.dispose()
-            unwatch_gc()
-            gc.set_threshold(*thresholds)
-            gc.unfreeze()
 
     routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *selling.routes, *orders.routes,
               *stores.routes,

@@ -23,7 +23,8 @@ log = logging.getLogger("vitrine.hub")
 SnapshotLoader = Callable[[str], Awaitable[dict[str, Any]]]
 TickHook = Callable[[], Awaitable[dict[str, list[Event]]]]  # more events to publish at each tick, by show
 RING = 512
-RUN_MAX = 64  # frames in one write to a socket: a backlog after a stall goes out in bounded pieces
+RUN_MAX = 64  # frames in one write to a socket: a backlog after a stall goes out in bounded pieces (twice
+# that when they overtake a tick's pass: its frames and theirs)
 SNAPSHOT_TTL_S = 10.0
 _REACTIONS_PREFIX = b'{"type":"reactions"'
 # A tick's figures (server/feed.py and Hub.tick): their pass over the sockets is paced, and overtaken
@@ -147,10 +148,10 @@ class Channel:
         return frame
 
     def _deliver(self, frames: list[Frame]) -> None:
-        """Frames that came together, to every socket here. A tick's figures (reactions, viewers, stock, sales)
-        go out in slices of PACE_SLICE sockets, letting the loop run between two: anything that comes
-        meanwhile (a pin) overtakes the rest of that pass, joined with it in one write per socket, so a
-        pin waits one slice for the reactions, never a whole pass."""
+        """Frames that came together, to every socket here. A tick's figures (reactions, viewers, stock, sales),
+        to more than PACE_SLICE sockets, go out in slices of PACE_SLICE, letting the loop run between two:
+        anything that comes meanwhile (a pin) overtakes the rest of that pass, joined with it in one write
+        per socket, so a pin waits one slice for the reactions, never a whole pass."""
         if not frames:
             return
         if self._pass is not None:
@@ -173,13 +174,17 @@ class Channel:
     async def _pace(self, paced: Pass) -> None:
         item = paced.frames[0] if len(paced.frames) == 1 else Run(paced.frames)
         offer, conns = Connection.offer, paced.conns
-        while paced.done < len(conns):
-            start = paced.done
-            paced.done = end = min(start + PACE_SLICE, len(conns))
-            gone = [conn for conn in conns[start:end] if not offer(conn, item)]
-            self._drop(gone)
-            metrics.FRAMES_QUEUED.inc((end - start - len(gone)) * len(paced.frames))
-            await asyncio.sleep(PACE_GAP_S)
+        try:
+            while paced.done < len(conns):
+                start, end = paced.done, min(paced.done + PACE_SLICE, len(conns))
+                gone = [conn for conn in conns[start:end] if not offer(conn, item)]
+                paced.done = end  # a slice is never half done when something overtakes the pass
+                self._drop(gone)
+                metrics.FRAMES_QUEUED.inc((end - start - len(gone)) * len(paced.frames))
+                await asyncio.sleep(PACE_GAP_S)
+        except Exception:  # the pass stays: the next frame takes the rest (a socket skips what it has)
+            log.exception("show %s: a tick's pass stopped at socket %d", self.show_id, paced.done)
+            return
         if self._pass is paced:
             self._pass, self._pacer = None, None
 

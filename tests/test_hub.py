@@ -213,8 +213,8 @@ class Wire:
         return None
 
 
-async def wire_join(hub: Hub, show: str = "shw_a") -> tuple[Wire, Connection]:
-    wire = Wire()
+async def wire_join(hub: Hub, show: str = "shw_a", wire: Wire | None = None) -> tuple[Wire, Connection]:
+    wire = wire or Wire()
     conn = Connection(sink=wire, maxlen=8, max_backlog=1 << 20)
     joined = await hub.join(show, conn, since=None, epoch=None)
     conn.start(first=joined.replay, after=joined.after)
@@ -313,12 +313,38 @@ async def test_a_pin_overtakes_a_ticks_pass_in_one_write_per_socket(hub: Hub, mo
 async def test_a_ticks_pass_reaches_every_socket_a_slice_at_a_time(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub_module, "PACE_SLICE", 3)
     sockets = [await wire_join(hub) for _ in range(10)]
-    gone = Wire()
-    closing = Connection(sink=gone, maxlen=8, max_backlog=1 << 20)
-    await hub.join("shw_a", closing, since=None, epoch=None)
-    closing.start(first=[], after=0)
+    gone, closing = await wire_join(hub)
     await closing.stop()  # went away: the pass drops it
     await hub.bus.publish("shw_a", Reactions(counts={"fire": 1}), Sale(product_id="p", quantity=1))
     await until(lambda: all(wire.writes for wire, _ in sockets))
     assert [wire.writes[0] for wire, _ in sockets] == [[1, 2]] * 10 and gone.writes == []
     await until(lambda: hub.local_viewers("shw_a") == 10)
+
+
+class Broken(Wire):
+    """A sink whose first send raises, as a bug in a sink would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised = False
+
+    def send(self, item: Frame | Run, limit: int) -> bool | None:
+        if not self.raised:
+            self.raised = True
+            raise RuntimeError("a bug in a sink")
+        return super().send(item, limit)
+
+
+async def test_a_pass_that_fails_is_logged_and_the_next_frame_takes_the_rest(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(hub_module, "PACE_SLICE", 2)
+    sockets = [await wire_join(hub) for _ in range(2)]
+    broken, conn = await wire_join(hub, wire=Broken())
+    sockets += [(broken, conn)] + [await wire_join(hub) for _ in range(3)]
+    await hub.bus.publish("shw_a", Reactions(counts={"wow": 2}))
+    await until(lambda: "a tick's pass stopped" in caplog.text)
+    await hub.bus.publish("shw_a", ChatDeleted(id="a"))
+    await until(lambda: all(2 in [seq for write in wire.writes for seq in write] for wire, _ in sockets))
+    for wire, _ in sockets:
+        seqs = [seq for write in wire.writes for seq in write]
+        assert seqs[:2] == ([2] if wire is broken else [1, 2]) and seqs == sorted(set(seqs)), (seqs, wire.writes)

@@ -1,0 +1,30 @@
+"""server/collection.py: garbage collection tuned while an app runs, and put back after."""
+
+from __future__ import annotations
+
+import gc
+
+from server import collection, metrics
+
+
+def _full_collections() -> float:
+    for family in metrics.GC_PAUSE.collect():
+        for sample in family.samples:
+            if sample.name.endswith("_count") and sample.labels.get("generation") == "2":
+                return sample.value
+    return 0.0
+
+
+def test_nested_apps_keep_the_first_tuning_and_the_last_one_out_restores() -> None:
+    before, counted = gc.get_threshold(), _full_collections()
+    with collection.tuned((20_000, 5, 5)):
+        frozen = gc.get_freeze_count()
+        assert gc.get_threshold() == (20_000, 5, 5) and frozen > 1_000
+        with collection.tuned((1, 1, 1)):
+            assert gc.get_threshold() == (20_000, 5, 5)
+            gc.collect()
+        assert gc.get_threshold() == (20_000, 5, 5) and gc.get_freeze_count() >= frozen
+        assert _full_collections() == counted + 1  # observed once, however many apps run
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.collect()
+    assert _full_collections() == counted + 1  # no longer observed
