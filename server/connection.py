@@ -33,7 +33,7 @@ class Frame:
     __slots__ = ("_text", "data", "first", "seq", "wire")
 
     def __init__(self, seq: int, data: bytes) -> None:
-        self.seq = self.first = seq  # `first`, as a Run has: a frame is a run of one
+        self.seq = self.first = seq  # `first` and `frames` as a Run has them
         self.data = data
         self._text: str | None = None
         # the whole WebSocket text frame as a server sends it (final, unmasked, uncompressed)
@@ -44,6 +44,11 @@ class Frame:
         if self._text is None:
             self._text = self.data.decode()
         return self._text
+
+    @property
+    def frames(self) -> tuple[Frame]:
+        """As a Run's: a frame is a run of one."""
+        return (self,)
 
 
 class Run:
@@ -98,7 +103,7 @@ class AsgiSink:
             return False
         if self._bytes > limit:
             return None
-        for frame in item.frames if isinstance(item, Run) else (item,):
+        for frame in item.frames:
             self._queue.append(frame)
             self._bytes += len(frame.data)
         self._ready.set()
@@ -173,11 +178,10 @@ class Connection:
             return sent or self._unsent(sent)
         if self.closed:
             return False
-        frames = item.frames if isinstance(item, Run) else (item,)
         held = self._held
         if held is None:
-            return all(self._put(frame) for frame in frames)  # partly sent by a replay, or a reply
-        for frame in frames:
+            return all(self._put(frame) for frame in item.frames)  # partly sent by a replay, or a reply
+        for frame in item.frames:
             if len(held) >= self.maxlen:
                 self.kill(SLOW_CONSUMER, "too slow: send queue full")
                 return False

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import gc
 
-from server import collection, metrics
-
-
-def _full_collections() -> float:
-    for family in metrics.GC_PAUSE.collect():
-        for sample in family.samples:
-            if sample.name.endswith("_count") and sample.labels.get("generation") == "2":
-                return sample.value
-    return 0.0
+from server import collection
+from tests.test_metrics import pauses
 
 
 def test_nested_apps_keep_the_first_tuning_and_the_last_one_out_restores() -> None:
-    before, counted = gc.get_threshold(), _full_collections()
+    before, counted = gc.get_threshold(), pauses("2")
     with collection.tuned((20_000, 5, 5)):
         frozen = gc.get_freeze_count()
         assert gc.get_threshold() == (20_000, 5, 5) and frozen > 1_000
@@ -24,7 +17,7 @@ def test_nested_apps_keep_the_first_tuning_and_the_last_one_out_restores() -> No
             assert gc.get_threshold() == (20_000, 5, 5)
             gc.collect()
         assert gc.get_threshold() == (20_000, 5, 5) and gc.get_freeze_count() >= frozen
-        assert _full_collections() == counted + 1  # observed once, however many apps run
+        assert pauses("2") == counted + 1  # observed once, however many apps run
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     gc.collect()
-    assert _full_collections() == counted + 1  # no longer observed
+    assert pauses("2") == counted + 1  # no longer observed

@@ -7,7 +7,8 @@ import gc
 from server import metrics
 
 
-def _pauses(generation: str) -> float:
+def pauses(generation: str) -> float:
+    """Collections of `generation` GC_PAUSE has observed so far."""
     for family in metrics.GC_PAUSE.collect():
         for sample in family.samples:
             if sample.name.endswith("_count") and sample.labels.get("generation") == generation:
@@ -16,13 +17,13 @@ def _pauses(generation: str) -> float:
 
 
 def test_every_collection_is_observed_by_generation_until_unwatched() -> None:
-    before = _pauses("2"), _pauses("0")
+    before = pauses("2"), pauses("0")
     unwatch = metrics.watch_gc()
     try:
         gc.collect()
         gc.collect(0)
     finally:
         unwatch()
-    assert (_pauses("2"), _pauses("0")) == (before[0] + 1, before[1] + 1)
+    assert (pauses("2"), pauses("0")) == (before[0] + 1, before[1] + 1)
     gc.collect()
-    assert _pauses("2") == before[0] + 1
+    assert pauses("2") == before[0] + 1
