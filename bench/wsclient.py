@@ -16,10 +16,10 @@ The two hot paths skip the library's frame code, as Vitrine's server does for th
 - In: once the snapshot has arrived and websockets' parser waits at a frame boundary, the frames a server
   sends most (final, unmasked, text or binary, no reserved bits, within MAX_SIZE) are cut here: two to ten
   bytes of header, then the payload goes to `on_frame`. websockets' parser, a generator stepped through per
-  frame, was a third of a viewer process's CPU. A frame of any other kind (ping, close, a fragment, a
-  masked or oversized frame) and the bytes after it go to websockets, which answers pings, echoes the close
-  and fails the connection on a protocol error, as it always did; the fast path starts again only when its
-  parser next waits at a frame boundary with the connection open.
+  frame, was a third of a viewer process's CPU. A ping is answered here with its pong. A frame of any other
+  kind (close, a fragment, a masked or oversized frame) and the bytes after it go to websockets, which
+  echoes the close and fails the connection on a protocol error, as it always did; the fast path starts
+  again only when its parser next waits at a frame boundary with the connection open.
 - Out: a REACT is framed here (masked with a fresh key from `os.urandom`, RFC 6455 section 5.3) while the
   protocol is OPEN and no fragmented message is being sent; websockets frames anything else.
 """
@@ -147,6 +147,12 @@ class ViewerSocket(asyncio.Protocol):
                 if end - pos < 10:
                     break
                 length, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+            if b0 == 0x89 and head == 2 and self.ws.state is _OPEN:  # a keepalive ping (at most 125 bytes)
+                if end - pos < 2 + length:
+                    break
+                self._pong(buf[pos + 2:pos + 2 + length])
+                pos += 2 + length
+                continue
             if (b0 != 0x81 and b0 != 0x82) or (length > 127 and head == 2) or length > MAX_SIZE:
                 # a control frame, a fragment, reserved bits, a mask, too big: websockets parses it
                 self.fast, self.partial = False, b""
@@ -195,6 +201,13 @@ class ViewerSocket(asyncio.Protocol):
             return False
         self._write(self.ws.data_to_send())
         return True
+
+    def _pong(self, payload: bytes) -> None:
+        """The answer to a ping, framed here as websockets would (masked, the ping's payload)."""
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            mask = os.urandom(4)
+            transport.write(b"%c%c%s%s" % (0x8A, 0x80 | len(payload), mask, apply_mask(payload, mask)))
 
     # --- the rare paths -------------------------------------------------------------------------------
 

@@ -114,7 +114,7 @@ async def test_viewer_sockets_count_frames_answer_pings_react_and_record_close_c
         for piece in (split[:1], split[1:5], split[5:]):  # a frame cut anywhere by TCP, its head included
             ws.transport.write(piece)
             await asyncio.sleep(0.02)
-        await asyncio.wait_for(await ws.ping(), 5)  # the client answers pings (websockets' parser takes them)
+        await asyncio.wait_for(await ws.ping(), 5)  # answered on the fast path: masked, with the ping's payload
         reacts.append(await asyncio.wait_for(ws.recv(), 5))  # masked, or the server would fail the connection
         await everyone_in.wait()
         if first:

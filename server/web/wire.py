@@ -11,13 +11,18 @@
   (a fragment, an unmasked or oversized frame, reserved bits, data before the handshake was answered)
   turns the fast path off for that socket and websockets parses the rest, closing with 1002 or 1009.
 
-Everything else (handshake, accept, receive, close, pings) is uvicorn's. Under another ASGI server the
-extension is absent and the channel uses connection.AsgiSink instead.
+- Keepalive: the pings go out from the worker's one keepalive timer (server/keepalive.py), not from two
+  timers per socket per ping, and their pongs are cut here too; the interval and the timeout are
+  uvicorn's settings, and a late pong closes the socket with 1011, as uvicorn does.
+
+Everything else (handshake, accept, receive, close, the peer's pings) is uvicorn's. Under another ASGI
+server the extension is absent and the channel uses connection.AsgiSink instead.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -25,8 +30,10 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import Frame as WsFrame
 from websockets.frames import apply_mask
 from websockets.http11 import Request
+from websockets.protocol import State
 
 from server.connection import Item
+from server.keepalive import Keepalive, step_for
 
 EXTENSION = "vitrine.wire"
 Lane = Callable[[bytes], bool]
@@ -126,6 +133,10 @@ class WireProtocol(WebSocketsSansIOProtocol):
             size = head + 4 + length
             if end - pos < size:
                 break
+            if b0 == 0x8A and head == 2:  # a pong (at most 125 bytes), most likely to our keepalive ping
+                self._pong(apply_mask(buf[pos + head + 4:pos + size], buf[pos + head:pos + head + 4]))
+                pos += size
+                continue
             lane = self.sink.lane
             if b0 == 0x81 and lane is not None and not self.close_sent:  # a whole text frame
                 payload = apply_mask(buf[pos + head + 4:pos + size], buf[pos + head:pos + head + 4])
@@ -152,6 +163,47 @@ class WireProtocol(WebSocketsSansIOProtocol):
             if self._offer(lane, data if isinstance(data, bytes) else bytes(data)):
                 return
         super().handle_text(event)
+
+    # --- keepalive: the worker's one timer (server/keepalive.py) instead of uvicorn's two per socket per ping
+
+    _keepalive: Keepalive | None = None
+
+    def start_keepalive(self) -> None:
+        interval = self.ping_interval
+        if interval is not None and interval > 0:  # None or 0: no pings, as uvicorn does
+            self._keepalive = Keepalive.of(self.loop, step_for(interval))
+            self._keepalive.watch(self, self.loop.time() + interval)
+
+    def stop_keepalive(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.forget(self)
+            self._keepalive = None
+        self.pending_ping_payload = None
+
+    def keepalive_due(self, now: float) -> float | None:
+        """This socket's turn: close it if the pong to its last ping is late (1011, as uvicorn does), else
+        ping it; returns when to come back."""
+        if self.close_sent or self.transport.is_closing() or self.conn.state is not State.OPEN:
+            return None
+        if self.pending_ping_payload is not None and self.ping_timeout is not None:
+            self.keepalive_timeout()
+            return None
+        payload = random.randbytes(4)  # tells our pong from a stale or unsolicited one
+        self.pending_ping_payload, self.ping_sent_at = payload, now
+        self.transport.write(b"\x89\x04" + payload)  # the frame websockets' send_ping makes: FIN, PING, 4 bytes
+        assert self.ping_interval is not None
+        return now + (self.ping_interval if self.ping_timeout is None else self.ping_timeout)
+
+    def handle_pong(self, event: WsFrame) -> None:
+        self._pong(bytes(event.data))
+
+    def _pong(self, payload: bytes) -> None:
+        if self.pending_ping_payload is None or payload != self.pending_ping_payload:
+            return  # unsolicited, or for a ping before the last one
+        self.last_ping_rtt = self.loop.time() - self.ping_sent_at
+        self.pending_ping_payload = None
+        if self._keepalive is not None and self.ping_interval is not None:
+            self._keepalive.watch(self, self.ping_sent_at + self.ping_interval)
 
     async def send(self, message: Any) -> None:
         await super().send(message)

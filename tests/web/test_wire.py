@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -29,8 +30,9 @@ Handler = Callable[[WireSink, Callable[[], Awaitable[dict[str, Any]]]], Awaitabl
 
 
 @contextlib.asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[str]:
-    """A real uvicorn on a free port, with WireProtocol, running `handler` for each socket."""
+async def serving(handler: Handler, **config: Any) -> AsyncIterator[str]:
+    """A real uvicorn on a free port, with WireProtocol, running `handler` for each socket (uvicorn's
+    `config` on top of what `vitrine serve` sets)."""
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
@@ -42,9 +44,8 @@ async def serving(handler: Handler) -> AsyncIterator[str]:
         await handler(sink, receive)
 
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws=WireProtocol, lifespan="off", log_level="warning",
-                            ws_per_message_deflate=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=WireProtocol, lifespan="off",
+                                           log_level="warning", ws_per_message_deflate=False, **config))
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(10):
         while not server.started:
@@ -251,3 +252,48 @@ async def test_an_unmasked_client_frame_is_a_protocol_error() -> None:
         closing = await frames_of(reader, protocol, 1)
         writer.close()
     assert closing and closing[0].opcode == Opcode.CLOSE and Close.parse(closing[0].data).code == 1002
+
+
+async def waiting(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    while (await receive())["type"] != "websocket.disconnect":
+        pass
+
+
+async def test_keepalive_pings_every_interval_and_pongs_cut_anywhere_keep_the_socket_open() -> None:
+    """The worker's keepalive pings each socket every ws_ping_interval; a pong that arrives a byte at a
+    time is taken on the fast path and keeps the socket open, ping after ping."""
+    async with serving(waiting, ws_ping_interval=0.2, ws_ping_timeout=0.5) as url:
+        reader, writer, protocol = await raw_client(url)
+        loop = asyncio.get_running_loop()
+        pings: list[float] = []
+        async with asyncio.timeout(10):
+            while len(pings) < 5:
+                data = await reader.read(65536)
+                assert data, "the server closed the socket"
+                protocol.receive_data(data)
+                for event in protocol.events_received():
+                    assert isinstance(event, WsFrame) and event.opcode is Opcode.PING, event
+                    pings.append(loop.time())
+                    assert len(event.data) == 4
+                for pong in protocol.data_to_send():  # websockets' sans-I/O client queued the pong
+                    for i in range(len(pong)):
+                        writer.write(pong[i:i + 1])
+                        await writer.drain()
+        writer.close()
+    gaps = [b - a for a, b in pairwise(pings)]
+    assert all(gap > 0.2 * 0.8 for gap in gaps), gaps  # never before the interval is up (give or take a read)
+
+
+async def test_a_socket_that_never_answers_its_ping_is_closed_with_1011() -> None:
+    async with serving(waiting, ws_ping_interval=0.1, ws_ping_timeout=0.1) as url:
+        reader, writer, protocol = await raw_client(url)
+        got: list[WsFrame] = []
+        async with asyncio.timeout(10):
+            while not got or got[-1].opcode is not Opcode.CLOSE:
+                data = await reader.read(65536)
+                assert data, "closed without a close frame"
+                protocol.receive_data(data)
+                got += [e for e in protocol.events_received() if isinstance(e, WsFrame)]
+        writer.close()
+    assert [f.opcode for f in got] == [Opcode.PING, Opcode.CLOSE], "one ping, never answered, then the close"
+    assert Close.parse(got[-1].data).code == 1011

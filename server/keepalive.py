@@ -1,0 +1,105 @@
+"""WebSocket keepalive pings for all of a worker's sockets, from one timer per event loop.
+
+uvicorn arms two timers per socket for each ping (the ping, then its pong's deadline) and wakes the loop for
+each one: 10,000 viewers pinged every 20 s are 500 wake-ups a second, and a socket's ping and pong each go
+through websockets' parser. Here a socket waits in a slot of `step` seconds (a twentieth of the ping
+interval, at most one second); one timer a step calls every socket whose time has come, so the sockets due
+in the same step are pinged together and their pongs come back together (server/web/wire.py takes them
+as it cuts frames). A ping or a close for a late pong comes at most one step after its time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from typing import Protocol
+
+log = logging.getLogger("vitrine.keepalive")
+
+
+class Pinged(Protocol):
+    def keepalive_due(self, now: float) -> float | None:
+        """This socket's time came: do what is due (ping it, close it); the next time, or None when done."""
+
+
+def step_for(interval_s: float) -> float:
+    """How finely a keepalive with this ping interval slots its sockets."""
+    return min(1.0, interval_s / 20)
+
+
+class Keepalive:
+    """The sockets of one event loop that want pings, by slot of `step_s` seconds."""
+
+    _loops: dict[tuple[int, float], Keepalive] = {}
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, step_s: float) -> None:
+        self.loop = loop
+        self.step_s = step_s
+        self._slots: dict[int, dict[Pinged, None]] = {}  # insertion-ordered sets: the sockets due in that step
+        self._slot_of: dict[Pinged, int] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._armed = 0  # the slot the timer runs, while there is one
+        self._running = False
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop, step_s: float) -> Keepalive:
+        """The loop's keepalive for this step (one per worker in practice: every socket has the same
+        interval)."""
+        key = (id(loop), step_s)
+        keepalive = cls._loops.get(key)
+        if keepalive is None or keepalive.loop is not loop:
+            keepalive = cls._loops[key] = cls(loop, step_s)
+        return keepalive
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def watch(self, sock: Pinged, at: float) -> None:
+        """Call `sock.keepalive_due` at `at` (or up to a step later); replaces what it was waiting for."""
+        self.forget(sock)
+        slot = math.ceil(at / self.step_s)
+        self._slots.setdefault(slot, {})[sock] = None
+        self._slot_of[sock] = slot
+        if not self._running:
+            self._arm()
+
+    def forget(self, sock: Pinged) -> None:
+        slot = self._slot_of.pop(sock, None)
+        if slot is not None:
+            due = self._slots[slot]
+            del due[sock]
+            if not due:
+                del self._slots[slot]
+
+    def _arm(self) -> None:
+        """The timer for the first slot with a socket in it (none when there is none)."""
+        first = min(self._slots, default=None)
+        if self._timer is not None and first == self._armed:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if first is None:
+            self._loops.pop((id(self.loop), self.step_s), None)
+        else:
+            self._armed, self._timer = first, self.loop.call_at(first * self.step_s, self._run)
+
+    def _run(self) -> None:
+        self._timer, self._running = None, True
+        now = self.loop.time()
+        try:
+            # a loop's timers may fire a little early (libuv counts milliseconds)
+            for slot in sorted(s for s in self._slots if s * self.step_s <= now + 0.001):
+                for sock in list(self._slots.pop(slot)):
+                    del self._slot_of[sock]
+                    try:
+                        at = sock.keepalive_due(now)
+                    except Exception:  # one socket's bug must not stop the others' pings
+                        log.exception("keepalive failed for a socket")
+                        continue
+                    if at is not None:
+                        self.watch(sock, at)
+        finally:
+            self._running = False
+            self._arm()

@@ -1,0 +1,84 @@
+"""The keepalive's slots, on a real event loop: sockets called at their time, together when due in one
+step, again when they ask, never once forgotten; one timer for all of them."""
+
+from __future__ import annotations
+
+import asyncio
+from itertools import pairwise
+
+import pytest
+
+from server.keepalive import Keepalive, step_for
+
+pytestmark = pytest.mark.anyio
+
+
+class Sock:
+    """A Pinged that records when it was called, and comes back `every` seconds `times` times."""
+
+    def __init__(self, calls: list[tuple[str, float]], name: str, *, every: float | None = None, times: int = 1,
+                 broken: bool = False) -> None:
+        self.calls, self.name, self.every, self.left, self.broken = calls, name, every, times, broken
+
+    def keepalive_due(self, now: float) -> float | None:
+        self.calls.append((self.name, now))
+        if self.broken:
+            raise RuntimeError("a bug in a socket")
+        self.left -= 1
+        return now + self.every if self.every is not None and self.left > 0 else None
+
+
+async def settle(keepalive: Keepalive, within: float = 5) -> None:
+    async with asyncio.timeout(within):
+        while len(keepalive):
+            await asyncio.sleep(0.01)
+
+
+def test_the_step_is_a_twentieth_of_the_interval_and_at_most_a_second() -> None:
+    assert step_for(20) == 1.0 and step_for(60) == 1.0 and step_for(2) == 0.1
+
+
+async def test_sockets_are_called_in_time_order_and_together_when_due_in_one_step() -> None:
+    loop = asyncio.get_running_loop()
+    keepalive = Keepalive.of(loop, 0.05)
+    calls: list[tuple[str, float]] = []
+    start = loop.time()
+    wanted = {"c": start + 0.25, "a": start + 0.05, "b1": start + 0.15, "b2": start + 0.151}
+    for name, at in wanted.items():
+        keepalive.watch(Sock(calls, name), at)
+    assert len(keepalive) == 4
+    await settle(keepalive)
+    assert [name for name, _ in calls][:1] == ["a"] and [name for name, _ in calls][-1] == "c"
+    for name, at in calls:
+        assert at >= wanted[name] - 0.002, (name, at - wanted[name])  # never before its time
+    when = dict(calls)
+    assert when["b1"] == when["b2"], "due in the same step: called in the same run"
+    assert Keepalive.of(loop, 0.05) is not keepalive, "an empty keepalive let its timer go"
+
+
+async def test_a_socket_comes_back_when_it_asks_and_never_once_forgotten() -> None:
+    loop = asyncio.get_running_loop()
+    keepalive = Keepalive.of(loop, 0.02)
+    calls: list[tuple[str, float]] = []
+    again, gone = Sock(calls, "again", every=0.05, times=3), Sock(calls, "gone")
+    keepalive.watch(again, loop.time() + 0.02)
+    keepalive.watch(gone, loop.time() + 0.04)
+    keepalive.forget(gone)
+    keepalive.watch(again, loop.time() + 0.03)  # watched twice: the later time replaces the first
+    await settle(keepalive)
+    assert [name for name, _ in calls] == ["again"] * 3
+    gaps = [b - a for (_, a), (_, b) in pairwise(calls)]
+    assert all(gap >= 0.05 - 0.002 for gap in gaps), gaps
+
+
+async def test_a_socket_that_raises_is_logged_and_the_others_are_still_called(
+        caplog: pytest.LogCaptureFixture) -> None:
+    loop = asyncio.get_running_loop()
+    keepalive = Keepalive.of(loop, 0.02)
+    calls: list[tuple[str, float]] = []
+    at = loop.time() + 0.02
+    for sock in (Sock(calls, "first"), Sock(calls, "broken", broken=True), Sock(calls, "last", every=0.02, times=2)):
+        keepalive.watch(sock, at)
+    await settle(keepalive)
+    assert [name for name, _ in calls] == ["first", "broken", "last", "last"]
+    assert "keepalive failed for a socket" in caplog.text
