@@ -51,13 +51,15 @@ async def test_reactions_taken_by_the_wire_lane_are_checked_counted_and_coalesce
     async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}", compression=None) as ws:
         await ws.recv()
         for _ in range(30):
-            await ws.send('{"type":"react","kind":"heart"}')
+            await ws.send('{"type":"react","kind":"heart"}')  # as the player spells it: taken unparsed
+        for _ in range(3):
+            await ws.send('{"kind": "fire", "type": "react"}')  # any other spelling is parsed
         await ws.send('{"type":"react","kind":"poop"}')
         await ws.send('{"type":"ping","id":1}')
         total: dict[str, int] = {}
         frames, errors, pong = 0, list[str](), False
         async with asyncio.timeout(20):
-            while total.get("heart", 0) < 30 or not errors or not pong:
+            while total.get("heart", 0) < 30 or total.get("fire", 0) < 3 or not errors or not pong:
                 frame = orjson.loads(await ws.recv())
                 if frame["type"] == "reactions":
                     frames += 1
@@ -67,9 +69,9 @@ async def test_reactions_taken_by_the_wire_lane_are_checked_counted_and_coalesce
                     errors.append(frame["data"]["code"])
                 elif frame["type"] == "pong":
                     pong = True
-    assert total == {"heart": 30}
+    assert total == {"heart": 30, "fire": 3}
     assert errors == ["invalid_kind"]
-    assert frames < 31
+    assert frames < 34
 
 
 async def test_a_reaction_flood_is_closed_with_1008(demo_server: tuple[ServerProcess, dict[str, str]]) -> None:

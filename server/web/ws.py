@@ -4,6 +4,7 @@ everything a viewer receives goes through its Connection's bounded queue."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,11 @@ def _asgi_sink(ws: WebSocket) -> AsgiSink:
     return AsgiSink(send=send, close=close)
 
 
+# A react frame as the player sends it (JSON.stringify's bytes, the same as orjson's), with its kind: the
+# lane takes these without parsing them; any other spelling is parsed.
+_PLAIN_REACTS = {orjson.dumps({"type": "react", "kind": kind}): kind for kind in REACTION_KINDS}
+
+
 def _lane(ws: WebSocket, conn: Connection, session: Session) -> Callable[[bytes], bool]:
     """Reactions, taken as the protocol parses them (server/web/wire.py): the most frequent frame a
     viewer sends never becomes an ASGI message. Anything else goes on to `_serve`."""
@@ -144,18 +150,24 @@ def _lane(ws: WebSocket, conn: Connection, session: Session) -> Callable[[bytes]
     max_bytes = services(ws).settings.ws_max_frame_bytes
 
     def take(raw: bytes) -> bool:
-        if len(raw) > max_bytes or b'"react"' not in raw:
+        kind: Any = _PLAIN_REACTS.get(raw)
+        if kind is None:
+            if len(raw) > max_bytes or b'"react"' not in raw:
+                return False
+            try:
+                frame = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                return False
+            if not isinstance(frame, dict) or frame.get("type") != "react":
+                return False
+            kind = frame.get("kind")
+        if conn.closed:
             return False
+        now = time.monotonic()
         try:
-            frame = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return False
-        if not isinstance(frame, dict) or frame.get("type") != "react" or conn.closed:
-            return False
-        try:
-            if not session.frames.take():
+            if not session.frames.take(now):
                 raise Refused("slow down", code="rate_limited")
-            _take_reaction(hub, session, frame)
+            _take_reaction(hub, session, kind, now)
         except DomainError as exc:
             _refuse(conn, session, exc)
         return True
@@ -214,15 +226,14 @@ async def _handle(ws: WebSocket, session: Session, raw: str | bytes) -> bytes | 
 
 
 async def _react(ws: WebSocket, session: Session, frame: dict[str, Any]) -> bytes | None:
-    _take_reaction(services(ws).hub, session, frame)
+    _take_reaction(services(ws).hub, session, frame.get("kind"))
     return None
 
 
-def _take_reaction(hub: Hub, session: Session, frame: dict[str, Any]) -> None:
-    kind = frame.get("kind")
+def _take_reaction(hub: Hub, session: Session, kind: Any, now: float | None = None) -> None:
     if kind not in REACTION_KINDS:
         raise Refused(f"kind must be one of {', '.join(REACTION_KINDS)}", code="invalid_kind")
-    if not session.reacts.take():
+    if not session.reacts.take(now):
         raise Refused("too many reactions: slow down", code="rate_limited")
     hub.react(session.show_id, kind)
 
