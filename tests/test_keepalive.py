@@ -4,6 +4,7 @@ step, again when they ask, never once forgotten; one timer for all of them."""
 from __future__ import annotations
 
 import asyncio
+import math
 from itertools import pairwise
 
 import pytest
@@ -42,8 +43,8 @@ async def test_sockets_are_called_in_time_order_and_together_when_due_in_one_ste
     loop = asyncio.get_running_loop()
     keepalive = Keepalive.of(loop, 0.05)
     calls: list[tuple[str, float]] = []
-    start = loop.time()
-    wanted = {"c": start + 0.25, "a": start + 0.05, "b1": start + 0.15, "b2": start + 0.151}
+    base = math.ceil(loop.time() / 0.05) * 0.05  # a step's boundary: b1 and b2 fall in one step, a and c not
+    wanted = {"c": base + 0.23, "a": base + 0.03, "b1": base + 0.11, "b2": base + 0.13}
     for name, at in wanted.items():
         keepalive.watch(Sock(calls, name), at)
     assert len(keepalive) == 4

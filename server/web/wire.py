@@ -202,7 +202,7 @@ class WireProtocol(WebSocketsSansIOProtocol):
             return  # unsolicited, or for a ping before the last one
         self.last_ping_rtt = self.loop.time() - self.ping_sent_at
         self.pending_ping_payload = None
-        if self._keepalive is not None and self.ping_interval is not None:
+        if self._keepalive is not None and self.ping_interval is not None and not self.close_sent:
             self._keepalive.watch(self, self.ping_sent_at + self.ping_interval)
 
     async def send(self, message: Any) -> None:
