@@ -147,7 +147,7 @@ class ViewerSocket(asyncio.Protocol):
                 if end - pos < 10:
                     break
                 length, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
-            if b0 == 0x89 and head == 2 and self.ws.state is _OPEN:  # a keepalive ping (at most 125 bytes)
+            if b0 == 0x89 and head == 2 and length <= 125 and self.ws.state is _OPEN:  # a ping, unmasked
                 if end - pos < 2 + length:
                     break
                 self._pong(buf[pos + 2:pos + 2 + length])

@@ -57,7 +57,7 @@ class Keepalive:
 
     def watch(self, sock: Pinged, at: float) -> None:
         """Call `sock.keepalive_due` at `at` (or up to a step later); replaces what it was waiting for."""
-        self.forget(sock)
+        self._drop(sock)
         slot = math.ceil(at / self.step_s)
         self._slots.setdefault(slot, {})[sock] = None
         self._slot_of[sock] = slot
@@ -65,12 +65,19 @@ class Keepalive:
             self._arm()
 
     def forget(self, sock: Pinged) -> None:
+        if self._drop(sock) and not self._slots and not self._running:
+            self._arm()  # the last socket went: so does the timer
+
+    def _drop(self, sock: Pinged) -> bool:
+        """Take the socket out of its slot; True when that emptied the slot."""
         slot = self._slot_of.pop(sock, None)
-        if slot is not None:
-            due = self._slots[slot]
-            del due[sock]
-            if not due:
-                del self._slots[slot]
+        if slot is None or (due := self._slots.get(slot)) is None:  # None: its slot is being run
+            return False
+        due.pop(sock, None)
+        if due:
+            return False
+        del self._slots[slot]
+        return True
 
     def _arm(self) -> None:
         """The timer for the first slot with a socket in it (none when there is none)."""
@@ -80,9 +87,12 @@ class Keepalive:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        key = (id(self.loop), self.step_s)
         if first is None:
-            self._loops.pop((id(self.loop), self.step_s), None)
+            if self._loops.get(key) is self:
+                del self._loops[key]  # nothing keeps an idle loop's keepalive (or the loop) alive
         else:
+            self._loops.setdefault(key, self)
             self._armed, self._timer = first, self.loop.call_at(first * self.step_s, self._run)
 
     def _run(self) -> None:
@@ -92,6 +102,8 @@ class Keepalive:
             # a loop's timers may fire a little early (libuv counts milliseconds)
             for slot in sorted(s for s in self._slots if s * self.step_s <= now + 0.001):
                 for sock in list(self._slots.pop(slot)):
+                    if self._slot_of.get(sock) != slot:
+                        continue  # forgotten, or moved, by a socket called before it
                     del self._slot_of[sock]
                     try:
                         at = sock.keepalive_due(now)

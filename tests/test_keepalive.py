@@ -83,3 +83,34 @@ async def test_a_socket_that_raises_is_logged_and_the_others_are_still_called(
     await settle(keepalive)
     assert [name for name, _ in calls] == ["first", "broken", "last", "last"]
     assert "keepalive failed for a socket" in caplog.text
+
+
+async def test_a_socket_called_may_forget_or_move_another_due_in_the_same_step() -> None:
+    loop = asyncio.get_running_loop()
+    keepalive = Keepalive.of(loop, 0.02)
+    calls: list[tuple[str, float]] = []
+    at = loop.time() + 0.02
+    victim, moved = Sock(calls, "victim"), Sock(calls, "moved")
+
+    class Meddler(Sock):
+        def keepalive_due(self, now: float) -> float | None:
+            keepalive.forget(victim)
+            keepalive.watch(moved, now + 0.05)
+            return super().keepalive_due(now)
+
+    for sock in (Meddler(calls, "meddler"), victim, moved):
+        keepalive.watch(sock, at)
+    await settle(keepalive)
+    assert [name for name, _ in calls] == ["meddler", "moved"]
+    assert calls[1][1] >= calls[0][1] + 0.05 - 0.002, "moved to its new time, not called twice"
+
+
+async def test_one_keepalive_per_loop_while_it_has_sockets() -> None:
+    loop = asyncio.get_running_loop()
+    keepalive = Keepalive.of(loop, 0.5)
+    sock = Sock([], "alone")
+    keepalive.watch(sock, loop.time() + 60)
+    keepalive.watch(sock, loop.time() + 30)  # re-armed alone (as a pong does): still the loop's keepalive
+    assert Keepalive.of(loop, 0.5) is keepalive and len(keepalive) == 1
+    keepalive.forget(sock)
+    assert Keepalive.of(loop, 0.5) is not keepalive, "the last socket gone, the loop's keepalive went with it"

@@ -189,7 +189,7 @@ class WireProtocol(WebSocketsSansIOProtocol):
             self.keepalive_timeout()
             return None
         payload = random.randbytes(4)  # tells our pong from a stale or unsolicited one
-        self.pending_ping_payload, self.ping_sent_at = payload, now
+        self.pending_ping_payload, self.ping_sent_at = payload, self.loop.time()  # `now` is the step's
         self.transport.write(b"\x89\x04" + payload)  # the frame websockets' send_ping makes: FIN, PING, 4 bytes
         assert self.ping_interval is not None
         return now + (self.ping_interval if self.ping_timeout is None else self.ping_timeout)
