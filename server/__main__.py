@@ -50,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["SECRET_KEY"] = settings.secret_key
     uvicorn.run("server.app:factory", factory=True, host=args.host, port=args.port, workers=args.workers,
                 ws="server.web.wire:WireProtocol", ws_per_message_deflate=False,
+                ws_ping_interval=settings.ws_ping_s or None, ws_ping_timeout=settings.ws_pong_s or None,
                 ws_max_size=max(settings.ws_max_frame_bytes, 1024), proxy_headers=True, log_level=args.log_level,
                 access_log=args.access_log)
     return 0

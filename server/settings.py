@@ -97,6 +97,8 @@ class Settings:
     ws_chat_per_s: float = 1.0
     ws_chat_burst: int = 3
     ws_violations_before_close: int = 20
+    ws_ping_s: float = 20.0
+    ws_pong_s: float = 20.0
     chat_max_chars: int = 280
     chat_history: int = 50
     history_size: int = 1000
@@ -159,6 +161,8 @@ class Settings:
             ws_send_buffer_bytes=_int(env, "WS_SEND_BUFFER_BYTES", 256 * 1024),
             ws_react_per_s=_float(env, "WS_REACT_PER_S", 20.0),
             ws_chat_per_s=_float(env, "WS_CHAT_PER_S", 1.0),
+            ws_ping_s=_float(env, "WS_PING_S", 20.0),
+            ws_pong_s=_float(env, "WS_PONG_S", 20.0),
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),
             history_size=_int(env, "HISTORY_SIZE", 1000),
             tick_ms=_int(env, "TICK_MS", 250),

@@ -283,6 +283,6 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, dict[str, str]]
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": secrets.token_hex(24)}
     env.pop("REDIS_URL", None)
     demo = seed_demo({**env, "REDIS_URL": ""})
-    server = start_server({**env, "REDIS_URL": ""}, log_dir=tmp_path)
+    server = start_server({**env, "REDIS_URL": "", "WS_PING_S": "1"}, log_dir=tmp_path)  # pings seen in a test
     yield server, demo
     server.stop()

@@ -1,9 +1,10 @@
 """What only a real uvicorn process shows: negotiated extensions, transport limits, the HTTP 403 for origins,
-the reactions taken by the wire protocol's lane."""
+the reactions taken by the wire protocol's lane, keepalive pings at WS_PING_S."""
 
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
 
 import orjson
 import pytest
@@ -11,6 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conftest import ServerProcess
+from tests.web.test_wire import raw_client
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio]
 
@@ -89,3 +91,26 @@ async def test_a_reaction_flood_is_closed_with_1008(demo_server: tuple[ServerPro
                         codes.append(frame["data"]["code"])
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
     assert codes and set(codes) == {"rate_limited"}
+
+
+async def test_serve_pings_every_ws_ping_s_and_an_answered_socket_stays(
+        demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    from websockets.frames import Frame as WsFrame
+    from websockets.frames import Opcode
+
+    server, demo = demo_server  # started with WS_PING_S=1
+    reader, writer, protocol = await raw_client(f"{server.ws_url}/ws/shows/{demo['show_id']}")
+    loop = asyncio.get_running_loop()
+    pings: list[float] = []
+    async with asyncio.timeout(20):
+        while len(pings) < 3:
+            data = await reader.read(65536)
+            assert data, "the server closed the socket"
+            protocol.receive_data(data)
+            for event in protocol.events_received():
+                if isinstance(event, WsFrame) and event.opcode is Opcode.PING:
+                    pings.append(loop.time())
+            writer.write(b"".join(protocol.data_to_send()))  # the pongs
+    writer.close()
+    gaps = [b - a for a, b in pairwise(pings)]
+    assert all(0.5 < gap < 1.9 for gap in gaps), gaps  # about a second apart, not 20 s (uvicorn's default)

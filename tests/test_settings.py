@@ -24,8 +24,9 @@ def test_laptop_defaults(tmp_path: Path) -> None:
 def test_environment_is_read_and_typed() -> None:
     s = Settings.from_env({"SECRET_KEY": "k" * 32, "REDIS_URL": "redis://r:6379/1", "WS_SEND_QUEUE": "64",
                            "PUBLIC_BASE_URL": "https://shop.example/", "ALLOWED_ORIGINS": "https://a.example, ",
-                           "GC_THRESHOLDS": "700,10,10"})
+                           "GC_THRESHOLDS": "700,10,10", "WS_PING_S": "25", "WS_PONG_S": "8.5"})
     assert s.redis_url == "redis://r:6379/1" and s.ws_send_queue == 64 and s.gc_thresholds == (700, 10, 10)
+    assert (s.ws_ping_s, s.ws_pong_s) == (25.0, 8.5)
     assert s.public_base_url == "https://shop.example"
     assert s.origin_allowed("https://shop.example") and s.origin_allowed("https://a.example")
 

@@ -173,9 +173,9 @@ async def test_a_stalled_socket_fills_its_backlog_and_is_closed_with_4008_after_
 async def raw_client(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, ClientProtocol]:
     """A socket that speaks WebSocket through websockets' sans-I/O client, so the test decides how the
     bytes are cut into TCP writes."""
-    protocol = ClientProtocol(parse_uri(url))
-    host, port = url.removeprefix("ws://").strip("/").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
+    uri = parse_uri(url)
+    protocol = ClientProtocol(uri)
+    reader, writer = await asyncio.open_connection(uri.host, uri.port)
     protocol.send_request(protocol.connect())
     writer.write(b"".join(protocol.data_to_send()))
     async with asyncio.timeout(10):
