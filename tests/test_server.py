@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conftest import ServerProcess
-from tests.web.test_wire import raw_client
+from tests.web.test_wire import pings_answered
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio]
 
@@ -95,22 +95,7 @@ async def test_a_reaction_flood_is_closed_with_1008(demo_server: tuple[ServerPro
 
 async def test_serve_pings_every_ws_ping_s_and_an_answered_socket_stays(
         demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
-    from websockets.frames import Frame as WsFrame
-    from websockets.frames import Opcode
-
     server, demo = demo_server  # started with WS_PING_S=1
-    reader, writer, protocol = await raw_client(f"{server.ws_url}/ws/shows/{demo['show_id']}")
-    loop = asyncio.get_running_loop()
-    pings: list[float] = []
-    async with asyncio.timeout(20):
-        while len(pings) < 3:
-            data = await reader.read(65536)
-            assert data, "the server closed the socket"
-            protocol.receive_data(data)
-            for event in protocol.events_received():
-                if isinstance(event, WsFrame) and event.opcode is Opcode.PING:
-                    pings.append(loop.time())
-            writer.write(b"".join(protocol.data_to_send()))  # the pongs
-    writer.close()
+    pings = await pings_answered(f"{server.ws_url}/ws/shows/{demo['show_id']}", 3, only_pings=False)
     gaps = [b - a for a, b in pairwise(pings)]
     assert all(0.5 < gap < 1.9 for gap in gaps), gaps  # about a second apart, not 20 s (uvicorn's default)

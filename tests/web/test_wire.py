@@ -259,6 +259,31 @@ async def waiting(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]
         pass
 
 
+async def pings_answered(url: str, count: int, *, by_byte: bool = False, only_pings: bool = True) -> list[float]:
+    """Connect, answer the server's pings (the pong a byte per TCP write when `by_byte`) until `count` came;
+    when each came. The socket closing fails the test, and so does any other frame when `only_pings`."""
+    reader, writer, protocol = await raw_client(url)
+    loop = asyncio.get_running_loop()
+    pings: list[float] = []
+    async with asyncio.timeout(20):
+        while len(pings) < count:
+            data = await reader.read(65536)
+            assert data, "the server closed the socket"
+            protocol.receive_data(data)
+            for event in protocol.events_received():
+                if isinstance(event, WsFrame) and event.opcode is Opcode.PING:
+                    assert len(event.data) == 4
+                    pings.append(loop.time())
+                else:
+                    assert not only_pings, event
+            for pong in protocol.data_to_send():  # websockets' sans-I/O client queued the pong
+                for piece in ([pong[i:i + 1] for i in range(len(pong))] if by_byte else [pong]):
+                    writer.write(piece)
+                    await writer.drain()
+    writer.close()
+    return pings
+
+
 async def test_keepalive_pings_every_interval_and_pongs_cut_anywhere_keep_the_socket_open(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's keepalive pings each socket every ws_ping_interval; a pong that arrives a byte at a
@@ -267,23 +292,7 @@ async def test_keepalive_pings_every_interval_and_pongs_cut_anywhere_keep_the_so
     parsed: list[WsFrame] = []
     monkeypatch.setattr(WireProtocol, "handle_pong", lambda self, event: parsed.append(event))
     async with serving(waiting, ws_ping_interval=0.2, ws_ping_timeout=0.5) as url:
-        reader, writer, protocol = await raw_client(url)
-        loop = asyncio.get_running_loop()
-        pings: list[float] = []
-        async with asyncio.timeout(10):
-            while len(pings) < 5:
-                data = await reader.read(65536)
-                assert data, "the server closed the socket"
-                protocol.receive_data(data)
-                for event in protocol.events_received():
-                    assert isinstance(event, WsFrame) and event.opcode is Opcode.PING, event
-                    pings.append(loop.time())
-                    assert len(event.data) == 4
-                for pong in protocol.data_to_send():  # websockets' sans-I/O client queued the pong
-                    for i in range(len(pong)):
-                        writer.write(pong[i:i + 1])
-                        await writer.drain()
-        writer.close()
+        pings = await pings_answered(url, 5, by_byte=True)
     gaps = [b - a for a, b in pairwise(pings)]
     # one ping per interval (give or take a read): not one per pong, nor one per timeout (0.5 s)
     assert all(0.1 < gap < 0.45 for gap in gaps), gaps
