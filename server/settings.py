@@ -43,6 +43,15 @@ def _at_least(env: dict[str, str], name: str, default: int, minimum: int) -> int
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    """A duration where 0 turns the thing off; a negative one is a mistake (a WS_PONG_S of -1 would close
+    every socket at its first ping)."""
+    value = _float(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative (0 turns it off), got {value:g}")
+    return value
+
+
 def _thresholds(env: dict[str, str], name: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -161,8 +170,8 @@ class Settings:
             ws_send_buffer_bytes=_int(env, "WS_SEND_BUFFER_BYTES", 256 * 1024),
             ws_react_per_s=_float(env, "WS_REACT_PER_S", 20.0),
             ws_chat_per_s=_float(env, "WS_CHAT_PER_S", 1.0),
-            ws_ping_s=_float(env, "WS_PING_S", 20.0),
-            ws_pong_s=_float(env, "WS_PONG_S", 20.0),
+            ws_ping_s=_seconds(env, "WS_PING_S", 20.0),
+            ws_pong_s=_seconds(env, "WS_PONG_S", 20.0),
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),
             history_size=_int(env, "HISTORY_SIZE", 1000),
             tick_ms=_int(env, "TICK_MS", 250),

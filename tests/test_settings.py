@@ -43,6 +43,8 @@ def test_environment_is_read_and_typed() -> None:
         ({"SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "shop.example"}, "PUBLIC_BASE_URL"),
         ({"SECRET_KEY": "k" * 32, "GC_THRESHOLDS": "10000,10"}, "GC_THRESHOLDS"),
         ({"SECRET_KEY": "k" * 32, "GC_THRESHOLDS": "10000,10,-1"}, "GC_THRESHOLDS"),
+        ({"SECRET_KEY": "k" * 32, "WS_PONG_S": "-1"}, "WS_PONG_S"),
+        ({"SECRET_KEY": "k" * 32, "WS_PING_S": "often"}, "WS_PING_S"),
     ],
 )
 def test_refusals_name_the_variable(env: dict[str, str], needle: str) -> None:

@@ -183,7 +183,8 @@ class WireProtocol(WebSocketsSansIOProtocol):
     def keepalive_due(self, now: float) -> float | None:
         """This socket's turn: close it if the pong to its last ping is late (1011, as uvicorn does), else
         ping it; returns when to come back."""
-        if self.close_sent or self.transport.is_closing() or self.conn.state is not State.OPEN:
+        interval = self.ping_interval
+        if not interval or self.close_sent or self.transport.is_closing() or self.conn.state is not State.OPEN:
             return None
         if self.pending_ping_payload is not None and self.ping_timeout is not None:
             self.keepalive_timeout()
@@ -191,8 +192,7 @@ class WireProtocol(WebSocketsSansIOProtocol):
         payload = random.randbytes(4)  # tells our pong from a stale or unsolicited one
         self.pending_ping_payload, self.ping_sent_at = payload, self.loop.time()  # `now` is the step's
         self.transport.write(b"\x89\x04" + payload)  # the frame websockets' send_ping makes: FIN, PING, 4 bytes
-        assert self.ping_interval is not None
-        return now + (self.ping_interval if self.ping_timeout is None else self.ping_timeout)
+        return now + (interval if self.ping_timeout is None else self.ping_timeout)
 
     def handle_pong(self, event: WsFrame) -> None:
         self._pong(bytes(event.data))
