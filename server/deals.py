@@ -27,7 +27,7 @@ class Deals:
 
     async def start(self, *, principal: Principal, show_id: str, data: DealIn) -> dict[str, Any]:
         async with self.db.session() as session:
-            show = await self.shows.driven(session, principal, show_id)
+            show = await self.shows.driven(session, principal, show_id, lock=True)  # one deal at a time
             if show.status != "live":
                 raise Conflict("the show is not live", code="show_not_live")
             if show.pinned_product_id != data.product_id:

@@ -104,7 +104,7 @@ class Shows:
 
     async def start(self, *, principal: Principal, show_id: str) -> dict[str, Any]:
         async with self.db.session() as session:
-            show = await self.driven(session, principal, show_id)
+            show = await self.driven(session, principal, show_id, lock=True)
             if show.status == "ended":
                 raise Conflict("this show has ended", code="show_ended")
             if show.status == "scheduled":
@@ -116,7 +116,7 @@ class Shows:
 
     async def end(self, *, principal: Principal, show_id: str) -> dict[str, Any]:
         async with self.db.session() as session:
-            show = await self.driven(session, principal, show_id)
+            show = await self.driven(session, principal, show_id, lock=True)
             if show.status != "ended":
                 show.status, show.ended_at, show.pinned_product_id = "ended", utcnow(), None
                 session.add(TimelineEntry(show_id=show.id, kind="ended", actor_id=principal.id))
@@ -192,7 +192,14 @@ class Shows:
             raise NotFound(f"no show {show_id}", code="show_not_found")
         return show
 
-    async def driven(self, session: AsyncSession, principal: Principal, show_id: str) -> Show:
+    async def driven(self, session: AsyncSession, principal: Principal, show_id: str, *,
+                     lock: bool = False) -> Show:
+        """The show, if this principal hosts it. `lock`: first hold the show's row until the session ends
+        (a no-op UPDATE: PostgreSQL locks the row, SQLite takes its write lock), so that changes to one show
+        that depend on what it holds (its status, its running deal) are made one after the other, each
+        reading what the previous one wrote."""
+        if lock and plausible_id(show_id):
+            await session.exec(sa.update(Show).where(col(Show.id) == show_id).values(status=Show.status))
         show = await self._show(session, show_id)
         if not (principal.admin or show.host_id == principal.id):
             raise Forbidden("only this show's host or an admin may do this", code="not_show_host")

@@ -12,11 +12,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -144,6 +145,26 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
         return test_settings(database_url=request.getfixturevalue("sqlite_url"))
     return test_settings(database_url=request.getfixturevalue("pg_url"),
                          redis_url=request.getfixturevalue("redis_url"))
+
+
+T = TypeVar("T")
+
+
+def at_once(calls: list[Callable[[], T]]) -> list[T]:
+    """Run the calls together, each on its own thread, released at the same moment; their results in order."""
+    results: list[Any] = [None] * len(calls)
+    together = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        together.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 @dataclass

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, at_once
 from tests.test_orders import buyer, code, order_body, place
 from tests.web.test_ws import recv, recv_type
 
@@ -140,3 +141,19 @@ def test_voucher_scope_expiry_and_return_on_cancel(api: Api, shop: dict[str, Any
     admin = api.user("admin")
     voucher(api, admin, code="EVERYONE", kind="percent", value=10)
     assert place(api, order_body(shop, voucher="EVERYONE", buyer=buyer(8))).status_code == 201
+
+
+def test_deals_started_at_once_make_one_running_deal(api: Api, shop: dict[str, Any]) -> None:
+    """Eight starts at once, five times over: one deal runs, the others are refused (no two deals at
+    their own prices, each with its own cap)."""
+    pin(api, shop)
+    show_id = shop["show"]["id"]
+    for _round in range(5):
+        results = at_once([functools.partial(start_deal, api, shop, price={"amount": 2900 + i, "currency": "EUR"})
+                           for i in range(8)])
+        assert sorted(r.status_code for r in results) == [201] + [409] * 7, [r.text for r in results]
+        assert {code(r) for r in results if r.status_code == 409} == {"deal_running"}
+        won = next(r.json() for r in results if r.status_code == 201)
+        assert api.client.get(f"/api/shows/{show_id}").json()["deal"]["id"] == won["id"]
+        r = api.client.post(f"/api/shows/{show_id}/deals/{won['id']}/end", headers=shop["host"]["headers"])
+        assert r.status_code == 200, r.text

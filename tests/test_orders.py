@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, at_once
 from tests.web.test_ws import recv, recv_type
 
 ADDRESS = {"line1": "12 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}
@@ -69,16 +69,8 @@ def test_same_key_same_order_and_a_reused_key_is_refused(api: Api, shop: dict[st
 
 
 def test_concurrent_retries_with_one_key_make_one_order(api: Api, shop: dict[str, Any]) -> None:
-    body, results = order_body(shop), []
-
-    def go() -> None:
-        results.append(place(api, body, key="same-key-racing"))
-
-    threads = [threading.Thread(target=go) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    body = order_body(shop)
+    results = at_once([functools.partial(place, api, body, key="same-key-racing") for _ in range(6)])
     assert {r.status_code for r in results} == {201}
     assert len({r.json()["id"] for r in results}) == 1
     assert available(api, shop) == 4

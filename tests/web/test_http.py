@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 from typing import Any
 
@@ -11,7 +12,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, at_once
 
 
 def error_code(response: Any) -> str:
@@ -133,6 +134,24 @@ def test_show_lifecycle_and_timeline(api: Api) -> None:
                      ("ended", None)]
     r = api.client.post(f"/api/shows/{sid}/start", headers=h)
     assert r.status_code == 409 and error_code(r) == "show_ended"
+
+
+def test_starts_and_ends_at_once_start_and_end_the_show_once(api: Api) -> None:
+    """Starts and ends sent together, three times over: each is made once (one "started" at most, one
+    "ended" in the timeline), and a start that comes after the end is refused."""
+    seller, host = api.user("seller"), api.user("host")
+    product = api.product(seller)
+    for _round in range(3):
+        show = api.live_show(host, [product["id"]], start=False)
+        sid, h = show["id"], host["headers"]
+        actions = ["start" if i % 2 else "end" for i in range(10)]
+        answers = zip(actions, at_once([functools.partial(api.client.post, f"/api/shows/{sid}/{action}", headers=h)
+                                        for action in actions]), strict=True)
+        kinds = [e["kind"] for e in api.client.get(f"/api/shows/{sid}/timeline").json()["items"]]
+        assert kinds.count("ended") == 1 and kinds.count("started") <= 1, kinds
+        assert api.client.get(f"/api/shows/{sid}").json()["status"] == "ended"
+        for action, r in answers:
+            assert r.status_code == 200 or (action == "start" and error_code(r) == "show_ended"), r.text
 
 
 def test_only_products_of_the_show_can_be_pinned(api: Api) -> None:
