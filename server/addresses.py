@@ -45,7 +45,7 @@ def normalise_postal_code(country: str, value: str) -> str:
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9 -]{1,9}", code):
             raise ValueError("the postal code is not valid")
         return code
-    if not re.fullmatch(pattern, code):
+    if not re.fullmatch(pattern, code, re.ASCII):  # \d is 0-9 only, not every script's digits
         raise ValueError(f"the postal code is not valid for {country}")
     return code
 

@@ -288,7 +288,8 @@ class Hub:
         return channel
 
     async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None) -> Joined:
-        """Register the socket (live frames start queueing at once), then work out what goes before them."""
+        """Register the socket (live frames start queueing at once), then work out what goes before them.
+        `since`: resume after that seq (None: a fresh join; below 0: a resume that cannot be made)."""
         channel = await self.channel(show_id)
         channel.joining -= 1
         channel.connections.add(conn)

@@ -15,7 +15,7 @@ from server.catalog import Catalog
 from server.db import Database
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.events import Event, ProductPinned, ProductUnpinned, ShowEnded, ShowStarted
-from server.ids import as_utc, iso, new_id, utcnow
+from server.ids import iso, new_id, utcnow
 from server.models import ChatMessage, Product, Show, ShowIn, ShowProduct, TimelineEntry, User, chat_public
 from server.models.commerce import Deal, Order, SellerHost, deal_public
 from server.sql import fetch, plausible_id
@@ -42,9 +42,8 @@ class Shows:
                 if missing:
                     raise InvalidInput(f"unknown products: {', '.join(missing)}", code="unknown_product")
                 await self._require_sellable(session, principal, product_ids)
-            scheduled = as_utc(data.scheduled_at) if data.scheduled_at else None
             show = Show(id=new_id("shw"), title=data.title, host_id=principal.id, stream_url=data.stream_url,
-                        scheduled_at=scheduled, buyer_limit=data.buyer_limit)
+                        scheduled_at=data.scheduled_at, buyer_limit=data.buyer_limit)
             session.add(show)
             await session.flush()
             session.add_all(ShowProduct(show_id=show.id, product_id=p, position=i) for i, p in enumerate(product_ids))

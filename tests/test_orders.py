@@ -95,6 +95,10 @@ def test_sold_out_and_buyer_limit(api: Api, shop: dict[str, Any]) -> None:
         ({"quantity": 11}, "invalid_request"),
         ({"buyer": {**buyer(), "email": "not-an-email"}}, "invalid_request"),
         ({"buyer": {**buyer(), "address": {**ADDRESS, "postal_code": "ABC"}}}, "invalid_request"),
+        ({"buyer": {**buyer(), "address": {**ADDRESS, "postal_code": "\u0667\u0665\u0660\u0660\u0664"}}},
+         "invalid_request"),  # Arabic-Indic digits: a French postal code is 0-9
+        ({"show_id": ""}, "invalid_request"),
+        ({"deal_id": " "}, "invalid_request"),
         ({"buyer": {**buyer(), "address": {**ADDRESS, "country": "ZZ"}}}, "invalid_request"),
         ({"variant_id": "var_other"}, "variant_not_found"),
         ({"product_id": "prd_missing"}, "product_not_found"),

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from server.addresses import normalise_postal_code, supported
 from server.ids import as_utc, iso
-from server.models.common import Money, Schema, optional_timestamp, timestamp
+from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
 
@@ -214,9 +214,9 @@ class OrderIn(Schema):
     product_id: str = Field(min_length=1, max_length=32)
     variant_id: str = Field(min_length=1, max_length=32)
     quantity: int = Field(ge=1, le=10)
-    show_id: str | None = Field(default=None, max_length=32)
-    store_item_id: str | None = Field(default=None, max_length=32)
-    deal_id: str | None = Field(default=None, max_length=32)
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)
+    store_item_id: str | None = Field(default=None, min_length=1, max_length=32)
+    deal_id: str | None = Field(default=None, min_length=1, max_length=32)
     voucher: str | None = Field(default=None, max_length=32)
     buyer: BuyerIn
 
@@ -235,14 +235,12 @@ class VoucherIn(Schema):
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     max_uses: int | None = Field(default=None, ge=1, le=2**31 - 1)
     max_per_buyer: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    show_id: str | None = Field(default=None, max_length=32)
-    expires_at: datetime | None = None
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)
+    expires_at: Instant | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> VoucherIn:
         self.code = self.code.upper()
-        if self.expires_at is not None:  # SQLite keeps no offset: store the instant in UTC
-            self.expires_at = as_utc(self.expires_at)
         if self.kind == "percent" and self.value > 100:
             raise ValueError("a percent voucher is 1 to 100")
         if self.kind == "fixed" and self.currency is None:

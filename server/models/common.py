@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Field as Column
 
-from server.ids import utcnow
+from server.ids import as_utc, utcnow
 
 
 def timestamp() -> Any:
@@ -17,6 +18,17 @@ def timestamp() -> Any:
 
 def optional_timestamp() -> Any:
     return Column(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return as_utc(value)
+    except OverflowError:  # year 1 or 9999 with an offset that takes it past what a datetime holds
+        raise ValueError("this date and time is out of range") from None
+
+
+# A date and time given in a request: the instant, in UTC (SQLite keeps no offset).
+Instant = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 def _no_nul(value: Any) -> Any:

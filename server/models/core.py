@@ -11,7 +11,7 @@ from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
 from server.ids import iso
-from server.models.common import Money, Schema, optional_timestamp, timestamp
+from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
 Role = Literal["admin", "seller", "host"]
 ShowStatus = Literal["scheduled", "live", "ended"]
@@ -197,7 +197,7 @@ class StockIn(Schema):
 class ShowIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     stream_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
-    scheduled_at: datetime | None = None
+    scheduled_at: Instant | None = None
     product_ids: list[str] = Field(default_factory=list, max_length=200)
     buyer_limit: int = Field(default=5, ge=1, le=100)
 

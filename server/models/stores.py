@@ -57,7 +57,7 @@ class StoreIn(Schema):
     address: str = Field(default="", max_length=300)
     opens_on: date | None = None
     closes_on: date | None = None
-    show_id: str | None = Field(default=None, max_length=32)
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)
 
     @model_validator(mode="after")
     def _dates(self) -> StoreIn:
@@ -72,4 +72,4 @@ class StoreItemIn(Schema):
 
 
 class StoreShowIn(Schema):
-    show_id: str | None = Field(default=None, max_length=32)
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)

@@ -9,7 +9,7 @@ import orjson
 from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -63,6 +63,12 @@ async def on_bad_data(_request: Request, exc: Exception) -> Response:
     return error_response(422, "invalid_request", "a value is not acceptable (out of range or not valid text)")
 
 
+async def on_integrity_error(_request: Request, exc: Exception) -> Response:
+    # a request that names a row that is gone, or takes a key just taken: a check of ours let it through
+    log.warning("refused by a database constraint: %s", exc)
+    return error_response(409, "conflict", "the request does not fit the data as it is now: reload and try again")
+
+
 async def on_unavailable(_request: Request, exc: Exception) -> Response:
     log.warning("dependency unavailable: %s", exc)
     return error_response(503, "unavailable", "a backing service is unavailable: try again shortly")
@@ -80,6 +86,7 @@ HANDLERS: dict[Any, Any] = {
     RedisConnectionError: on_unavailable,
     RedisTimeoutError: on_unavailable,
     DataError: on_bad_data,
+    IntegrityError: on_integrity_error,
     OperationalError: on_unavailable,
     PoolTimeout: on_unavailable,  # every database connection busy for 30 s: overloaded, try again
     DBAPIError: on_unavailable,

@@ -81,7 +81,7 @@ async def show_socket(ws: WebSocket) -> None:
     try:
         since = _int_param(params.get("since"))
     except DomainError as exc:
-        since = None
+        since = -1  # a resume from a point the client did not name: one that cannot be made (recovered: false)
         notices.append(error_frame(exc.code, exc.message))
     principal: Principal | None = None
     if params.get("token"):

@@ -8,10 +8,14 @@ import gc
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from server.web.errors import HANDLERS
 from tests.conftest import Api, at_once
 
 
@@ -113,6 +117,55 @@ def test_bad_bodies_get_clear_4xx(api: Api) -> None:
     assert error_code(api.client.get("/api/nothing-here")) == "not_found"
     r = api.client.put("/api/products", json={})
     assert r.status_code == 405 and error_code(r) == "method_not_allowed"
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_past_the_calendar_in_utc_gets_422(api: Api, when: str) -> None:
+    """A date and time a request gives is kept in UTC: one that UTC cannot hold is refused, not a 500."""
+    seller, host = api.user("seller"), api.user("host")
+    r = api.client.post("/api/shows", json={"title": "Edge", "scheduled_at": when}, headers=host["headers"])
+    assert r.status_code == 422 and error_code(r) == "invalid_request", r.text
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["scheduled_at"]
+    r = api.client.post("/api/vouchers", json={"code": "EDGE1", "kind": "percent", "value": 5, "expires_at": when},
+                        headers=seller["headers"])
+    assert r.status_code == 422 and error_code(r) == "invalid_request", r.text
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["expires_at"]
+    r = api.client.post("/api/shows", json={"title": "Paris", "scheduled_at": "2027-01-01T10:00:00+02:00"},
+                        headers=host["headers"])
+    assert r.status_code == 201 and r.json()["scheduled_at"] == "2027-01-01T08:00:00Z"
+
+
+def test_an_empty_id_is_refused_not_stored(api: Api) -> None:
+    """An id given as "" (or blanks) is a 422, not "no show" and not a row that names nothing."""
+    seller = api.user("seller")
+    h = seller["headers"]
+    for blank in ("", "  "):
+        r = api.client.post("/api/stores", json={"name": "Pop-up", "show_id": blank}, headers=h)
+        assert r.status_code == 422 and error_code(r) == "invalid_request", r.text
+        r = api.client.post("/api/vouchers", json={"code": "BLANK1", "kind": "percent", "value": 5, "show_id": blank},
+                            headers=h)
+        assert r.status_code == 422 and error_code(r) == "invalid_request", r.text
+    store = api.client.post("/api/stores", json={"name": "Pop-up"}, headers=h).json()
+    r = api.client.put(f"/api/stores/{store['id']}/show", json={"show_id": ""}, headers=h)
+    assert r.status_code == 422 and error_code(r) == "invalid_request", r.text
+    assert api.client.put(f"/api/stores/{store['id']}/show", json={"show_id": None}, headers=h).status_code == 200
+
+
+@pytest.mark.parametrize(("exc", "status", "code"), [
+    (IntegrityError("INSERT …", {}, Exception("FOREIGN KEY constraint failed")), 409, "conflict"),
+    (OperationalError("SELECT 1", {}, Exception("connection refused")), 503, "unavailable"),
+])
+def test_a_database_refusal_is_a_conflict_and_an_outage_a_503(exc: Exception, status: int, code: str) -> None:
+    """A constraint the database enforces but a check of ours missed is the request's conflict with the
+    data, not an outage."""
+
+    async def fails(_request: Any) -> Any:
+        raise exc
+
+    app = Starlette(routes=[Route("/fails", fails)], exception_handlers=HANDLERS)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/fails")
+    assert r.status_code == status and error_code(r) == code
 
 
 def test_show_lifecycle_and_timeline(api: Api) -> None:

@@ -102,6 +102,11 @@ def test_resume_that_cannot_be_served_says_recovered_false(api: Api, world: dict
         assert recv(ws)["data"]["recovered"] is False
     with api.client.websocket_connect(f"/ws/shows/{show['id']}?since=0&epoch=another-epoch") as ws:
         assert recv(ws)["data"]["recovered"] is False
+    for since in ("abc", "-1", "1.5", "%00"):  # a point the client did not name: nothing was resumed
+        with api.client.websocket_connect(f"/ws/shows/{show['id']}?since={since}") as ws:
+            first = recv(ws)
+            assert first["type"] == "snapshot" and first["data"]["recovered"] is False, since
+            assert recv_type(ws, "error")["data"]["code"] == "invalid_since"
 
 
 def test_reactions_are_coalesced(api: Api, world: dict[str, Any]) -> None:
