@@ -100,3 +100,12 @@ def sign_in_host(page: Page, email: str, password: str) -> None:
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
+
+
+def assert_fits(page: Page, *selectors: str) -> None:
+    """The page is no wider than its viewport, and each element named is wholly inside it, left to right."""
+    width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    for what in selectors:
+        box = page.locator(what).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (what, box)

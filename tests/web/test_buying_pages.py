@@ -16,7 +16,16 @@ from playwright.sync_api import Page, expect
 
 from server.demo import SELLER
 from tests.conftest import ServerProcess
-from tests.web.conftest import BUYER, SHOTS, WAIT_MS, OpenPage, pin_over_http, sign_in_host, token_for
+from tests.web.conftest import (
+    BUYER,
+    SHOTS,
+    WAIT_MS,
+    OpenPage,
+    assert_fits,
+    pin_over_http,
+    sign_in_host,
+    token_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -305,6 +314,7 @@ def test_a_bad_postal_code_is_refused_and_nothing_is_ordered(
     viewer.get_by_test_id("checkout-submit").click()
     expect(viewer.get_by_test_id("order-placed")).to_be_visible()
     assert len(seller_orders(server, demo)) == 1
+    assert_fits(viewer, "[data-testid=order-link]", "[data-testid=placed-close]", "[data-testid=pay]")
 
 
 def test_the_size_guide_suggests_a_size(open_page: OpenPage, demo_server: Demo) -> None:
