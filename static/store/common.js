@@ -65,6 +65,8 @@ export const POSTAL_CODES = {
 };
 export const COUNTRIES = Object.keys(POSTAL_CODES);
 const DOMESTIC = ['FR', 'MC'];
+/** The pop-up stores' own country: what their screens promise a shopper who scans there. */
+export const HOME_COUNTRY = DOMESTIC[0];
 const NEAR = ['BE', 'LU', 'CH', 'DE', 'AT', 'NL', 'ES', 'PT', 'IT', 'IE', 'DK', 'SE', 'FI', 'NO', 'PL', 'CZ', 'GR',
   'GB'];
 

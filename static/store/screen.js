@@ -4,7 +4,7 @@
 import { applyI18n, money, number, t } from '/static/i18n.js';
 import { connect } from '/static/live.js';
 import { safeUrl } from '/static/ui.js';
-import { api, idFromPath } from '/static/store/common.js';
+import { api, HOME_COUNTRY, idFromPath, promiseFor } from '/static/store/common.js';
 
 const STORE_EVERY_MS = 60000; // the store's show or shelves may change during the day
 const RETRY_MS = 5000;
@@ -15,7 +15,10 @@ const video = $('video');
 const storeId = idFromPath();
 const s = { store: null, show: null, status: null, pinned: null, live: null, showId: null, soldTimer: null };
 
+const HOME_PROMISE = promiseFor(HOME_COUNTRY); // the same business days as the phone's checkout says for it
+
 applyI18n();
+$('idle-text').textContent = t('store.screen.idle', HOME_PROMISE);
 
 // --- the store -----------------------------------------------------------------------------------
 
@@ -123,7 +126,7 @@ function renderCode(hasShow, pinned) {
   qr.alt = pinned ? pinned.title || '' : (s.show && s.show.title) || '';
   let caption = 'store.screen.scan_show';
   if (pinned) caption = itemFor(pinned.id) ? 'store.screen.scan_buy' : 'store.screen.scan_show_buy';
-  $('qr-caption').textContent = t(caption);
+  $('qr-caption').textContent = t(caption, HOME_PROMISE);
 }
 
 // --- video ---------------------------------------------------------------------------------------

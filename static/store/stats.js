@@ -109,7 +109,10 @@ async function refresh() {
   } catch (err) {
     if (err.status === 401) {
       signOut(sentence(err.error));
-    } else if (err.status === 403 || err.status === 404) {
+    } else if (err.status === 403) {
+      // another account (a host, another seller): say so in the page's language, and let them sign in again
+      signOut(t('store.err.not_store_seller'));
+    } else if (err.status === 404) {
       clearInterval(s.timer);
       s.timer = null;
       $('board').hidden = true;

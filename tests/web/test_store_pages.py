@@ -146,8 +146,11 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
     expect(code).to_have_attribute("src", re.compile(re.escape(f"product_id={first['id']}")))
     expect(screen.get_by_test_id("screen-pinned-title")).to_have_text(first["title"])
     expect(screen.get_by_test_id("screen-pinned-price")).to_have_text("€189.00")
+    # the screen promises what the phone's checkout says for the store's own country (France)
     expect(screen.get_by_test_id("screen-qr-caption")).to_have_text(
-        "Scan to buy — delivered at home in 3 to 5 days")
+        "Scan to buy — delivered at home in 3 to 4 business days")
+    expect(screen.get_by_test_id("screen-idle-text")).to_have_text(
+        "Welcome. Scan the code on any label to buy: we deliver at home in 3 to 4 business days.")
     wait_for_code(screen, first["id"])
     assert decode(code, tmp_path / "first.png") == item_for[first["id"]]["qr_url"]
 
@@ -319,6 +322,24 @@ def test_scan_a_label_and_order_on_a_phone(open_page: OpenPage, demo: Demo) -> N
     expect(seller_phone.get_by_test_id("stats-orders")).to_have_text("1")
     assert seller_phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     seller_phone.screenshot(path=SHOTS / "store-stats-phone.png", full_page=True, animations="disabled")
+
+
+def test_stats_signed_in_as_another_account_says_so_and_asks_again(open_page: OpenPage, demo: Demo) -> None:
+    """The host is not the store's seller: the page says it in French and shows the form again (the token
+    it kept would otherwise lock the tab on the refusal)."""
+    page = open_page(f"/stores/{demo.store_id}/stats", locale="fr-FR")
+    page.get_by_test_id("stats-email").fill(demo.host_email)
+    page.get_by_test_id("stats-password").fill(demo.password)
+    page.get_by_test_id("stats-submit").click()
+    expect(page.get_by_test_id("stats-login-error")).to_have_text(
+        "Ce compte n'est pas le vendeur de cette boutique : connectez-vous avec le sien.")
+    expect(page.get_by_test_id("stats-email")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("stats-email")).to_be_visible()
+    page.get_by_test_id("stats-email").fill(demo.seller_email)
+    page.get_by_test_id("stats-password").fill(demo.password)
+    page.get_by_test_id("stats-submit").click()
+    expect(page.get_by_test_id("stats-signout")).to_be_visible()
 
 
 def test_a_label_for_one_size_in_french(open_page: OpenPage, demo: Demo) -> None:
