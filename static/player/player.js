@@ -143,6 +143,7 @@ function renderChat(messages) {
 
 function addMessage(message) {
   if (!message || !message.id || chatList.querySelector(`[data-id="${CSS.escape(message.id)}"]`)) return;
+  if (state.you && message.viewer_id === state.you.viewer_id) lastChat = null; // ours went through
   const stick = nearBottom();
   chatList.append(messageNode(message));
   while (chatList.children.length > MAX_MESSAGES) chatList.firstElementChild.remove();
@@ -154,9 +155,15 @@ function removeMessage(id) {
   if (node) node.remove();
 }
 
+// The answers that refuse a chat message: its text goes back in the field, to be fixed or sent later.
+const CHAT_REFUSALS = ['muted', 'blocked_word', 'rate_limited', 'show_ended', 'name_required', 'invalid_name',
+  'name_too_long', 'invalid_text', 'text_too_long'];
+let lastChat = null; // {text, at}: the message sent last, until its answer could come back
+
 function sendChat(text) {
   if (live.send({ type: 'chat', text, name: state.name })) {
     chatInput.value = '';
+    lastChat = { text, at: Date.now() };
     return true;
   }
   toast(t('chat.offline'), 'error');
@@ -319,6 +326,10 @@ function onError(error) {
   if (error.code === 'show_not_found') return; // the socket closes with 4404 next: the poster says it
   if (shop.error(error)) return; // the answer to a purchase: shown by the Buy button or in the form
   toast(errorText(error), 'error');
+  if (lastChat && CHAT_REFUSALS.includes(error.code) && Date.now() - lastChat.at < 15000) {
+    if (!chatInput.value) chatInput.value = lastChat.text; // unless a new one is being typed
+    lastChat = null;
+  }
   if (['name_required', 'invalid_name', 'name_too_long'].includes(error.code)) {
     state.name = null;
     writeStore(NAME_KEY, null);

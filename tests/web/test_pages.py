@@ -20,6 +20,7 @@ from tests.web.conftest import (
     assert_fits,
     pin_over_http,
     sign_in_host,
+    token_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -77,6 +78,33 @@ def test_host_pins_a_product_and_viewers_see_it(
 
     host.get_by_test_id("unpin").click()
     expect(viewer.get_by_test_id("pinned-title")).to_be_hidden(timeout=WAIT_MS)
+
+
+def test_a_refused_chat_message_stays_in_the_field(
+    open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    """A message the show refuses (a blocked word) is explained and given back, not lost."""
+    server, demo = demo_server
+    headers = token_for(server.base_url, demo["host_email"], demo["password"])
+    r = httpx.put(f"{server.base_url}/api/shows/{demo['show_id']}/blocklist", json={"words": ["knockoff"]},
+                  headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    try:
+        page = open_page(f"/watch/{demo['show_id']}")
+        expect(page.get_by_test_id("status")).to_have_text("LIVE")
+        page.get_by_test_id("chat-input").fill("is this a knockoff?")
+        page.get_by_test_id("chat-input").press("Enter")
+        page.get_by_test_id("chat-name").fill("Zoé")
+        page.get_by_test_id("chat-name-save").click()
+        expect(page.locator(".toast-error")).to_contain_text("does not allow", timeout=WAIT_MS)
+        expect(page.get_by_test_id("chat-input")).to_have_value("is this a knockoff?")
+        page.get_by_test_id("chat-input").fill("is this genuine?")
+        page.get_by_test_id("chat-input").press("Enter")
+        expect(page.get_by_test_id("chat-list").locator("li").filter(has_text="is this genuine?")).to_have_count(1)
+        expect(page.get_by_test_id("chat-input")).to_have_value("")
+    finally:
+        httpx.put(f"{server.base_url}/api/shows/{demo['show_id']}/blocklist", json={"words": []}, headers=headers,
+                  timeout=10)
 
 
 def test_chat_html_is_shown_as_text(
