@@ -107,6 +107,22 @@ def test_a_refused_chat_message_stays_in_the_field(
                   timeout=10)
 
 
+def test_the_landing_page_takes_a_pasted_link(
+    open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    """The demo prints whole links: pasted into the landing page's field, they open the show, not a 404."""
+    server, demo = demo_server
+    landing = open_page("/")
+    landing.locator("#show-id").fill(f"  {server.base_url}/watch/{demo['show_id']}?since=3  ")
+    landing.locator("button[value=host]").click()
+    landing.wait_for_url(f"**/host/{demo['show_id']}")
+    landing.goto("/")
+    landing.locator("#show-id").fill(demo["show_id"])
+    landing.locator("button[value=watch]").click()
+    landing.wait_for_url(f"**/watch/{demo['show_id']}")
+    expect(landing.get_by_test_id("status")).to_have_text("LIVE")
+
+
 def test_chat_html_is_shown_as_text(
     open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
 ) -> None:
