@@ -29,6 +29,8 @@ export function createSelling({ api, act, base }) {
     const pinned = s.pinned;
     const live = s.status === 'live';
     $('deal-hint').hidden = Boolean(deal || (pinned && live));
+    const hint = { ended: 'host.deal_show_ended', scheduled: 'host.deal_go_live' }[s.status] || 'host.deal_pin_first';
+    $('deal-hint').textContent = t(hint);
     $('deal-form').hidden = Boolean(deal || !pinned || !live);
     $('deal-running').hidden = !deal;
     clearInterval(s.dealTimer);

@@ -113,6 +113,8 @@ def test_the_landing_page_takes_a_pasted_link(
     """The demo prints whole links: pasted into the landing page's field, they open the show, not a 404."""
     server, demo = demo_server
     landing = open_page("/")
+    heights = landing.locator("footer.links a").evaluate_all("links => links.map(a => a.offsetHeight)")
+    assert heights and min(heights) >= 44, heights  # a finger's tap
     landing.locator("#show-id").fill(f"  {server.base_url}/watch/{demo['show_id']}?since=3  ")
     landing.locator("button[value=host]").click()
     landing.wait_for_url(f"**/host/{demo['show_id']}")
@@ -121,6 +123,21 @@ def test_the_landing_page_takes_a_pasted_link(
     landing.locator("button[value=watch]").click()
     landing.wait_for_url(f"**/watch/{demo['show_id']}")
     expect(landing.get_by_test_id("status")).to_have_text("LIVE")
+
+
+def test_the_deal_panel_says_why_no_deal_can_start(
+    open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    """Live with nothing pinned: pin first. Ended: no deal any more (not "pin a product", which it can't)."""
+    _, demo = demo_server
+    host = open_page(f"/host/{demo['show_id']}")
+    sign_in(host, demo)
+    hint = host.locator("#deal-hint")
+    expect(hint).to_have_text("Pin a product to run a flash deal on it.")
+    host.get_by_test_id("end").click()
+    host.get_by_test_id("end").click()  # the second tap confirms
+    expect(hint).to_have_text("The show has ended: no more flash deals in it.")
+    expect(hint).to_be_visible()
 
 
 def test_chat_html_is_shown_as_text(
