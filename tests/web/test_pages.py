@@ -235,6 +235,10 @@ def test_pages_speak_the_browser_language(
     expect(host.locator("label[for=login-password]")).to_have_text(password)
     sign_in(host, demo)  # French labels are longer: the studio's bar still fits a phone
     assert_fits(host, "[data-testid=signout]", "#open-player", "[data-testid=end]")
+    # with the connection's state shown too (while the socket reconnects)
+    host.get_by_test_id("connection").evaluate("c => { c.hidden = false; c.textContent = 'Reconnexion…'; }")
+    host.screenshot(path=SHOTS / f"host-bar-phone-{lang}.png")
+    assert_fits(host, "[data-testid=connection]", "[data-testid=signout]", "#open-player")
 
 
 def test_player_fits_a_phone(open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
