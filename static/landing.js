@@ -4,7 +4,7 @@ import { applyI18n } from '/static/i18n.js';
 applyI18n();
 
 /** The show id in what was pasted: the id itself, or a link to its viewer or host page. */
-export function showIdOf(text) {
+function showIdOf(text) {
   const value = text.trim();
   const link = value.match(/\/(?:watch|host)\/([^/?#\s]+)/);
   if (!link) return value;

@@ -155,9 +155,11 @@ function removeMessage(id) {
   if (node) node.remove();
 }
 
-// The answers that refuse a chat message: its text goes back in the field, to be fixed or sent later.
-const CHAT_REFUSALS = ['muted', 'blocked_word', 'rate_limited', 'show_ended', 'name_required', 'invalid_name',
-  'name_too_long', 'invalid_text', 'text_too_long'];
+// The answers that refuse a chat message: its text goes back in the field, to be fixed or sent later; those
+// about the name also ask for it again.
+const NAME_REFUSALS = ['name_required', 'invalid_name', 'name_too_long'];
+const CHAT_REFUSALS = [...NAME_REFUSALS, 'muted', 'blocked_word', 'rate_limited', 'show_ended', 'invalid_text',
+  'text_too_long'];
 let lastChat = null; // {text, at}: the message sent last, until its answer could come back
 
 function sendChat(text) {
@@ -330,7 +332,7 @@ function onError(error) {
     if (!chatInput.value) chatInput.value = lastChat.text; // unless a new one is being typed
     lastChat = null;
   }
-  if (['name_required', 'invalid_name', 'name_too_long'].includes(error.code)) {
+  if (NAME_REFUSALS.includes(error.code)) {
     state.name = null;
     writeStore(NAME_KEY, null);
     askName();
