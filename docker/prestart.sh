@@ -19,7 +19,7 @@ import sys
 
 import sqlalchemy as sa
 
-from server.db import make_engine
+from server.infra.db import make_engine
 from server.errors import ConfigError
 from server.settings import DEFAULT_SQLITE_URL
 

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import server.models  # noqa: F401  (registers the tables)
-from server.db import make_engine
-from server.migrate import compare_type
+from server.infra.db import make_engine
+from server.infra.migrate import compare_type
 from server.settings import DEFAULT_SQLITE_URL
 
 config = context.config

@@ -24,7 +24,7 @@ def _settings() -> Settings:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    from server.migrate import upgrade
+    from server.infra.migrate import upgrade
 
     settings = _settings()
     upgrade(settings.database_url)
@@ -35,7 +35,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.migrate import is_empty, upgrade
+    from server.infra.migrate import is_empty, upgrade
 
     settings = _settings()
     if args.workers > 1 and not settings.redis_url:
@@ -49,7 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # one generated key for every worker, so a token from one worker is good on the others
         os.environ["SECRET_KEY"] = settings.secret_key
     uvicorn.run("server.app:factory", factory=True, host=args.host, port=args.port, workers=args.workers,
-                ws="server.web.wire:WireProtocol", ws_per_message_deflate=False,
+                ws="server.realtime.wire:WireProtocol", ws_per_message_deflate=False,
                 ws_ping_interval=settings.ws_ping_s or None, ws_ping_timeout=settings.ws_pong_s or None,
                 ws_max_size=max(settings.ws_max_frame_bytes, 1024), proxy_headers=True, log_level=args.log_level,
                 access_log=args.access_log)
@@ -57,9 +57,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from server.auth import Auth
-    from server.bus import create_bus
-    from server.db import Database
+    from server.accounts.auth import Auth
+    from server.infra.db import Database
+    from server.realtime.bus import create_bus
 
     settings = _settings()
 
@@ -78,12 +78,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_demo(_args: argparse.Namespace) -> int:
     from server.demo import describe, seed
-    from server.migrate import upgrade
+    from server.infra.migrate import upgrade
+    from server.links import Links
 
     settings = _settings()
     upgrade(settings.database_url)
     demo = asyncio.run(seed(settings))
-    print(describe(demo, settings.public_base_url))
+    print(describe(demo, Links(settings.public_base_url)))
     return 0
 
 

@@ -7,16 +7,13 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from server.auth import Auth, Principal
-from server.bus import create_bus
-from server.catalog import Catalog
-from server.db import Database
+from server.accounts.auth import Principal
+from server.links import Links
 from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
 from server.models.core import SizeGuide, SizeRow
 from server.models.stores import Store, StoreIn, StoreItemIn
+from server.services import Services, build_services
 from server.settings import Settings
-from server.shows import Shows
-from server.stores import Stores
 
 DEMO_PASSWORD = "vitrine-demo"
 SELLER = "seller@demo.vitrine"
@@ -59,61 +56,56 @@ class Demo:
     password: str
 
 
-async def _user(auth: Auth, db: Database, email: str, role: str, name: str) -> User:
-    async with db.session() as session:
+async def _user(services: Services, email: str, role: str, name: str) -> User:
+    async with services.db.session() as session:
         found = (await session.exec(select(User).where(User.email == email))).first()
-    return found or await auth.create_user(email=email, password=DEMO_PASSWORD, role=role, name=name)
+    return found or await services.auth.create_user(email=email, password=DEMO_PASSWORD, role=role, name=name)
 
 
 async def seed(settings: Settings) -> Demo:
-    db = Database(settings.database_url)
-    bus = create_bus(settings.redis_url)
-    await bus.start()
+    services = build_services(settings)
+    await services.bus.start()
     try:
-        auth = Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=60)
-        seller = await _user(auth, db, SELLER, "seller", "Maison Lune")
-        host = await _user(auth, db, HOST, "host", "Camille (host)")
-        await _user(auth, db, ADMIN, "admin", "Admin")
-        shows = Shows(db=db, bus=bus)
-        async with db.session() as session:
+        seller = await _user(services, SELLER, "seller", "Maison Lune")
+        host = await _user(services, HOST, "host", "Camille (host)")
+        await _user(services, ADMIN, "admin", "Admin")
+        async with services.db.session() as session:
             show = (await session.exec(select(Show).where(Show.title == SHOW_TITLE, Show.host_id == host.id,
                                                           Show.status != "ended"))).first()
         if show is None:
-            catalog = Catalog(db=db)
             as_seller = Principal(id=seller.id, role="seller")
-            await catalog.grant(principal=as_seller, host_id=host.id)
-            ids = [(await catalog.create(principal=as_seller, data=p))["id"] for p in PRODUCTS]
+            await services.grants.grant(principal=as_seller, host_id=host.id)
+            ids = [(await services.catalog.create(principal=as_seller, data=p))["id"] for p in PRODUCTS]
             as_host = Principal(id=host.id, role="host")
-            created = await shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=STREAM,
-                                                                         product_ids=ids))
-            await shows.start(principal=as_host, show_id=created["id"])
+            created = await services.shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=STREAM,
+                                                                                  product_ids=ids))
+            await services.shows.start(principal=as_host, show_id=created["id"])
             show_id = created["id"]
-            stores = Stores(db=db, secret_key=settings.secret_key, base_url=settings.public_base_url)
-            store = await stores.create(principal=as_seller, data=StoreIn(
+            store = await services.stores.create(principal=as_seller, data=StoreIn(
                 name="Maison Lune pop-up, Le Marais", address="12 rue des Francs-Bourgeois, 75004 Paris",
                 show_id=show_id))
             for product_id in ids:
-                await stores.add_item(principal=as_seller, store_id=store["id"],
-                                      data=StoreItemIn(product_id=product_id))
+                await services.stores.add_item(principal=as_seller, store_id=store["id"],
+                                               data=StoreItemIn(product_id=product_id))
             store_id = store["id"]
         else:
             show_id = show.id
-            async with db.session() as session:
+            async with services.db.session() as session:
                 store_id = (await session.exec(select(Store.id).where(Store.show_id == show_id))).first() or ""
         return Demo(show_id=show_id, store_id=store_id, host_email=HOST, seller_email=SELLER, admin_email=ADMIN,
                     password=DEMO_PASSWORD)
     finally:
-        await bus.close()
-        await db.dispose()
+        await services.bus.close()
+        await services.db.dispose()
 
 
-def describe(demo: Demo, base_url: str) -> str:
+def describe(demo: Demo, links: Links) -> str:
     return "\n".join([
-        f"Viewer page:  {base_url}/watch/{demo.show_id}",
-        f"Host page:    {base_url}/host/{demo.show_id}",
-        f"Store screen: {base_url}/stores/{demo.store_id}/screen",
-        f"Store labels: {base_url}/stores/{demo.store_id}/labels",
-        f"Store stats:  {base_url}/stores/{demo.store_id}/stats",
+        f"Viewer page:  {links.watch(demo.show_id)}",
+        f"Host page:    {links.host(demo.show_id)}",
+        f"Store screen: {links.store_page(demo.store_id, 'screen')}",
+        f"Store labels: {links.store_page(demo.store_id, 'labels')}",
+        f"Store stats:  {links.store_page(demo.store_id, 'stats')}",
         f"Host login:   {demo.host_email} / {demo.password}",
         f"Seller login: {demo.seller_email} / {demo.password}",
         f"Admin login:  {demo.admin_email} / {demo.password}",

@@ -102,6 +102,8 @@ class Settings:
     ws_max_frame_bytes: int = 4096
     ws_send_queue: int = 256
     ws_send_buffer_bytes: int = 256 * 1024
+    ws_frames_per_s: float = 30.0
+    ws_frames_burst: int = 60
     ws_react_per_s: float = 20.0
     ws_chat_per_s: float = 1.0
     ws_chat_burst: int = 3
@@ -168,8 +170,12 @@ class Settings:
             ws_max_frame_bytes=_int(env, "WS_MAX_FRAME_BYTES", 4096),
             ws_send_queue=_int(env, "WS_SEND_QUEUE", 256),
             ws_send_buffer_bytes=_int(env, "WS_SEND_BUFFER_BYTES", 256 * 1024),
+            ws_frames_per_s=_float(env, "WS_FRAMES_PER_S", 30.0),
+            ws_frames_burst=_int(env, "WS_FRAMES_BURST", 60),
             ws_react_per_s=_float(env, "WS_REACT_PER_S", 20.0),
             ws_chat_per_s=_float(env, "WS_CHAT_PER_S", 1.0),
+            ws_chat_burst=_int(env, "WS_CHAT_BURST", 3),
+            ws_violations_before_close=_int(env, "WS_VIOLATIONS_BEFORE_CLOSE", 20),
             ws_ping_s=_seconds(env, "WS_PING_S", 20.0),
             ws_pong_s=_seconds(env, "WS_PONG_S", 20.0),
             chat_max_chars=_int(env, "CHAT_MAX_CHARS", 280),

@@ -25,8 +25,9 @@ from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from bench.services import free_port, redis_binary
-from server.app import Services, create_app
-from server.migrate import upgrade
+from server.app import create_app
+from server.infra.migrate import upgrade
+from server.services import Services
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from server import collection
+from server.infra import collection
 from tests.test_metrics import pauses
 
 
@@ -16,7 +16,8 @@ def test_nested_apps_keep_the_first_tuning_and_the_last_one_out_restores() -> No
         with collection.tuned((1, 1, 1)):
             assert gc.get_threshold() == (20_000, 5, 5)
             gc.collect()
-        assert gc.get_threshold() == (20_000, 5, 5) and gc.get_freeze_count() >= frozen
+        # still frozen (not unfrozen by the inner app): a frozen object may be freed meanwhile, so not `>= frozen`
+        assert gc.get_threshold() == (20_000, 5, 5) and gc.get_freeze_count() > 1_000
         assert pauses("2") == counted + 1  # observed once, however many apps run
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     gc.collect()

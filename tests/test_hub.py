@@ -9,11 +9,13 @@ from typing import Any
 import orjson
 import pytest
 
-from server import hub as hub_module
-from server.bus.memory import MemoryBus
-from server.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame, Run
-from server.events import ChatDeleted, Event, Reactions, Sale, StockLevel
-from server.hub import Hub
+from server.commerce.events import Sale, StockLevel
+from server.live.interactions.chat import ChatDeleted
+from server.realtime import hub as hub_module
+from server.realtime.bus.memory import MemoryBus
+from server.realtime.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame, Run
+from server.realtime.events import Event, Reactions
+from server.realtime.hub import Hub
 
 pytestmark = pytest.mark.anyio
 
@@ -171,8 +173,8 @@ async def test_a_bus_that_lost_the_stream_restarts_the_sockets(redis_url: str) -
     frames for duplicates; its sockets are closed with 1012 so that they come back to a fresh snapshot."""
     import redis.asyncio as aioredis
 
-    from server.bus.redis import RedisBus
-    from server.hub import STREAM_RESET
+    from server.realtime.bus.redis import RedisBus
+    from server.realtime.hub import STREAM_RESET
 
     bus = RedisBus(redis_url, tick_ms=20)
     await bus.start()
@@ -295,7 +297,7 @@ async def test_a_tick_sends_reactions_and_the_hooks_events_together(ticking: Hub
 
 async def test_a_backlog_goes_out_in_runs_of_bounded_size(hub: Hub) -> None:
     """After a stall, frames that wait together are written RUN_MAX at a time, never in one huge write."""
-    from server.hub import RUN_MAX
+    from server.realtime.hub import RUN_MAX
 
     wire, _ = await wire_join(hub)
     await hub.bus.publish("shw_a", *(ChatDeleted(id=str(n)) for n in range(RUN_MAX * 2 + 5)))

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 
-from server.keepalive import Keepalive, step_for
+from server.realtime.keepalive import Keepalive, step_for
 
 pytestmark = pytest.mark.anyio
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from server import metrics
+from server.infra import metrics
 
 
 def pauses(generation: str) -> float:

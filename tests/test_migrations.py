@@ -11,8 +11,8 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import server.models  # noqa: F401
-from server.db import make_engine
-from server.migrate import compare_type, is_empty, upgrade
+from server.infra.db import make_engine
+from server.infra.migrate import compare_type, is_empty, upgrade
 from tests.conftest import fresh_pg_database
 
 

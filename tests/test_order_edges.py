@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 import pytest
 
+from server.commerce.stock import OpenGate, stock_key
 from server.errors import DomainError
-from server.inventory import OpenGate, stock_key
 from server.models.commerce import OrderIn
 from tests.conftest import Api
 from tests.test_orders import available, buyer, code, order_body, pay, place, webhook

@@ -14,13 +14,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from server.db import Database
-from server.ids import as_utc, new_id, utcnow
+from server.commerce.quotes import orders_by_key
+from server.commerce.till import ORDER_FIELDS, QUOTA_KEY, Till
+from server.infra.db import Database
+from server.infra.ids import as_utc, new_id, utcnow
+from server.infra.sql import add_up_to, any_of, insert_new
 from server.models import Product, Show, User, Variant
 from server.models.commerce import BuyerQuota, Order, OrderRow
-from server.quotes import orders_by_key
-from server.sql import add_up_to, any_of, insert_new
-from server.till import ORDER_FIELDS, QUOTA_KEY, Till
 
 pytestmark = pytest.mark.anyio
 

@@ -8,10 +8,10 @@ import secrets
 from dataclasses import fields
 from typing import Any
 
-from server import metrics
-from server.asks import Placed
+from server.commerce.asks import Placed
+from server.commerce.stock import OpenGate, stock_key
 from server.errors import DomainError
-from server.inventory import OpenGate, stock_key
+from server.infra import metrics
 from server.models.commerce import Order, OrderIn, OrderRow
 from tests.conftest import Api
 from tests.test_deals_vouchers import pin, start_deal

@@ -11,8 +11,8 @@ from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_val
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
-from server.addresses import normalise_postal_code, supported
-from server.ids import as_utc, iso
+from server.commerce.addresses import normalise_postal_code, supported
+from server.infra.ids import as_utc, iso
 from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Field as Column
 
-from server.ids import as_utc, utcnow
+from server.infra.ids import as_utc, utcnow
 
 
 def timestamp() -> Any:

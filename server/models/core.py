@@ -10,7 +10,7 @@ from pydantic import AfterValidator, EmailStr, Field, field_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
-from server.ids import iso
+from server.infra.ids import iso
 from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
 Role = Literal["admin", "seller", "host"]

@@ -4,9 +4,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.infra.http import JSONResponse, body
 from server.models import LoginIn, user_public
-from server.web.common import bearer, body, services
-from server.web.errors import JSONResponse
+from server.web.common import bearer, services
 
 
 async def token(request: Request) -> Response:

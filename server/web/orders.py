@@ -1,14 +1,14 @@
+"""Orders: place, read, list, and the seller's moves (ship, deliver, cancel, refund)."""
 from __future__ import annotations
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.errors import Conflict, DomainError, InvalidInput, NotFound
+from server.errors import InvalidInput
+from server.infra.http import JSONResponse, body, path_id
 from server.models.commerce import OrderIn
-from server.web.common import bearer, body, optional_bearer, path_id, read_limited, services
-from server.web.errors import JSONResponse
+from server.web.common import bearer, optional_bearer, services
 
 
 async def place_order(request: Request) -> Response:
@@ -63,62 +63,6 @@ def transition(to: str) -> object:
     return endpoint
 
 
-async def webhook(request: Request) -> Response:
-    """
-    summary: Payment provider webhook (Standard Webhooks signature); replays change nothing.
-    responses: {200: {description: '{status: applied|duplicate|unknown_payment}'},
-                400: {description: 'bad_signature, webhook_too_old'}}
-    """
-    s = services(request)
-    if request.path_params["provider"] != s.payments.name:
-        raise NotFound("no such payment provider", code="provider_not_found")
-    raw = await read_limited(request, 64 * 1024)
-    return JSONResponse(await s.webhooks.receive(headers=dict(request.headers), body=raw))
-
-
-async def sandbox_pay(request: Request) -> Response:
-    """
-    summary: The sandbox checkout's buttons; the sandbox then sends its signed webhook.
-    requestBody: {content: {application/json: {schema: {type: object, properties: {outcome: {enum: [succeeded,
-                  failed]}}}}}}
-    responses: {200: {description: '{status (the order''s, after), order_id, order_url, webhook}'},
-                409: {description: payment_not_pending}, 415: {description: unsupported_media_type}}
-    """
-    s = services(request)
-    if s.sandbox is None:
-        raise NotFound("the sandbox payment provider is off", code="provider_not_found")
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        # a plain cross-site form cannot send JSON: nobody can pay or fail someone else's order from elsewhere
-        raise DomainError("send application/json", code="unsupported_media_type", status=415)
-    raw = await read_limited(request, 1024)
-    try:
-        outcome = orjson.loads(raw).get("outcome") if raw else None
-    except (orjson.JSONDecodeError, AttributeError):
-        outcome = None
-    if outcome not in ("succeeded", "failed"):
-        raise InvalidInput("outcome is succeeded or failed", code="invalid_outcome")
-    ref = path_id(request, "ref")
-    order = await s.orders.by_payment_ref(ref=ref)
-    if order["status"] != "pending":
-        raise Conflict(f"this payment is no longer pending: the order is {order['status']}",
-                       code="payment_not_pending")
-    headers, payload = s.sandbox.signed_delivery(ref=order["payment_ref"], outcome=outcome,
-                                                  amount=order["amount"], currency=order["currency"])
-    receipt = await s.webhooks.receive(headers=headers, body=payload)
-    after = await s.orders.by_payment_ref(ref=ref, with_url=True)
-    return JSONResponse({"status": after["status"], "order_id": after["order_id"], "order_url": after["order_url"],
-                         "webhook": receipt["status"]})
-
-
-async def sandbox_info(request: Request) -> Response:
-    """
-    summary: What the sandbox checkout page shows (the amount and the order's status).
-    responses: {200: {description: '{amount, currency, status, order_id, order_url}'}}
-    """
-    s = services(request)
-    return JSONResponse(await s.orders.by_payment_ref(ref=path_id(request, "ref"), with_url=True))
-
-
 routes = [
     Route("/api/orders", place_order, methods=["POST"]),
     Route("/api/orders", list_orders, methods=["GET"]),
@@ -127,7 +71,4 @@ routes = [
     Route("/api/orders/{order_id}/deliver", transition("delivered"), methods=["POST"]),  # type: ignore[arg-type]
     Route("/api/orders/{order_id}/cancel", transition("cancelled"), methods=["POST"]),  # type: ignore[arg-type]
     Route("/api/orders/{order_id}/refund", transition("refunded"), methods=["POST"]),  # type: ignore[arg-type]
-    Route("/api/payments/{provider}/webhook", webhook, methods=["POST"]),
-    Route("/api/pay/sandbox/{ref}", sandbox_info, methods=["GET"]),
-    Route("/api/pay/sandbox/{ref}", sandbox_pay, methods=["POST"]),
 ]

@@ -1,12 +1,13 @@
+"""Products: create, browse, read, edit, restock."""
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.infra.http import JSONResponse, body, path_id
 from server.models import ProductIn, ProductPatch, StockIn
-from server.web.common import bearer, body, path_id, services
-from server.web.errors import JSONResponse
+from server.web.common import bearer, services
 
 
 async def create_product(request: Request) -> Response:
@@ -58,12 +59,8 @@ async def restock(request: Request) -> Response:
     """
     principal = bearer(request)
     data = await body(request, StockIn)
-    s = services(request)
-    product_id, variant_id = path_id(request, "product_id"), path_id(request, "variant_id")
-    product = await s.catalog.restock(principal=principal, product_id=product_id, variant_id=variant_id,
-                                      stock=data.stock)
-    await s.gate.sync([variant_id], force=True)
-    s.feed.note_stock(product_id=product_id, variant_id=variant_id, available=data.stock)
+    product = await services(request).stock.restock(principal=principal, product_id=path_id(request, "product_id"),
+                                                    variant_id=path_id(request, "variant_id"), stock=data.stock)
     return JSONResponse(product)
 
 

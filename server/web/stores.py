@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server import labels, qr
 from server.errors import DomainError, NotFound
+from server.infra.http import JSONResponse, body, path_id
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
-from server.web.common import bearer, body, path_id, services
-from server.web.errors import JSONResponse
+from server.stores import qr
+from server.web.common import bearer, services
 
 VISITOR_COOKIE = "vt_v"
 
@@ -106,18 +106,10 @@ async def label_sheet(request: Request) -> Response:
     summary: The printable A4 label sheet (PDF) - name, price and code of every live item.
     responses: {200: {description: application/pdf}}
     """
-    s = services(request)
-    store = await s.stores.get(store_id=path_id(request, "store_id"))
-    products = {p["id"]: p for p in await s.catalog.load_many([i["product_id"] for i in store["items"]])}
-    sheet = []
-    for item in store["items"]:
-        product = products[item["product_id"]]
-        size = next((v["label"] for v in product["variants"] if v["id"] == item["variant_id"]), None)
-        sheet.append(labels.Label(title=product["title"], brand=product["brand"], size=size, url=item["qr_url"],
-                                  price=labels.price_text(product["price"]["amount"], product["price"]["currency"])))
-    pdf = labels.sheet(store["name"], sheet)
+    store_id = path_id(request, "store_id")
+    pdf = await services(request).stores.label_sheet(store_id=store_id)
     return Response(pdf, media_type="application/pdf",
-                    headers={"content-disposition": f'inline; filename="labels-{store["id"]}.pdf"'})
+                    headers={"content-disposition": f'inline; filename="labels-{store_id}.pdf"'})
 
 
 async def store_stats(request: Request) -> Response:

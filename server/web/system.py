@@ -10,12 +10,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.schemas import SchemaGenerator
 
-from server import metrics
+from server.infra import metrics
+from server.infra.http import JSONResponse
 from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ProductPatch, ShowIn, StockIn
 from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.web.common import services
-from server.web.errors import JSONResponse
 
 try:
     VERSION = version("vitrine")  # pyproject.toml's, as installed

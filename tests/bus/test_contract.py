@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 import orjson
 import pytest
 
-from server.bus import Bus, create_bus
-from server.events import ChatDeleted, ProductUnpinned, Reactions, broadcast_frame, frame_seq
+from server.live.interactions.chat import ChatDeleted
+from server.live.interactions.pinning import ProductUnpinned
+from server.realtime.bus import Bus, create_bus
+from server.realtime.events import Reactions, broadcast_frame, frame_seq
 
 pytestmark = pytest.mark.anyio
 

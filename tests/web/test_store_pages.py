@@ -21,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Request, Route, ViewportSize, expect
 
-from server import qr
+from server.stores import qr
 from tests.conftest import ROOT, ServerProcess, start_server
 from tests.web.conftest import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, sign_in_host, token_for
 

@@ -21,8 +21,8 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from bench.services import free_port
-from server.connection import SLOW_CONSUMER, Connection, Frame, Run
-from server.web.wire import WireProtocol, WireSink, sink_of
+from server.realtime.connection import SLOW_CONSUMER, Connection, Frame, Run
+from server.realtime.wire import WireProtocol, WireSink, sink_of
 
 pytestmark = pytest.mark.anyio
 

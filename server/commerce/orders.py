@@ -1,0 +1,261 @@
+"""Orders: one service for the HTTP `POST /api/orders`, the socket's `buy` and the store checkout.
+
+Orders are placed by the till (server/till.py), in batches: a unit of stock is taken by the conditional
+UPDATE of inventory.take_in_db in the same transaction that stores the order, and the buyer hears
+"placed" only after that commit. An Idempotency-Key makes a retry return the first order. A pending
+order not paid in time goes back to stock; an order moves on by conditional updates of its status.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import col, select
+
+from server.accounts.auth import Principal
+from server.commerce import offers
+from server.commerce.addresses import promise_for
+from server.commerce.asks import Placed, SoldOut
+from server.commerce.feed import CommerceFeed
+from server.commerce.payments.base import PaymentProvider
+from server.commerce.stock import StockGate, give_in_db
+from server.commerce.till import DealSoldOut, Till, give_back_quota
+from server.commerce.vouchers import Vouchers
+from server.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
+from server.infra.db import Database
+from server.infra.ids import as_utc, iso, utcnow
+from server.infra.sql import fetch
+from server.links import Links
+from server.models import Product, Variant
+from server.models.commerce import Order, OrderIn, OrderRow
+
+__all__ = ["Orders", "Placed", "SoldOut"]
+
+log = logging.getLogger("vitrine.orders")
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "paid": ("pending",),
+    "shipped": ("paid",),
+    "delivered": ("shipped",),
+    "cancelled": ("pending",),  # a paid order leaves only through "refunded", which returns the money
+    "refunded": ("paid", "shipped", "delivered"),
+}
+STAMP = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at",
+         "refunded": "refunded_at"}
+HOLDS_STOCK = ("pending", "paid", "shipped", "delivered")
+
+
+class Orders:
+    def __init__(self, *, db: Database, gate: StockGate, feed: CommerceFeed, payments: PaymentProvider,
+                 vouchers: Vouchers, links: Links, secret_key: str, on_deal_sold_out: DealSoldOut,
+                 reservation_s: int = 600) -> None:
+        self.db = db
+        self.gate = gate
+        self.feed = feed
+        self.payments = payments
+        self.vouchers = vouchers
+        self.links = links
+        self._tokens = URLSafeSerializer(secret_key, salt="vitrine.order")
+        self.till = Till(db=db, gate=gate, feed=feed, payments=payments, vouchers=vouchers, public=self.public,
+                         return_url=links.base, reservation=timedelta(seconds=reservation_s),
+                         on_deal_sold_out=on_deal_sold_out)
+
+    @property
+    def reservation(self) -> timedelta:
+        """How long a pending order holds its stock before it expires."""
+        return self.till.reservation
+
+    @reservation.setter
+    def reservation(self, value: timedelta) -> None:
+        self.till.reservation = value
+
+    async def place(self, *, data: OrderIn, key: str) -> Placed:
+        """Place an order (in the till's next batch); the same Idempotency-Key answers with the same order."""
+        return await self.till.place(data=data, key=key)
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def token(self, order_id: str) -> str:
+        return self._tokens.dumps(order_id)
+
+    def check_token(self, order_id: str, token: str | None) -> bool:
+        if not token:
+            return False
+        try:
+            return bool(self._tokens.loads(token) == order_id)
+        except BadSignature:
+            return False
+
+    async def get(self, *, order_id: str, token: str | None, principal: Principal | None) -> dict[str, Any]:
+        async with self.db.session() as session:
+            order = await fetch(session, Order, order_id)
+            if order is None:
+                raise NotFound(f"no order {order_id}", code="order_not_found")
+            allowed = self.check_token(order_id, token) or (
+                principal is not None and (principal.admin or principal.id == order.seller_id))
+            if not allowed:
+                raise (Forbidden if principal else Unauthorized)("this order needs its link or a seller's sign-in",
+                                                                 code="order_token_required")
+            product = await session.get(Product, order.product_id)
+            variant = await session.get(Variant, order.variant_id)
+        return self.public(order, product=product, variant=variant)
+
+    def public(self, order: Order | OrderRow, *, product: Product | None, variant: Variant | None,
+               token: bool = False) -> dict[str, Any]:
+        promise = promise_for(str(order.address.get("country", "")))
+        start = as_utc(order.paid_at or order.created_at).date()
+        earliest, latest = promise.window(start)
+        money = lambda amount: {"amount": amount, "currency": order.currency}  # noqa: E731
+        body: dict[str, Any] = {
+            "id": order.id, "status": order.status, "quantity": order.quantity,
+            "product": {"id": order.product_id, "title": product.title if product else "",
+                        "brand": product.brand if product else "",
+                        "image": product.images[0] if product and product.images else None},
+            "variant": {"id": order.variant_id, "label": variant.label if variant else ""},
+            "unit_price": money(order.unit_amount), "discount": money(order.discount_amount),
+            "total": money(order.total_amount), "show_id": order.show_id, "store_item_id": order.store_item_id,
+            "deal_id": order.deal_id,
+            "buyer": {"name": order.buyer_name, "email": order.buyer_email, "address": order.address},
+            "created_at": iso(order.created_at), "expires_at": iso(order.expires_at) if order.status == "pending"
+            else None, "paid_at": iso(order.paid_at), "shipped_at": iso(order.shipped_at),
+            "delivered_at": iso(order.delivered_at), "cancelled_at": iso(order.cancelled_at),
+            "refunded_at": iso(order.refunded_at), "cancel_reason": order.cancel_reason,
+            "delivery": {"min_days": promise.min_days, "max_days": promise.max_days,
+                         "earliest": earliest.isoformat(), "latest": latest.isoformat()},
+            "payment": {"provider": order.payment_provider,
+                        "url": self.links.payment(order.payment_provider, order.payment_ref or "")
+                        if order.status == "pending" else None},
+        }
+        if token:
+            body["token"] = self.token(order.id)
+            body["url"] = self.links.order(order.id, body["token"])
+        return body
+
+    # --- moving ------------------------------------------------------------------------------------
+
+    async def transition(self, *, order_id: str, to: str, principal: Principal | None = None,
+                         reason: str | None = None, refund_at_provider: bool = True) -> dict[str, Any]:
+        """Move an order along pending → paid → shipped → delivered, or to cancelled / refunded.
+        A conditional UPDATE on the status makes each move happen once, whoever tries it; stock,
+        quotas, deal and voucher uses come back in the same transaction as a cancel or refund."""
+        left: int | None = None
+        async with self.db.session() as session:
+            order = await fetch(session, Order, order_id)
+            if order is None:
+                raise NotFound(f"no order {order_id}", code="order_not_found")
+            if principal is not None and not (principal.admin or principal.id == order.seller_id):
+                raise Forbidden("only the order's seller or an admin may do this", code="not_order_seller")
+            moved = await session.exec(
+                sa.update(Order).where(col(Order.id) == order.id, col(Order.status).in_(TRANSITIONS[to]))
+                .values(status=to, **{STAMP[to]: utcnow()}, **({"cancel_reason": reason[:32]} if reason else {}))
+                .returning(col(Order.id))
+            )
+            if moved.first() is None:
+                await session.rollback()
+                await session.refresh(order)
+                raise Conflict(f"an order that is {order.status} cannot become {to}", code="invalid_transition")
+            if to in ("cancelled", "refunded"):
+                # in the till's lock order: the buyer's count, the voucher, then the variant, then the deal
+                await give_back_quota(session, order)
+                if order.voucher_id:
+                    await self.vouchers.release(session, voucher_id=order.voucher_id, buyer_email=order.buyer_email)
+                left = await give_in_db(session, variant_id=order.variant_id, quantity=order.quantity)
+                if order.deal_id:
+                    await offers.release(session, deal_id=order.deal_id, quantity=order.quantity)
+            if to == "refunded" and refund_at_provider:
+                # before the commit: if the provider fails, the order stays as it was and can be retried
+                try:
+                    await self.payments.refund(ref=order.payment_ref or "", amount=order.total_amount,
+                                               currency=order.currency)
+                except Exception as exc:
+                    await session.rollback()
+                    raise DomainError(f"the payment provider refused the refund: {exc}", code="refund_failed",
+                                      status=502) from None
+            await session.commit()
+            await session.refresh(order)
+            product = await session.get(Product, order.product_id)
+            variant = await session.get(Variant, order.variant_id)
+        if left is not None:
+            await self.gate.give([(order.variant_id, order.quantity)])
+            self.feed.note_stock(product_id=order.product_id, variant_id=order.variant_id, available=left)
+        return self.public(order, product=product, variant=variant)
+
+    async def paid(self, *, payment_ref: str, amount: int | None = None,
+                   currency: str | None = None) -> tuple[str | None, str]:
+        """A provider says the payment succeeded: pending → paid, when it paid the order's total in the
+        order's currency; money that does not match goes back to the buyer. Returns (order id, status)."""
+        if amount is not None or currency is not None:
+            async with self.db.session() as session:
+                order = (await session.exec(select(Order).where(Order.payment_ref == payment_ref))).first()
+            if order is not None and (amount, currency) != (order.total_amount, order.currency):
+                if amount and currency:
+                    await self.payments.refund(ref=payment_ref, amount=amount, currency=currency)
+                return order.id, "amount_mismatch"
+        return await self._by_ref(payment_ref, "paid"), "applied"
+
+    async def refunded(self, *, payment_ref: str) -> str | None:
+        return await self._by_ref(payment_ref, "refunded")
+
+    async def payment_failed(self, *, payment_ref: str) -> str | None:
+        return await self._by_ref(payment_ref, "cancelled", reason="payment_failed")
+
+    async def _by_ref(self, payment_ref: str, to: str, reason: str | None = None) -> str | None:
+        async with self.db.session() as session:
+            order_id = (await session.exec(select(Order.id).where(Order.payment_ref == payment_ref))).first()
+        if order_id is None:
+            return None
+        try:
+            await self.transition(order_id=order_id, to=to, reason=reason, refund_at_provider=False)
+        except Conflict:
+            # moved on already: paid twice is nothing; money for an order that expired goes back to the buyer
+            async with self.db.session() as session:
+                order = await session.get(Order, order_id)
+            if to == "paid" and order is not None and order.status == "cancelled":
+                await self.payments.refund(ref=payment_ref, amount=order.total_amount, currency=order.currency)
+        return order_id
+
+    async def by_payment_ref(self, *, ref: str, with_url: bool = False) -> dict[str, Any]:
+        async with self.db.session() as session:
+            order = (await session.exec(select(Order).where(Order.payment_ref == ref))).first() if len(ref) <= 100 \
+                else None
+        if order is None:
+            raise NotFound("no payment with this reference", code="payment_not_found")
+        info: dict[str, Any] = {"order_id": order.id, "payment_ref": ref, "amount": order.total_amount,
+                                "currency": order.currency, "status": order.status}
+        if with_url:
+            info["order_url"] = self.links.order(order.id, self.token(order.id))
+        return info
+
+    async def expire_due(self, *, limit: int = 200) -> int:
+        """Pending orders past their time go back to stock. Safe on every node at once."""
+        async with self.db.session() as session:
+            due = (await session.exec(
+                select(Order.id).where(Order.status == "pending", col(Order.expires_at) < utcnow()).limit(limit)
+            )).all()
+        expired = 0
+        for order_id in due:
+            try:
+                await self.transition(order_id=order_id, to="cancelled", reason="expired")
+                expired += 1
+            except Conflict:
+                continue  # paid, or expired by another node, in the meantime
+            except Exception:
+                log.exception("could not expire order %s", order_id)  # the next sweep tries again
+        return expired
+
+    async def for_seller(self, *, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+        principal.require("seller")
+        async with self.db.session() as session:
+            query = select(Order).order_by(col(Order.created_at).desc()).limit(limit)
+            if not principal.admin:
+                query = query.where(Order.seller_id == principal.id)
+            orders = (await session.exec(query)).all()
+            products = {p.id: p for p in (await session.exec(
+                select(Product).where(col(Product.id).in_({o.product_id for o in orders})))).all()}
+            variants = {v.id: v for v in (await session.exec(
+                select(Variant).where(col(Variant.id).in_({o.variant_id for o in orders})))).all()}
+        return [self.public(o, product=products.get(o.product_id), variant=variants.get(o.variant_id)) for o in orders]

@@ -1,0 +1,38 @@
+"""The public addresses Vitrine hands out (in API bodies, emails, QR codes, printed links), made in one place
+from PUBLIC_BASE_URL, and the API paths the pages fetch."""
+
+from __future__ import annotations
+
+
+class Links:
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+
+    def home(self) -> str:
+        return f"{self.base}/"
+
+    def watch(self, show_id: str) -> str:
+        return f"{self.base}/watch/{show_id}"
+
+    def host(self, show_id: str) -> str:
+        return f"{self.base}/host/{show_id}"
+
+    def order(self, order_id: str, token: str) -> str:
+        """The buyer's page of an order; `token` is the order's link token."""
+        return f"{self.base}/orders/{order_id}?t={token}"
+
+    def payment(self, provider: str, ref: str) -> str:
+        return f"{self.base}/pay/{provider}/{ref}"
+
+    def scan(self, token: str) -> str:
+        """What a store item's QR code encodes."""
+        return f"{self.base}/q/{token}"
+
+    def store_page(self, store_id: str, page: str) -> str:
+        """A store's screen, labels or stats page."""
+        return f"{self.base}/stores/{store_id}/{page}"
+
+    @staticmethod
+    def item_qr(store_id: str, item_id: str, kind: str) -> str:
+        """The API path of a store item's code as an image (png or svg)."""
+        return f"/api/stores/{store_id}/items/{item_id}/qr.{kind}"

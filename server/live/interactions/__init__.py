@@ -1,0 +1,30 @@
+"""The live interactions of a show, in the order they are listed: the socket's handler table, the show's
+view and snapshot, the sweep, the hub's tick and the app's routes are built from this list
+(server/services.py). Adding one: its module or package here, one line in `build`."""
+
+from __future__ import annotations
+
+from server.accounts.auth import Auth
+from server.commerce.feed import CommerceFeed
+from server.commerce.orders import Orders
+from server.infra.db import Database
+from server.live.interactions.base import Interaction
+from server.live.interactions.buying import Buying
+from server.live.interactions.chat import Chat, ChatInteraction
+from server.live.interactions.deals.interaction import DealsInteraction
+from server.live.interactions.deals.service import Deals
+from server.live.interactions.pinning import Pinning
+from server.live.interactions.reactions import Reactions
+from server.realtime.publisher import Publisher
+from server.settings import Settings
+
+
+def build(*, settings: Settings, db: Database, publisher: Publisher, auth: Auth, chat: Chat, deals: Deals,
+          orders: Orders, feed: CommerceFeed) -> list[Interaction]:
+    return [
+        Reactions(max_frame_bytes=settings.ws_max_frame_bytes),
+        ChatInteraction(chat=chat, auth=auth, history=settings.chat_history),
+        Pinning(db=db, publisher=publisher, auth=auth),
+        Buying(orders=orders, feed=feed),
+        DealsInteraction(deals=deals, auth=auth),
+    ]

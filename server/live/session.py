@@ -1,0 +1,61 @@
+"""One socket's viewer: who it is, the show it watches, its connection and its limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.accounts.auth import Principal
+from server.errors import DomainError
+from server.infra.metrics import WS_REJECTED
+from server.realtime.connection import Connection
+from server.realtime.events import error_frame
+from server.realtime.hub import Hub
+from server.realtime.ratelimit import TokenBucket, Violations
+from server.settings import Settings
+
+POLICY_VIOLATION = 1008
+
+
+class Refused(DomainError):
+    """A client frame the show will not take: an `error` frame back, the socket stays open."""
+
+    status = 400
+
+
+@dataclass(eq=False, slots=True)
+class Session:
+    show_id: str
+    viewer_id: str
+    principal: Principal | None
+    host: bool  # this principal may drive the show
+    conn: Connection
+    hub: Hub
+    frames: TokenBucket  # every frame the client sends
+    reacts: TokenBucket
+    chats: TokenBucket
+    violations: Violations  # refusals for going too fast: too many and the socket is closed
+    name: str | None = None  # the display name the viewer chats under
+
+    @classmethod
+    def open(cls, *, settings: Settings, show_id: str, viewer_id: str, principal: Principal | None, host: bool,
+             conn: Connection, hub: Hub) -> Session:
+        """A session with the limits the settings give (WS_* in README's Configuration)."""
+        return cls(show_id=show_id, viewer_id=viewer_id, principal=principal, host=host, conn=conn, hub=hub,
+                   frames=TokenBucket(rate=settings.ws_frames_per_s, burst=settings.ws_frames_burst),
+                   reacts=TokenBucket(rate=settings.ws_react_per_s, burst=settings.ws_react_per_s * 2),
+                   chats=TokenBucket(rate=settings.ws_chat_per_s, burst=settings.ws_chat_burst),
+                   violations=Violations(limit=settings.ws_violations_before_close))
+
+    def driver(self) -> Principal:
+        """The principal, when it may drive this show (pin, unpin): a refusal otherwise."""
+        if not self.host or self.principal is None:
+            raise Refused("only this show's host may do this", code="not_show_host")
+        return self.principal
+
+    def refuse(self, exc: DomainError) -> None:
+        """The `error` frame for a refused client frame; a client that stays over its rate limit is closed."""
+        WS_REJECTED.labels(exc.code).inc()
+        extra = exc.details if isinstance(exc.details, dict) else {"details": exc.details}
+        self.conn.reply(error_frame(exc.code, exc.message, **extra))
+        if exc.code == "rate_limited" and self.violations.add():
+            self.conn.kill(POLICY_VIOLATION, "over the rate limit for too long")

@@ -1,0 +1,182 @@
+"""`/ws/shows/{show_id}`: the show's live channel. Joins the socket to the show's channel in the hub, sends
+the snapshot, then hands each client frame to the interaction that owns its type (live/interactions/);
+everything a viewer receives goes through its Connection's bounded queue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from server.accounts.auth import Auth, Principal
+from server.errors import DomainError
+from server.infra.ids import new_id
+from server.live.interactions.base import FrameHandler, Interaction, Lane
+from server.live.session import POLICY_VIOLATION, Refused, Session
+from server.live.shows import Shows
+from server.realtime.connection import AsgiSink, Connection, Frame, Sink
+from server.realtime.events import error_frame, reply_frame
+from server.realtime.hub import Hub
+from server.realtime.wire import sink_of
+from server.settings import Settings
+
+log = logging.getLogger("vitrine.ws")
+
+TOO_BIG = 1009
+NOT_FOUND = 4404
+
+
+def _int_param(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Refused("since must be a non-negative integer", code="invalid_since")
+    return int(raw)
+
+
+async def _ping(session: Session, frame: dict[str, Any]) -> bytes | None:
+    return reply_frame("pong", {"id": frame.get("id") if isinstance(frame.get("id"), (str, int)) else None})
+
+
+def handler_table(interactions: Sequence[Interaction]) -> dict[str, FrameHandler]:
+    """Every frame type a client may send, with its one owner; `ping` is the socket's own."""
+    table: dict[str, FrameHandler] = {"ping": _ping}
+    owners = {"ping": "the socket"}
+    for interaction in interactions:
+        for kind, handler in interaction.frames().items():
+            if kind in table:
+                raise ValueError(f"frame type {kind!r} has two owners: {owners[kind]} and {interaction.name}")
+            table[kind], owners[kind] = handler, interaction.name
+    return table
+
+
+class ShowSocket:
+    def __init__(self, *, settings: Settings, hub: Hub, shows: Shows, auth: Auth,
+                 interactions: Sequence[Interaction]) -> None:
+        self.settings = settings
+        self.hub = hub
+        self.shows = shows
+        self.auth = auth
+        self.interactions = tuple(interactions)
+        self.handlers: Mapping[str, FrameHandler] = handler_table(self.interactions)
+
+    def route(self) -> WebSocketRoute:
+        return WebSocketRoute("/ws/shows/{show_id}", self.serve)
+
+    async def serve(self, ws: WebSocket) -> None:
+        settings = self.settings
+        if not settings.origin_allowed(ws.headers.get("origin")):
+            await ws.close(code=POLICY_VIOLATION, reason="origin not allowed")  # before accept: an HTTP 403
+            return
+        show_id = str(ws.path_params["show_id"])[:64]
+        await ws.accept()
+        notices: list[bytes] = []
+        if not await self.shows.exists(show_id=show_id):
+            await ws.send_text(error_frame("show_not_found", f"no show {show_id}").decode())
+            await ws.close(code=NOT_FOUND, reason="show_not_found")
+            return
+        params = ws.query_params
+        try:
+            since = _int_param(params.get("since"))
+        except DomainError as exc:
+            since = -1  # a resume from a point the client did not name: one that cannot be made (recovered: false)
+            notices.append(error_frame(exc.code, exc.message))
+        principal: Principal | None = None
+        if params.get("token"):
+            try:
+                principal = self.auth.verify(params["token"])
+            except DomainError as exc:
+                notices.append(error_frame(exc.code, exc.message))
+        host = principal is not None and await self.shows.may_drive(principal=principal, show_id=show_id)
+        viewer_id = self.auth.viewer_id(params.get("viewer")) or (principal.id if principal else new_id("vwr"))
+
+        wire = sink_of(ws.scope)
+        sink: Sink = wire if wire is not None else _asgi_sink(ws)
+        conn = Connection(sink=sink, maxlen=settings.ws_send_queue, max_backlog=settings.ws_send_buffer_bytes)
+        session = Session.open(settings=settings, show_id=show_id, viewer_id=viewer_id, principal=principal,
+                               host=host, conn=conn, hub=self.hub)
+        try:
+            await self._join(session, since=since, epoch=params.get("epoch") or None, notices=notices)
+            if wire is not None:
+                wire.lane = self._lane(session)
+            await self._serve(ws, session)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.hub.leave(show_id, conn)
+            await conn.stop()
+
+    async def _join(self, session: Session, *, since: int | None, epoch: str | None, notices: list[bytes]) -> None:
+        """Join the show's channel and send the snapshot, then any replay. A function of its own so that the
+        snapshot's bytes are not kept alive for as long as the socket is open."""
+        joined = await self.hub.join(session.show_id, session.conn, since=since, epoch=epoch)
+        self.hub.saw(session.show_id, session.viewer_id)
+        snap = joined.snapshot
+        first = reply_frame("snapshot", {
+            **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,
+            "you": {"viewer_id": session.viewer_id, "viewer_token": self.auth.viewer_token(session.viewer_id),
+                    "role": "host" if session.host else "viewer"},
+        })
+        session.conn.start(first=[Frame(0, first), *(Frame(0, n) for n in notices), *joined.replay],
+                           after=joined.after)
+
+    def _lane(self, session: Session) -> Lane | None:
+        """The interactions' fast paths for this socket (realtime/wire.py offers them each whole text frame)."""
+        lanes = [lane for i in self.interactions if (lane := i.lane(session)) is not None]
+        if len(lanes) <= 1:
+            return lanes[0] if lanes else None
+        return lambda raw: any(lane(raw) for lane in lanes)
+
+    async def _serve(self, ws: WebSocket, session: Session) -> None:
+        max_bytes, conn = self.settings.ws_max_frame_bytes, session.conn
+        while not conn.closed:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw: str | bytes | None = message.get("text")
+            if raw is None:
+                raw = message.get("bytes") or b""
+            if len(raw) > max_bytes:
+                conn.kill(TOO_BIG, "frame too large")
+                return
+            try:
+                reply = await self._handle(session, raw)
+            except DomainError as exc:
+                session.refuse(exc)
+                continue
+            except Exception:
+                log.exception("ws frame failed")
+                conn.reply(error_frame("internal", "something went wrong on our side"))
+                continue
+            if reply is not None:
+                conn.reply(reply)
+
+    async def _handle(self, session: Session, raw: str | bytes) -> bytes | None:
+        if not session.frames.take():
+            raise Refused("slow down", code="rate_limited")
+        try:
+            frame = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise Refused("the frame is not valid JSON", code="invalid_json") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise Refused("a frame is a JSON object with a string type", code="invalid_frame")
+        kind = frame["type"]
+        handler = self.handlers.get(kind)
+        if handler is None:
+            raise Refused(f"unknown frame type {kind[:40]!r}", code="unknown_type")
+        return await handler(session, frame)
+
+
+def _asgi_sink(ws: WebSocket) -> AsgiSink:
+    async def send(text: str) -> None:
+        await ws.send_text(text)
+
+    async def close(code: int, reason: str) -> None:
+        if ws.application_state != WebSocketState.DISCONNECTED:
+            await ws.close(code=code, reason=reason)
+
+    return AsgiSink(send=send, close=close)

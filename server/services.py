@@ -1,0 +1,116 @@
+"""The container: every service of one process, built from the settings in dependency order. It is the one
+place a feature is wired in; a live interaction is also listed in live/interactions/__init__.py."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from dataclasses import dataclass
+
+from server.accounts.auth import Auth
+from server.catalog.grants import Grants
+from server.catalog.products import Catalog
+from server.commerce.feed import CommerceFeed
+from server.commerce.orders import Orders
+from server.commerce.payments.base import PaymentProvider
+from server.commerce.payments.sandbox import SandboxCheckout, SandboxProvider, webhook_secret
+from server.commerce.payments.webhooks import PaymentWebhooks
+from server.commerce.stock import Stock, StockGate, create_gate
+from server.commerce.vouchers import Vouchers
+from server.infra.db import Database
+from server.links import Links
+from server.live import interactions
+from server.live.interactions.base import Interaction
+from server.live.interactions.chat import Chat
+from server.live.interactions.deals.service import Deals
+from server.live.shows import Shows, carrying
+from server.live.ws import ShowSocket
+from server.realtime.bus import Bus, create_bus
+from server.realtime.bus.redis import RedisBus
+from server.realtime.hub import Hub
+from server.realtime.publisher import Publisher
+from server.settings import Settings
+from server.stores.service import Stores
+
+log = logging.getLogger("vitrine")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    links: Links
+    db: Database
+    bus: Bus
+    publisher: Publisher
+    hub: Hub
+    auth: Auth
+    catalog: Catalog
+    grants: Grants
+    shows: Shows
+    chat: Chat
+    gate: StockGate
+    stock: Stock
+    feed: CommerceFeed
+    payments: PaymentProvider
+    sandbox: SandboxProvider | None  # the provider when it is the sandbox
+    sandbox_checkout: SandboxCheckout | None  # and its checkout page's buttons
+    deals: Deals
+    vouchers: Vouchers
+    orders: Orders
+    webhooks: PaymentWebhooks
+    stores: Stores
+    interactions: list[Interaction]
+    socket: ShowSocket
+
+    async def sweep(self) -> None:
+        """Each interaction's deadlines (unpaid reservations back to stock, deals past their time ended):
+        safe on every node at once."""
+        for interaction in self.interactions:
+            await interaction.sweep()
+
+
+def build_services(settings: Settings) -> Services:
+    links = Links(settings.public_base_url)
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url, history_size=settings.history_size, tick_ms=settings.tick_ms)
+    publisher = Publisher(bus=bus)
+    auth = Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=settings.token_ttl_s,
+                max_failures=settings.login_max_failures, window_s=settings.login_window_s)
+    catalog = Catalog(db=db)
+    feed = CommerceFeed(carrying=functools.partial(carrying, db))
+    gate = create_gate(db=db, redis=bus.redis if isinstance(bus, RedisBus) else None)
+    provider = SandboxProvider(links=links, secret=webhook_secret(settings.secret_key))
+    vouchers = Vouchers(db=db)
+    deals = Deals(db=db, publisher=publisher)
+    orders = Orders(db=db, gate=gate, feed=feed, payments=provider, vouchers=vouchers, links=links,
+                    secret_key=settings.secret_key, on_deal_sold_out=deals.sold_out,
+                    reservation_s=settings.reservation_s)
+    webhooks = PaymentWebhooks(db=db, orders=orders, provider=provider)
+    chat = Chat(db=db, publisher=publisher, max_chars=settings.chat_max_chars)
+    live = interactions.build(settings=settings, db=db, publisher=publisher, auth=auth, chat=chat, deals=deals,
+                              orders=orders, feed=feed)
+    shows = Shows(db=db, bus=bus, publisher=publisher, parts=live)
+    ticking = [i.tick for i in live if type(i).tick is not Interaction.tick]
+    hub = Hub(bus=bus, publisher=publisher, loader=shows.snapshot, tick_ms=settings.tick_ms, tick_hooks=ticking)
+    return Services(
+        settings=settings, links=links, db=db, bus=bus, publisher=publisher, hub=hub, auth=auth, catalog=catalog,
+        grants=Grants(db=db), shows=shows, chat=chat, gate=gate, stock=Stock(catalog=catalog, gate=gate, feed=feed),
+        feed=feed, payments=provider,
+        sandbox=provider, sandbox_checkout=SandboxCheckout(provider=provider, orders=orders, webhooks=webhooks),
+        deals=deals,
+        vouchers=vouchers, orders=orders, webhooks=webhooks,
+        stores=Stores(db=db, secret_key=settings.secret_key, links=links), interactions=live,
+        socket=ShowSocket(settings=settings, hub=hub, shows=shows, auth=auth, interactions=live),
+    )
+
+
+async def sweep_forever(services: Services, every_s: float) -> None:
+    while True:
+        try:
+            await services.sweep()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sweep failed")
+        await asyncio.sleep(every_s)

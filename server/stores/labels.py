@@ -1,0 +1,79 @@
+"""The printable label sheet of a store: A4, 3 x 7 labels a page, each with the product's name,
+its price and its code. Made with reportlab; the codes are the same PNGs as the API serves."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from server.stores import qr
+
+COLUMNS, ROWS = 3, 7
+LABEL_W, LABEL_H = 70 * mm, 42.3 * mm  # the common A4 sheet of 21 labels (70 x 42.3 mm, no side margins)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    title: str
+    brand: str
+    price: str
+    size: str | None
+    url: str
+
+
+def price_text(amount: int, currency: str) -> str:
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}.get(currency, currency + " ")
+    whole, cents = divmod(amount, 100)
+    text = f"{whole:,}".replace(",", "\u202f") + f",{cents:02d}"
+    return f"{text} {symbol.strip()}" if currency == "EUR" else f"{symbol}{whole:,}.{cents:02d}"
+
+
+def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
+    while text and pdf.stringWidth(text, font, size) > width:
+        text = text[:-2] + "…"
+    return text
+
+
+def sheet(store_name: str, labels: list[Label]) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(f"{store_name}: labels")
+    page_w, page_h = A4
+    cell_w, cell_h = LABEL_W, LABEL_H
+    margin_x, margin_y = (page_w - COLUMNS * cell_w) / 2, (page_h - ROWS * cell_h) / 2
+    per_page = COLUMNS * ROWS
+    for index, label in enumerate(labels):
+        if index and index % per_page == 0:
+            pdf.showPage()
+        slot = index % per_page
+        x = margin_x + (slot % COLUMNS) * cell_w
+        y = page_h - margin_y - (slot // COLUMNS + 1) * cell_h
+        pdf.setStrokeGray(0.8)
+        pdf.roundRect(x + 1 * mm, y + 1 * mm, cell_w - 2 * mm, cell_h - 2 * mm, 2 * mm)
+        code = cell_h - 6 * mm
+        pdf.drawImage(ImageReader(io.BytesIO(qr.png(label.url, box_size=6))), x + 3 * mm, y + 3 * mm,
+                      width=code, height=code)
+        text_x = x + code + 5 * mm
+        text_w = cell_w - code - 8 * mm
+        pdf.setFillGray(0.45)
+        pdf.setFont("Helvetica", 7)
+        pdf.drawString(text_x, y + cell_h - 9 * mm, _fit(pdf, label.brand.upper(), "Helvetica", 7, text_w))
+        pdf.setFillGray(0)
+        pdf.setFont("Helvetica-Bold", 9)
+        pdf.drawString(text_x, y + cell_h - 14 * mm, _fit(pdf, label.title, "Helvetica-Bold", 9, text_w))
+        if label.size:
+            pdf.setFont("Helvetica", 8)
+            pdf.drawString(text_x, y + cell_h - 19 * mm, _fit(pdf, label.size, "Helvetica", 8, text_w))
+        pdf.setFont("Helvetica-Bold", 13)
+        pdf.drawString(text_x, y + 6 * mm, label.price)
+    if not labels:
+        pdf.setFont("Helvetica", 12)
+        pdf.drawString(20 * mm, page_h - 20 * mm, f"{store_name}: no items yet")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
