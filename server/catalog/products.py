@@ -77,10 +77,6 @@ class Catalog:
             raise NotFound(f"no product {product_id}", code="product_not_found")
         return found[0]
 
-    async def load_many(self, product_ids: list[str]) -> list[dict[str, Any]]:
-        async with self.db.session() as session:
-            return await self.load(session, product_ids)
-
     async def browse(self, *, seller_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         async with self.db.session() as session:
             query = select(Product.id).order_by(col(Product.created_at).desc()).limit(limit)

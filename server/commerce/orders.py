@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from server.accounts.auth import Principal
 from server.commerce import offers
 from server.commerce.addresses import promise_for
-from server.commerce.asks import Placed, SoldOut
+from server.commerce.asks import Placed
 from server.commerce.feed import CommerceFeed
 from server.commerce.payments.base import PaymentProvider
 from server.commerce.stock import StockGate, give_in_db
@@ -33,8 +33,6 @@ from server.links import Links
 from server.models import Product, Variant
 from server.models.commerce import Order, OrderIn, OrderRow
 
-__all__ = ["Orders", "Placed", "SoldOut"]
-
 log = logging.getLogger("vitrine.orders")
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -46,7 +44,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 STAMP = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at",
          "refunded": "refunded_at"}
-HOLDS_STOCK = ("pending", "paid", "shipped", "delivered")
 
 
 class Orders:

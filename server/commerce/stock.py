@@ -82,8 +82,6 @@ class StockGate(Protocol):
         """Counters from the database: only missing ones, or all of them with force."""
         ...
 
-    async def level(self, variant_id: str) -> int | None: ...
-
 
 class OpenGate:
     """No Redis: every request goes to the conditional UPDATE."""
@@ -95,9 +93,6 @@ class OpenGate:
         return None
 
     async def sync(self, variant_ids: Iterable[str], *, force: bool = False) -> None:
-        return None
-
-    async def level(self, variant_id: str) -> int | None:
         return None
 
 
@@ -142,10 +137,6 @@ class RedisGate:
             for variant_id, stock in rows:
                 pipe.set(stock_key(variant_id), stock, nx=not force)
             await pipe.execute()
-
-    async def level(self, variant_id: str) -> int | None:
-        value = await self.redis.get(stock_key(variant_id))
-        return None if value is None else int(value)
 
 
 def create_gate(*, db: Database, redis: Redis | None) -> StockGate:

@@ -16,10 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.errors import ConfigError
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def make_engine(url: str) -> AsyncEngine:
     try:
         parsed = make_url(url)

@@ -11,16 +11,13 @@ from server.models.core import (
     Product,
     ProductIn,
     ProductPatch,
-    Role,
     Show,
     ShowIn,
     ShowMute,
     ShowProduct,
-    ShowStatus,
     StockIn,
     TimelineEntry,
     User,
-    UserPublic,
     Variant,
     VariantIn,
     chat_public,
@@ -30,6 +27,6 @@ from server.models.core import (
 
 __all__ = [
     "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PinIn", "Product", "ProductIn", "ProductPatch",
-    "Role", "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "ShowStatus", "StockIn", "TimelineEntry",
-    "User", "UserPublic", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
+    "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "StockIn", "TimelineEntry",
+    "User", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
 ]

@@ -15,8 +15,6 @@ from server.commerce.addresses import normalise_postal_code, supported
 from server.infra.ids import as_utc, iso
 from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
-OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
-
 
 class SellerHost(SQLModel, table=True):
     """A seller lets a host sell its products in shows."""
@@ -250,7 +248,3 @@ class VoucherIn(Schema):
 
 class GrantIn(Schema):
     host_id: str = Field(min_length=1, max_length=32)
-
-
-class TransitionIn(Schema):
-    reason: str | None = Field(default=None, max_length=200)

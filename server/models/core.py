@@ -13,10 +13,6 @@ from sqlmodel import SQLModel
 from server.infra.ids import iso
 from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
-Role = Literal["admin", "seller", "host"]
-ShowStatus = Literal["scheduled", "live", "ended"]
-
-
 # --- tables ---------------------------------------------------------------------------------------
 
 
@@ -117,13 +113,6 @@ class ShowMute(SQLModel, table=True):
 class LoginIn(Schema):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
-
-
-class UserPublic(Schema):
-    id: str
-    email: str
-    role: str
-    name: str
 
 
 class VariantIn(Schema):

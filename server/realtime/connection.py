@@ -73,9 +73,6 @@ class Sink(Protocol):
         """Send the frames now or queue them, in order: True. Nothing sent: False when the socket is already
         going away, None when more than `limit` bytes written before are still unsent."""
 
-    def backlog(self) -> int:
-        """Bytes written to this socket that it has not taken yet."""
-
     def close(self, code: int, reason: str) -> None:
         """Close the socket with `code` after what was written before."""
 
@@ -111,9 +108,6 @@ class AsgiSink:
         if self._writer is None:
             self._writer = asyncio.create_task(self._write(), name="vitrine-ws-writer")
         return True
-
-    def backlog(self) -> int:
-        return self._bytes
 
     async def _write(self) -> None:
         queue = self._queue
@@ -157,9 +151,9 @@ class Connection:
     holds live frames while the snapshot is being made (at most `maxlen`), and applies the slow-consumer
     rule (more than `max_backlog` unsent bytes: closed with 4008)."""
 
-    __slots__ = ("_held", "_live", "_sink", "close_code", "closed", "last_seq", "max_backlog", "maxlen", "meta")
+    __slots__ = ("_held", "_live", "_sink", "close_code", "closed", "last_seq", "max_backlog", "maxlen")
 
-    def __init__(self, *, sink: Sink, maxlen: int, max_backlog: int, meta: dict[str, object] | None = None) -> None:
+    def __init__(self, *, sink: Sink, maxlen: int, max_backlog: int) -> None:
         self._sink = sink
         self._held: deque[Frame] | None = deque()  # None once started
         self._live = False  # started and not closed: the fan-out's path
@@ -168,7 +162,6 @@ class Connection:
         self.last_seq = 0
         self.closed = False
         self.close_code: int | None = None
-        self.meta = meta or {}
 
     def offer(self, item: Item) -> bool:
         """Send broadcast frames (a Frame, or a Run that came together): in one write when the socket is live
@@ -233,7 +226,3 @@ class Connection:
         """The socket is gone."""
         self.closed, self._live = True, False
         await self._sink.stop()
-
-    @property
-    def backlog(self) -> int:
-        return self._sink.backlog()

@@ -60,9 +60,6 @@ class WireSink:
         transport.write(item.wire)
         return True
 
-    def backlog(self) -> int:
-        return self._transport.get_write_buffer_size()
-
     def close(self, code: int, reason: str) -> None:
         self._protocol.close_now(code, reason)
 

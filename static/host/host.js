@@ -1,4 +1,5 @@
 // The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
+import { ApiError, api as request } from '/static/api.js';
 import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createSelling } from '/static/host/selling.js';
@@ -29,31 +30,17 @@ $('chat-list').dataset.empty = t('chat.empty');
 
 // --- HTTP ----------------------------------------------------------------------------------------
 
-class ApiError extends Error {
-  constructor(error, status) {
-    super(error.message || error.code);
-    this.error = error;
-    this.status = status;
-  }
-}
-
+/**
+ * The page's calls: `api(method, path, body)` with the host's token; a 401 while signed in signs out
+ * (it throws ApiError all the same). No time limit: a call waits as long as the browser does.
+ */
 async function api(method, path, body) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (state.token) headers.authorization = `Bearer ${state.token}`;
-  let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError({ code: 'network', message: t('err.network') }, 0);
+    return await request(method, path, { body, token: state.token, timeoutMs: 0 });
+  } catch (err) {
+    if (err.status === 401 && state.token) signOut(errorText(err.error));
+    throw err;
   }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (data && data.error) || { code: `http_${response.status}`, message: t('err.generic') };
-    if (response.status === 401 && state.token) signOut(errorText(error));
-    throw new ApiError(error, response.status);
-  }
-  return data;
 }
 
 /** Runs an action from a button: the button waits, a refusal is shown as a toast. */

@@ -1,5 +1,6 @@
 // The buyer's order page: /orders/{id}?t=<token>. Status as a timeline, the item, the delivery estimate,
 // the address, and while it waits for payment a "Pay now" link and the time the piece stays reserved.
+import { api } from '/static/api.js';
 import { applyI18n, clock, errorText, formatDate, locale, money, t } from '/static/i18n.js';
 import { el, safeUrl } from '/static/ui.js';
 
@@ -16,19 +17,6 @@ let countdown = null;
 let poll = null;
 
 applyI18n();
-
-async function fetchOrder() {
-  let response;
-  try {
-    response = await fetch(`/api/orders/${encodeURIComponent(orderId)}?t=${encodeURIComponent(token)}`,
-      { headers: { accept: 'application/json' }, cache: 'no-store' });
-  } catch {
-    throw { code: 'network' };
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw (data && data.error) || { code: `http_${response.status}` };
-  return data;
-}
 
 function countryName(code) {
   try {
@@ -156,10 +144,12 @@ function problem(error) {
 
 async function load() {
   try {
-    order = await fetchOrder();
-  } catch (error) {
-    if (order && error.code === 'network') return; // keep what we show; the next poll tries again
-    problem(error);
+    // no time limit: it waits as long as the browser does
+    order = await api('GET', `/api/orders/${encodeURIComponent(orderId)}?t=${encodeURIComponent(token)}`,
+      { timeoutMs: 0 });
+  } catch (err) {
+    if (order && err.error.code === 'network') return; // keep what we show; the next poll tries again
+    problem(err.error);
     return;
   }
   render();

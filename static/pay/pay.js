@@ -1,30 +1,15 @@
 // The sandbox's hosted checkout: /pay/sandbox/{ref}. Shows the amount of a TEST payment and lets the
 // buyer make it succeed or fail; the server then sends itself the signed webhook a real provider would.
+import { api } from '/static/api.js';
 import { applyI18n, errorText, money, t } from '/static/i18n.js';
 import { safeUrl } from '/static/ui.js';
 
 const $ = (id) => document.getElementById(id);
 const ref = decodeURIComponent(location.pathname.split('/').filter(Boolean)[2] || '');
-const api = `/api/pay/sandbox/${encodeURIComponent(ref)}`;
+const path = `/api/pay/sandbox/${encodeURIComponent(ref)}`;
 let info = null;
 
 applyI18n();
-
-async function call(method, body) {
-  let response;
-  try {
-    response = await fetch(api, {
-      method,
-      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  } catch {
-    throw { code: 'network' };
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw (data && data.error) || { code: `http_${response.status}` };
-  return data;
-}
 
 function show(id) {
   for (const section of ['loading', 'problem', 'pay']) $(section).hidden = section !== id;
@@ -54,9 +39,9 @@ function render() {
 async function load() {
   show('loading');
   try {
-    info = await call('GET');
-  } catch (error) {
-    problem(error);
+    info = await api('GET', path, { timeoutMs: 0 }); // no time limit: it waits as long as the browser does
+  } catch (err) {
+    problem(err.error);
     return;
   }
   render();
@@ -69,15 +54,15 @@ async function pay(outcome, button) {
   button.textContent = t('pay.working');
   $('error').hidden = true;
   try {
-    await call('POST', { outcome });
+    await api('POST', path, { body: { outcome }, timeoutMs: 0 });
     const next = safeUrl(info.order_url);
     if (next) {
       location.assign(next);
       return;
     }
     await load();
-  } catch (error) {
-    $('error').textContent = errorText(error);
+  } catch (err) {
+    $('error').textContent = errorText(err.error);
     $('error').hidden = false;
     for (const b of buttons) b.disabled = false;
     button.textContent = label;

@@ -1,12 +1,13 @@
 // The phone checkout of a scanned label: /shop/{token}. Shows the item (photos, sizes, size guide, the
 // delivery promise for the chosen country), takes the delivery address and places the order with an
 // Idempotency-Key that is kept while the same order is retried; then on to the payment page.
+import { api } from '/static/api.js';
 import { applyI18n, errorText, locale, money, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { BUYER_KEY, ORDERS_KEY } from '/static/shop.js';
 import { el, safeUrl } from '/static/ui.js';
 import {
-  api, checkPostalCode, COUNTRIES, countryName, day, deliveryWindow, idFromPath, measureName, measureNames,
+  checkPostalCode, COUNTRIES, countryName, day, deliveryWindow, idFromPath, measureName, measureNames,
   suggestSize, uuid,
 } from '/static/store/common.js';
 

@@ -1,5 +1,5 @@
-// What the pop-up store pages share: the JSON API call, ids from the path, the delivery promise (the
-// same zones and business days as server/addresses.py), dates, percentages and a retry-safe random key.
+// What the pop-up store pages share: ids from the path, the delivery promise (the same zones and business
+// days as server/addresses.py), dates, percentages and a retry-safe random key.
 import { locale } from '/static/i18n.js';
 import { countryName, measureName as measureNameAt, measureNames, suggestSize } from '/static/shop.js';
 import { randomKey as uuid } from '/static/ui.js';
@@ -15,42 +15,6 @@ export function measureName(name) {
 export function idFromPath(pathname = location.pathname) {
   const parts = pathname.split('/').filter(Boolean);
   return parts.length >= 2 ? decodeURIComponent(parts[1]) : '';
-}
-
-export class ApiError extends Error {
-  constructor(status, error) {
-    super((error && error.message) || `HTTP ${status}`);
-    this.status = status;
-    this.error = error || { code: status ? `http_${status}` : 'network' };
-  }
-}
-
-/** fetch + JSON; throws ApiError (status 0 and code "network" when the server cannot be reached). */
-export async function api(method, path, { body, token, headers = {}, timeoutMs = 15000 } = {}) {
-  const controller = typeof AbortController === 'function' ? new AbortController() : null;
-  const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: controller ? controller.signal : undefined,
-      cache: 'no-store',
-    });
-  } catch {
-    throw new ApiError(0, { code: 'network' });
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data && data.error);
-  return data;
 }
 
 // --- delivery: server/addresses.py ---------------------------------------------------------------

@@ -1,8 +1,9 @@
 // The printable label sheet: /stores/{id}/labels. A4 pages of 3 x 7 labels (70 x 42 mm), each with the
 // brand, the product's name, its size when the label is for one size, its price and its code.
+import { api } from '/static/api.js';
 import { applyI18n, errorText, locale, money, t } from '/static/i18n.js';
 import { el, safeUrl } from '/static/ui.js';
-import { api, idFromPath } from '/static/store/common.js';
+import { idFromPath } from '/static/store/common.js';
 
 const PER_PAGE = 21; // 3 columns x 7 rows
 const $ = (id) => document.getElementById(id);

@@ -1,10 +1,11 @@
 // The store's big screen: /stores/{id}/screen. Plays the show the store follows and shows its pinned
 // product with a large code to buy it (the store's own item for that product, else the show); the code
 // follows the host's pins live. Without a show: a calm screen with the store's name.
+import { api } from '/static/api.js';
 import { applyI18n, money, number, t } from '/static/i18n.js';
 import { connect } from '/static/live.js';
 import { safeUrl } from '/static/ui.js';
-import { api, HOME_COUNTRY, idFromPath, promiseFor } from '/static/store/common.js';
+import { HOME_COUNTRY, idFromPath, promiseFor } from '/static/store/common.js';
 
 const STORE_EVERY_MS = 60000; // the store's show or shelves may change during the day
 const RETRY_MS = 5000;

@@ -1,9 +1,10 @@
 // The seller's page of a store: /stores/{id}/stats. Sign in, then scans, orders, conversion, revenue, the
 // devices that scanned and the same per item, refreshed every 10 seconds.
+import { api } from '/static/api.js';
 import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { el, safeUrl } from '/static/ui.js';
-import { api, idFromPath, percent, time } from '/static/store/common.js';
+import { idFromPath, percent, time } from '/static/store/common.js';
 
 const TOKEN_KEY = 'vitrine.seller.token';
 const REFRESH_MS = 10000;
