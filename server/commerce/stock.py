@@ -82,6 +82,10 @@ class StockGate(Protocol):
         """Counters from the database: only missing ones, or all of them with force."""
         ...
 
+    async def level(self, variant_id: str) -> int | None:
+        """The gate's counter for the variant (None: the gate keeps none), to see that it matches the database."""
+        ...
+
 
 class OpenGate:
     """No Redis: every request goes to the conditional UPDATE."""
@@ -93,6 +97,9 @@ class OpenGate:
         return None
 
     async def sync(self, variant_ids: Iterable[str], *, force: bool = False) -> None:
+        return None
+
+    async def level(self, variant_id: str) -> int | None:
         return None
 
 
@@ -137,6 +144,10 @@ class RedisGate:
             for variant_id, stock in rows:
                 pipe.set(stock_key(variant_id), stock, nx=not force)
             await pipe.execute()
+
+    async def level(self, variant_id: str) -> int | None:
+        value = await self.redis.get(stock_key(variant_id))
+        return None if value is None else int(value)
 
 
 def create_gate(*, db: Database, redis: Redis | None) -> StockGate:

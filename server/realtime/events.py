@@ -39,7 +39,8 @@ def register(cls: type[Event]) -> None:
     if not isinstance(name, str):
         return  # an abstract base of events
     known = REGISTRY.get(name)
-    if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+    # by __name__: the slotted copy gets its __qualname__ only after it is made (dataclasses sets it then)
+    if known is not None and (known.__module__, known.__name__) != (cls.__module__, cls.__name__):
         raise TypeError(f"event type {name!r} is taken by {known.__module__}.{known.__qualname__}")
     REGISTRY[name] = cls
     _TRAITS[name.encode()] = Traits(paced=cls.paced, keeps_snapshot=cls.keeps_snapshot)

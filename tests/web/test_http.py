@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.settings import Settings
 from server.web.errors import HANDLERS
-from tests.conftest import Api, at_once
+from tests.support.api import Api, at_once
+from tests.support.sockets import recv, recv_type
 
 
 def error_code(response: Any) -> str:
@@ -246,8 +247,6 @@ def test_chat_moderation(api: Api) -> None:
     r = api.client.put(f"/api/shows/{sid}/blocklist", json={"words": ["Fake", " replica "]}, headers=host["headers"])
     assert r.json() == {"words": ["fake", "replica"]}
     with api.client.websocket_connect(f"/ws/shows/{sid}") as ws:
-        from tests.web.test_ws import recv, recv_type
-
         me = recv(ws)["data"]["you"]
         ws.send_text('{"type":"chat","text":"lovely coat"}')
         assert recv_type(ws, "error")["data"]["code"] == "name_required"
@@ -280,8 +279,6 @@ def test_chat_moderation(api: Api) -> None:
 def test_chat_rate_limit_per_viewer(api: Api) -> None:
     seller, host = api.user("seller"), api.user("host")
     show = api.live_show(host, [api.product(seller)["id"]])
-    from tests.web.test_ws import recv, recv_type
-
     with api.client.websocket_connect(f"/ws/shows/{show['id']}") as ws:
         recv(ws)
         for i in range(6):
@@ -292,8 +289,6 @@ def test_chat_rate_limit_per_viewer(api: Api) -> None:
 def test_forged_viewer_token_gets_a_new_id(api: Api) -> None:
     seller, host = api.user("seller"), api.user("host")
     show = api.live_show(host, [api.product(seller)["id"]])
-    from tests.web.test_ws import recv
-
     with api.client.websocket_connect(f"/ws/shows/{show['id']}?viewer=vwr_someone.forged") as ws:
         assert recv(ws)["data"]["you"]["viewer_id"] != "vwr_someone"
 

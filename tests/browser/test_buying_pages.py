@@ -15,8 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from server.demo import SELLER
-from tests.conftest import ServerProcess
-from tests.web.conftest import (
+from tests.support.browser import (
     BUYER,
     SHOTS,
     WAIT_MS,
@@ -26,6 +25,7 @@ from tests.web.conftest import (
     sign_in_host,
     token_for,
 )
+from tests.support.processes import ServerProcess
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ServerProcess
-from tests.web.conftest import (
+from tests.support.browser import (
     DESKTOP,
     PHONE,
     SHOTS,
@@ -22,6 +21,7 @@ from tests.web.conftest import (
     sign_in_host,
     token_for,
 )
+from tests.support.processes import ServerProcess
 
 pytestmark = pytest.mark.browser
 

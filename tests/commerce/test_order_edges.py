@@ -18,8 +18,8 @@ import pytest
 from server.commerce.stock import OpenGate, stock_key
 from server.errors import DomainError
 from server.models.commerce import OrderIn
-from tests.conftest import Api
-from tests.test_orders import available, buyer, code, order_body, pay, place, webhook
+from tests.support.api import Api
+from tests.support.orders import available, buyer, code, order_body, pay, place, webhook
 
 WEBHOOK = "/api/payments/sandbox/webhook"
 

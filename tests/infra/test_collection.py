@@ -1,11 +1,11 @@
-"""server/collection.py: garbage collection tuned while an app runs, and put back after."""
+"""server/infra/collection.py: garbage collection tuned while an app runs, and put back after."""
 
 from __future__ import annotations
 
 import gc
 
 from server.infra import collection
-from tests.test_metrics import pauses
+from tests.support.metrics import pauses
 
 
 def test_nested_apps_keep_the_first_tuning_and_the_last_one_out_restores() -> None:

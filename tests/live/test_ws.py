@@ -6,22 +6,10 @@ from typing import Any
 
 import orjson
 import pytest
-from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
-from tests.conftest import Api
-
-
-def recv(ws: WebSocketTestSession) -> dict[str, Any]:
-    return orjson.loads(ws.receive_text())  # type: ignore[no-any-return]
-
-
-def recv_type(ws: WebSocketTestSession, kind: str, *, limit: int = 50) -> dict[str, Any]:
-    for _ in range(limit):
-        frame = recv(ws)
-        if frame["type"] == kind:
-            return frame
-    raise AssertionError(f"no {kind} frame in {limit} frames")
+from tests.support.api import Api
+from tests.support.sockets import recv, recv_type
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.processes import ROOT
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.timeout(150)]
 

@@ -1,19 +1,11 @@
-"""server/metrics.py: what the exposition carries beyond what a request or a socket bumps."""
+"""server/infra/metrics.py: what the exposition carries beyond what a request or a socket bumps."""
 
 from __future__ import annotations
 
 import gc
 
 from server.infra import metrics
-
-
-def pauses(generation: str) -> float:
-    """Collections of `generation` GC_PAUSE has observed so far."""
-    for family in metrics.GC_PAUSE.collect():
-        for sample in family.samples:
-            if sample.name.endswith("_count") and sample.labels.get("generation") == generation:
-                return sample.value
-    return 0.0
+from tests.support.metrics import pauses
 
 
 def test_every_collection_is_observed_by_generation_until_unwatched() -> None:

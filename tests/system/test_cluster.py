@@ -17,7 +17,8 @@ import redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import ServerProcess, fresh_pg_database, seed_demo, start_server
+from tests.support.databases import fresh_pg_database
+from tests.support.processes import ServerProcess, seed_demo, start_server
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio]
 

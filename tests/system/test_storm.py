@@ -19,7 +19,8 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import ROOT, ServerProcess, fresh_pg_database, start_server
+from tests.support.databases import fresh_pg_database
+from tests.support.processes import ROOT, ServerProcess, start_server
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio]
 

@@ -13,9 +13,9 @@ from server.commerce.stock import OpenGate, stock_key
 from server.errors import DomainError
 from server.infra import metrics
 from server.models.commerce import Order, OrderIn, OrderRow
-from tests.conftest import Api
-from tests.test_deals_vouchers import pin, start_deal
-from tests.test_orders import available, buyer, order_body
+from tests.support.api import Api
+from tests.support.deals import pin, start_deal
+from tests.support.orders import available, buyer, order_body
 
 
 def batches() -> float:

@@ -11,8 +11,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conftest import ServerProcess
-from tests.web.test_wire import pings_answered
+from tests.support.processes import ServerProcess
+from tests.support.sockets import pings_answered
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio]
 

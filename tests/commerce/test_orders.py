@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -11,32 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 
-from tests.conftest import Api, at_once
-from tests.web.test_ws import recv, recv_type
-
-ADDRESS = {"line1": "12 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}
-
-
-def buyer(n: int = 1) -> dict[str, Any]:
-    return {"name": f"Léa {n}", "email": f"lea{n}@example.com", "address": ADDRESS}
-
-
-def order_body(shop: dict[str, Any], **over: Any) -> dict[str, Any]:
-    body = {"product_id": shop["product"]["id"], "variant_id": shop["variant"]["id"], "quantity": 1,
-            "show_id": shop["show"]["id"], "buyer": buyer()}
-    return {**body, **over}
-
-
-def place(api: Api, body: dict[str, Any], key: str | None = None) -> Any:
-    return api.client.post("/api/orders", json=body, headers={"idempotency-key": key or f"key-{time.time_ns()}"})
-
-
-def available(api: Api, shop: dict[str, Any], index: int = 0) -> int:
-    return int(api.client.get(f"/api/products/{shop['product']['id']}").json()["variants"][index]["available"])
-
-
-def code(r: Any) -> str:
-    return str(r.json()["error"]["code"])
+from tests.support.api import Api, at_once
+from tests.support.orders import ADDRESS, available, buyer, code, order_body, pay, place, webhook
+from tests.support.sockets import recv, recv_type
 
 
 def test_an_order_takes_stock_and_reads_back_with_its_token(api: Api, shop: dict[str, Any]) -> None:
@@ -124,11 +100,6 @@ def test_unpaid_reservation_returns_to_stock(api: Api, shop: dict[str, Any]) -> 
     assert api.client.get(f"/api/orders/{order['id']}", headers=shop["seller"]["headers"]).json()["status"] == "pending"
 
 
-def pay(api: Api, order: dict[str, Any], outcome: str = "succeeded") -> Any:
-    ref = order["payment"]["url"].rsplit("/", 1)[1]
-    return api.client.post(f"/api/pay/sandbox/{ref}", json={"outcome": outcome})
-
-
 def test_sandbox_payment_and_the_order_states(api: Api, shop: dict[str, Any]) -> None:
     order = place(api, order_body(shop)).json()
     paid = pay(api, order).json()
@@ -163,18 +134,6 @@ def test_failed_payment_cancels_and_returns_stock(api: Api, shop: dict[str, Any]
     r = api.client.post(f"/api/orders/{order['id']}/cancel", headers=shop["seller"]["headers"])
     assert r.status_code == 409, "cancelled once, not twice (the stock is not returned twice)"
     assert available(api, shop) == 5
-
-
-def webhook(api: Api, order: dict[str, Any], *, outcome: str = "succeeded", at: datetime | None = None,
-            tamper: bool = False) -> tuple[dict[str, str], bytes]:
-    sandbox = api.services.sandbox
-    assert sandbox is not None
-    ref = order["payment"]["url"].rsplit("/", 1)[1]
-    headers, body = sandbox.signed_delivery(ref=ref, outcome=outcome, amount=order["total"]["amount"],  # type: ignore[arg-type]
-                                            currency="EUR", at=at)
-    if tamper:
-        body = body.replace(b"EUR", b"USD")
-    return headers, body
 
 
 def test_webhooks_refuse_bad_signatures_old_timestamps_and_replays(api: Api, shop: dict[str, Any]) -> None:

@@ -17,12 +17,11 @@ from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Close, Opcode
 from websockets.frames import Frame as WsFrame
-from websockets.protocol import State
-from websockets.uri import parse_uri
 
 from bench.services import free_port
 from server.realtime.connection import SLOW_CONSUMER, Connection, Frame, Run
 from server.realtime.wire import WireProtocol, WireSink, sink_of
+from tests.support.sockets import pings_answered, raw_client
 
 pytestmark = pytest.mark.anyio
 
@@ -170,21 +169,6 @@ async def test_a_stalled_socket_fills_its_backlog_and_is_closed_with_4008_after_
     assert closed.value.rcvd is not None and closed.value.rcvd.code == SLOW_CONSUMER
 
 
-async def raw_client(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, ClientProtocol]:
-    """A socket that speaks WebSocket through websockets' sans-I/O client, so the test decides how the
-    bytes are cut into TCP writes."""
-    uri = parse_uri(url)
-    protocol = ClientProtocol(uri)
-    reader, writer = await asyncio.open_connection(uri.host, uri.port)
-    protocol.send_request(protocol.connect())
-    writer.write(b"".join(protocol.data_to_send()))
-    async with asyncio.timeout(10):
-        while not protocol.handshake_exc and protocol.state is not State.OPEN:
-            protocol.receive_data(await reader.read(65536))
-            protocol.events_received()
-    return reader, writer, protocol
-
-
 async def frames_of(reader: asyncio.StreamReader, protocol: ClientProtocol, count: int) -> list[Any]:
     got: list[Any] = []
     async with asyncio.timeout(10):
@@ -257,31 +241,6 @@ async def test_an_unmasked_client_frame_is_a_protocol_error() -> None:
 async def waiting(sink: WireSink, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
     while (await receive())["type"] != "websocket.disconnect":
         pass
-
-
-async def pings_answered(url: str, count: int, *, by_byte: bool = False, only_pings: bool = True) -> list[float]:
-    """Connect, answer the server's pings (the pong a byte per TCP write when `by_byte`) until `count` came;
-    when each came. The socket closing fails the test, and so does any other frame when `only_pings`."""
-    reader, writer, protocol = await raw_client(url)
-    loop = asyncio.get_running_loop()
-    pings: list[float] = []
-    async with asyncio.timeout(20):
-        while len(pings) < count:
-            data = await reader.read(65536)
-            assert data, "the server closed the socket"
-            protocol.receive_data(data)
-            for event in protocol.events_received():
-                if isinstance(event, WsFrame) and event.opcode is Opcode.PING:
-                    assert len(event.data) == 4
-                    pings.append(loop.time())
-                else:
-                    assert not only_pings, event
-            for pong in protocol.data_to_send():  # websockets' sans-I/O client queued the pong
-                for piece in ([pong[i:i + 1] for i in range(len(pong))] if by_byte else [pong]):
-                    writer.write(piece)
-                    await writer.drain()
-    writer.close()
-    return pings
 
 
 async def test_keepalive_pings_every_interval_and_pongs_cut_anywhere_keep_the_socket_open(

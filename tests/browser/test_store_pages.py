@@ -22,8 +22,8 @@ import pytest
 from playwright.sync_api import Locator, Page, Request, Route, ViewportSize, expect
 
 from server.stores import qr
-from tests.conftest import ROOT, ServerProcess, start_server
-from tests.web.conftest import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, sign_in_host, token_for
+from tests.support.browser import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, sign_in_host, token_for
+from tests.support.processes import ROOT, ServerProcess, start_server
 
 pytestmark = pytest.mark.browser
 

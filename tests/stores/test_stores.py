@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import Api
-from tests.test_orders import ADDRESS, code
+from tests.support.api import Api
+from tests.support.orders import ADDRESS, code
 
 ZBARIMG = shutil.which("zbarimg")
 

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 import server.models  # noqa: F401
 from server.infra.db import make_engine
 from server.infra.migrate import compare_type, is_empty, upgrade
-from tests.conftest import fresh_pg_database
+from tests.support.databases import fresh_pg_database
 
 
 async def _diff(url: str) -> tuple[list[object], set[str]]:

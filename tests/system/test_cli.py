@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.support.processes import ROOT
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

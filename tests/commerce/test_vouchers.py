@@ -1,0 +1,57 @@
+"""Vouchers, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.support.api import Api, open_shop
+from tests.support.orders import buyer, code, order_body, place
+
+
+@pytest.fixture
+def shop(api: Api) -> dict[str, Any]:
+    return open_shop(api, stock=10, buyer_limit=10)
+
+
+def voucher(api: Api, owner: dict[str, Any], **fields: Any) -> Any:
+    return api.client.post("/api/vouchers", json=fields, headers=owner["headers"])
+
+
+def test_vouchers_percent_fixed_and_their_limits(api: Api, shop: dict[str, Any]) -> None:
+    seller = shop["seller"]
+    assert voucher(api, seller, code="live20", kind="percent", value=20, max_per_buyer=1).status_code == 201
+    assert code(voucher(api, seller, code="LIVE20", kind="percent", value=10)) == "voucher_code_taken"
+    assert voucher(api, seller, code="TENOFF", kind="fixed", value=1000, currency="EUR", max_uses=1).status_code == 201
+    assert voucher(api, seller, code="BAD", kind="percent", value=120).status_code == 422
+    first = place(api, order_body(shop, quantity=2, voucher="live20")).json()
+    assert first["discount"]["amount"] == 1960 and first["total"]["amount"] == 9800 - 1960
+    assert code(place(api, order_body(shop, voucher="LIVE20"))) == "voucher_limit", "once per buyer"
+    assert place(api, order_body(shop, voucher="LIVE20", buyer=buyer(2))).status_code == 201
+    fixed = place(api, order_body(shop, voucher="TENOFF", buyer=buyer(3))).json()
+    assert fixed["total"]["amount"] == 3900
+    assert code(place(api, order_body(shop, voucher="TENOFF", buyer=buyer(4)))) == "voucher_exhausted"
+    assert code(place(api, order_body(shop, voucher="NOPE", buyer=buyer(4)))) == "voucher_invalid"
+    used = {v["code"]: v["used"] for v in api.client.get("/api/vouchers", headers=seller["headers"]).json()["items"]}
+    assert used == {"LIVE20": 2, "TENOFF": 1}
+
+
+def test_voucher_scope_expiry_and_return_on_cancel(api: Api, shop: dict[str, Any]) -> None:
+    seller, other_seller = shop["seller"], api.user("seller")
+    voucher(api, other_seller, code="NOTYOURS", kind="percent", value=50)
+    assert code(place(api, order_body(shop, voucher="NOTYOURS"))) == "voucher_invalid"
+    voucher(api, seller, code="OTHERSHOW", kind="percent", value=50, show_id=shop["show"]["id"])
+    assert place(api, order_body(shop, voucher="OTHERSHOW")).status_code == 201
+    assert code(place(api, order_body(shop, voucher="OTHERSHOW", show_id=None, buyer=buyer(9)))) == "voucher_invalid"
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    voucher(api, seller, code="OLD", kind="percent", value=5, expires_at=past)
+    assert code(place(api, order_body(shop, voucher="OLD", buyer=buyer(5)))) == "voucher_expired"
+    voucher(api, seller, code="ONCE", kind="percent", value=5, max_uses=1)
+    once = place(api, order_body(shop, voucher="ONCE", buyer=buyer(6))).json()
+    api.client.post(f"/api/orders/{once['id']}/cancel", headers=seller["headers"])
+    assert place(api, order_body(shop, voucher="ONCE", buyer=buyer(7))).status_code == 201, "the use came back"
+    admin = api.user("admin")
+    voucher(api, admin, code="EVERYONE", kind="percent", value=10)
+    assert place(api, order_body(shop, voucher="EVERYONE", buyer=buyer(8))).status_code == 201

@@ -1,0 +1,70 @@
+"""Real server processes: `python -m server serve` started from the repository's root, and the demo seeded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.services import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ServerProcess:
+    base_url: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def start_server(env: dict[str, str], *, log_dir: Path, workers: int = 1) -> ServerProcess:
+    port = free_port()
+    log = log_dir / f"server-{port}.log"
+    full_env = {**os.environ, "VITRINE_ENV": "test", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+                "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}", "TICK_MS": "50", **env}
+    full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers),
+                             "--log-level", "warning"], cwd=ROOT, env=full_env, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT)
+    server = ServerProcess(base_url=f"http://127.0.0.1:{port}", port=port, proc=proc, log=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not become healthy: {log.read_text()[-2000:]}")
+
+
+def seed_demo(env: dict[str, str]) -> dict[str, str]:
+    """Runs `python -m server demo` and reads the show id and logins from what it prints."""
+    out = subprocess.run([sys.executable, "-m", "server", "demo"], cwd=ROOT, env={**os.environ, **env},
+                         capture_output=True, text=True, check=True).stdout
+    lines = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    show_id = lines["Viewer page"].strip().rsplit("/", 1)[1]
+    host_email, password = (p.strip() for p in lines["Host login"].split("/"))
+    return {"show_id": show_id, "host_email": host_email, "password": password}
