@@ -181,7 +181,7 @@ class ServerHandle:
 
 def server_env(*, redis_url: str, database_url: str, secret_key: str, port: int, config_env: dict[str, str]
                ) -> dict[str, str]:
-    env = {**os.environ, "VITRINE_ENV": "test", "REDIS_URL": redis_url, "DATABASE_URL": database_url,
+    env = {**os.environ, "VITRINE_ENV": "development", "REDIS_URL": redis_url, "DATABASE_URL": database_url,
            "SECRET_KEY": secret_key, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
            "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}", **config_env}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)

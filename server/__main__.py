@@ -82,6 +82,9 @@ def cmd_demo(_args: argparse.Namespace) -> int:
     from server.links import Links
 
     settings = _settings()
+    if settings.production and os.environ.get("ALLOW_DEMO", "").lower() not in ("1", "true", "yes"):
+        raise ConfigError("demo seeds accounts whose password is public (vitrine-demo): it is refused with "
+                          "VITRINE_ENV=production; set ALLOW_DEMO=true to seed a production test shop on purpose")
     upgrade(settings.database_url)
     demo = asyncio.run(seed(settings))
     print(describe(demo, Links(settings.public_base_url)))

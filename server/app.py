@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,11 +13,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.infra import collection, metrics
-from server.services import build_services, sweep_forever
+from server.demo import demo_accounts
+from server.infra import collection, logs, metrics
+from server.services import Services, build_services, sweep_forever
 from server.settings import Settings
 from server.web import accounts, orders, pages, payments, products, sellers, shows, stores, system
 from server.web.errors import HANDLERS
+from server.web.security import SecurityHeaders
+
+log = logging.getLogger("vitrine")
 
 
 class RequestMetrics:
@@ -46,14 +51,27 @@ class RequestMetrics:
             metrics.HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
 
 
+async def _warn_of_demo_accounts(services: Services) -> None:
+    try:
+        found = await demo_accounts(services)
+    except Exception:  # an unmigrated database: nothing to say yet
+        return
+    if found:
+        log.warning("this production database has the demo's accounts, whose password is public (%s): "
+                    "delete them or change their passwords", ", ".join(found))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    logs.redact_secrets()  # uvicorn has configured its loggers by now: the filter goes on their handlers
     services = build_services(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.bus.start()
         metrics.NODE.info({"node": services.bus.node_id})
+        if settings.production:
+            await _warn_of_demo_accounts(services)
         await services.gate.sync([])  # stock counters missing from Redis come back from the database
         await services.hub.start()
         sweeper = asyncio.create_task(sweep_forever(services, every_s=1.0), name="vitrine-sweeper")
@@ -72,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *sellers.routes, *orders.routes,
               *payments.routes, *stores.routes, *live, services.socket.route(), *pages.routes(settings.static_dir)]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=HANDLERS,
-                    middleware=[Middleware(RequestMetrics)])
+                    middleware=[Middleware(RequestMetrics), Middleware(SecurityHeaders, settings=settings)])
     app.state.services = services
     app.state.openapi = None
     return app

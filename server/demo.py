@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from server.accounts.auth import Principal
 from server.links import Links
@@ -16,9 +16,10 @@ from server.services import Services, build_services
 from server.settings import Settings
 
 DEMO_PASSWORD = "vitrine-demo"
-SELLER = "seller@demo.vitrine"
-HOST = "host@demo.vitrine"
-ADMIN = "admin@demo.vitrine"
+DEMO_DOMAIN = "@demo.vitrine"
+SELLER = "seller" + DEMO_DOMAIN
+HOST = "host" + DEMO_DOMAIN
+ADMIN = "admin" + DEMO_DOMAIN
 SHOW_TITLE = "Vitrine demo: the autumn drop"
 STREAM = "https://test-streams.mux.dev/x36xhzz/x36xhzz.m3u8"
 
@@ -110,3 +111,10 @@ def describe(demo: Demo, links: Links) -> str:
         f"Seller login: {demo.seller_email} / {demo.password}",
         f"Admin login:  {demo.admin_email} / {demo.password}",
     ])
+
+
+async def demo_accounts(services: Services) -> list[str]:
+    """The demo's accounts in this database (their password is public)."""
+    async with services.db.session() as session:
+        found = await session.exec(select(User.email).where(col(User.email).endswith(DEMO_DOMAIN)))
+        return sorted(found.all())

@@ -72,12 +72,13 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     links = Links(settings.public_base_url)
-    db = Database(settings.database_url)
-    bus = create_bus(settings.redis_url, history_size=settings.history_size, tick_ms=settings.tick_ms)
+    db = Database(settings.database_url, timeout_s=settings.db_timeout_s)
+    bus = create_bus(settings.redis_url, history_size=settings.history_size, tick_ms=settings.tick_ms,
+                     timeout_s=settings.redis_timeout_s)
     publisher = Publisher(bus=bus)
     auth = Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=settings.token_ttl_s,
                 max_failures=settings.login_max_failures, window_s=settings.login_window_s)
-    catalog = Catalog(db=db)
+    catalog = Catalog(db=db, media_hosts=settings.media_hosts)
     feed = CommerceFeed(carrying=functools.partial(carrying, db))
     gate = create_gate(db=db, redis=bus.redis if isinstance(bus, RedisBus) else None)
     provider = SandboxProvider(links=links, secret=webhook_secret(settings.secret_key))

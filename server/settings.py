@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import secrets
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +16,20 @@ from server.errors import ConfigError
 
 REACTION_KINDS: tuple[str, ...] = ("heart", "fire", "clap", "laugh", "wow")
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./var/vitrine.db"
-PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+MODES = ("development", "production")
+MIN_SECRET_CHARS = 32
+MIN_SECRET_BITS = 128
+
+
+def strong(secret: str) -> bool:
+    """Long enough, and as varied as a random key: at least 128 bits by the Shannon entropy of its own
+    characters (32 random bytes in base64 or hex give 190 to 256; `aaaa…`, a word repeated or a row of
+    digits give far less)."""
+    if len(secret) < MIN_SECRET_CHARS or secret != secret.strip():
+        return False
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret) >= MIN_SECRET_BITS
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -83,6 +99,21 @@ def _dev_secret(folder: Path) -> str:
         return secrets.token_urlsafe(32)
 
 
+def _metrics_token(env: dict[str, str], *, production: bool) -> str | None:
+    token = env.get("METRICS_TOKEN") or None
+    if token is not None and production and not strong(token):
+        raise ConfigError(f"METRICS_TOKEN must be a random secret of {MIN_SECRET_CHARS}+ characters in production")
+    return token
+
+
+def _hosts(env: dict[str, str], name: str) -> tuple[str, ...]:
+    hosts = tuple(sorted({h.strip().lower().rstrip(".") for h in env.get(name, "").split(",") if h.strip()}))
+    for host in hosts:
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", host):
+            raise ConfigError(f"{name} is a comma-separated list of host names (cdn.example.com), got {host!r}")
+    return hosts
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -116,7 +147,11 @@ class Settings:
     tick_ms: int = 250
     gc_thresholds: tuple[int, int, int] = (10_000, 10, 10)
     reservation_s: int = 600
+    db_timeout_s: float | None = 5.0  # None: no limit
+    redis_timeout_s: float | None = 5.0
     payment_provider: str = "sandbox"
+    metrics_token: str | None = None
+    media_hosts: tuple[str, ...] = ()  # where product images and streams may come from (empty: any public https)
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
     @property
@@ -137,9 +172,12 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         mode = env.get("VITRINE_ENV", "development")
+        if mode not in MODES:
+            raise ConfigError(f"VITRINE_ENV must be one of {', '.join(MODES)} (exactly), got {mode!r}")
         secret = env.get("SECRET_KEY", "")
-        if mode == "production" and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 16):
-            raise ConfigError("SECRET_KEY must be set to a real secret (16+ characters) when VITRINE_ENV=production")
+        if mode == "production" and not strong(secret):
+            raise ConfigError(f"SECRET_KEY must be a random secret of {MIN_SECRET_CHARS}+ characters when "
+                              "VITRINE_ENV=production: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
         if not secret:
             secret = _dev_secret(Path(env.get("VITRINE_VAR", "var")))
         if env.get("PAYMENT_PROVIDER", "sandbox") == "sandbox" and mode == "production" and env.get(
@@ -183,5 +221,9 @@ class Settings:
             tick_ms=_int(env, "TICK_MS", 250),
             gc_thresholds=_thresholds(env, "GC_THRESHOLDS", (10_000, 10, 10)),
             reservation_s=_at_least(env, "RESERVATION_S", 600, 30),
+            db_timeout_s=_seconds(env, "DB_TIMEOUT_S", 5.0) or None,
+            redis_timeout_s=_seconds(env, "REDIS_TIMEOUT_S", 5.0) or None,
             payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
+            metrics_token=_metrics_token(env, production=mode == "production"),
+            media_hosts=_hosts(env, "MEDIA_HOSTS"),
         )

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from server.errors import ConfigError
 from server.settings import Settings
+
+STRONG = "Kk091ZbYHgX3nzvxQmgIqGnuUZ-YBSrOZ3b7rYFzQ0w"  # secrets.token_urlsafe(32)
 
 
 def test_laptop_defaults(tmp_path: Path) -> None:
@@ -36,7 +40,18 @@ def test_environment_is_read_and_typed() -> None:
     [
         ({"VITRINE_ENV": "production"}, "SECRET_KEY"),
         ({"VITRINE_ENV": "production", "SECRET_KEY": "change-me"}, "SECRET_KEY"),
-        ({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40}, "ALLOW_SANDBOX_PAYMENTS"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": STRONG}, "ALLOW_SANDBOX_PAYMENTS"),
+        # weak keys 0.6.4 took in production, and modes it ran as development
+        ({"VITRINE_ENV": "production", "SECRET_KEY": " " * 16}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": "a" * 16}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": "password12345678"}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": "password12345678" * 2}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "production", "SECRET_KEY": f" {STRONG} "}, "SECRET_KEY"),
+        ({"VITRINE_ENV": "Production", "SECRET_KEY": STRONG}, "VITRINE_ENV"),
+        ({"VITRINE_ENV": "prod", "SECRET_KEY": STRONG}, "VITRINE_ENV"),
+        ({"VITRINE_ENV": "production ", "SECRET_KEY": STRONG}, "VITRINE_ENV"),
+        ({"VITRINE_ENV": "test", "SECRET_KEY": STRONG}, "VITRINE_ENV"),
         ({"SECRET_KEY": "k" * 32, "RESERVATION_S": "0"}, "RESERVATION_S"),
         ({"SECRET_KEY": "k" * 32, "REDIS_URL": "http://nope"}, "REDIS_URL"),
         ({"SECRET_KEY": "k" * 32, "WS_SEND_QUEUE": "lots"}, "WS_SEND_QUEUE"),
@@ -53,7 +68,16 @@ def test_refusals_name_the_variable(env: dict[str, str], needle: str) -> None:
 
 
 def test_production_has_no_localhost_origins() -> None:
-    s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": "s" * 40, "ALLOW_SANDBOX_PAYMENTS": "true",
+    s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": STRONG, "ALLOW_SANDBOX_PAYMENTS": "true",
                            "PUBLIC_BASE_URL": "https://live.example"})
     assert s.allowed_origins == ("https://live.example",)
     assert not s.origin_allowed("http://localhost:9000")
+
+
+@pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(32), lambda: secrets.token_hex(32),
+                                  lambda: secrets.token_urlsafe(48)], ids=["base64-32", "hex-32", "base64-48"])
+def test_a_random_key_of_32_bytes_is_strong_enough(make: Any) -> None:
+    for _ in range(200):  # any such key, not one lucky draw
+        key = make()
+        s = Settings.from_env({"VITRINE_ENV": "production", "SECRET_KEY": key, "ALLOW_SANDBOX_PAYMENTS": "true"})
+        assert s.production and s.secret_key == key

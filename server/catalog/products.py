@@ -4,24 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
-from server.errors import Forbidden, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra.db import Database
 from server.infra.ids import new_id
 from server.infra.sql import fetch
 from server.models import Product, ProductIn, ProductPatch, Variant, product_public
+from server.models.core import MAX_STOCK
+
+
+def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """A path of this site, or an URL on one of `hosts` (or a subdomain of one); any when `hosts` is empty."""
+    host = urlsplit(url).hostname
+    if not hosts or host is None:
+        return True
+    return any(host == allowed or host.endswith("." + allowed) for allowed in hosts)
 
 
 class Catalog:
-    def __init__(self, *, db: Database) -> None:
+    def __init__(self, *, db: Database, media_hosts: tuple[str, ...] = ()) -> None:
         self.db = db
+        self.media_hosts = media_hosts
+
+    def _check_images(self, images: Iterable[str]) -> None:
+        refused = [url for url in images if not host_allowed(url, self.media_hosts)]
+        if refused:
+            raise InvalidInput(f"images come from {', '.join(self.media_hosts)} or this site (MEDIA_HOSTS): "
+                               f"{refused[0][:100]} does not", code="image_host_not_allowed")
 
     async def create(self, *, principal: Principal, data: ProductIn) -> dict[str, Any]:
         principal.require("seller")
+        self._check_images(data.images)
         product = Product(id=new_id("prd"), seller_id=principal.id, title=data.title, description=data.description,
                           brand=data.brand, price_amount=data.price.amount, currency=data.price.currency,
                           images=list(data.images),
@@ -39,6 +58,7 @@ class Catalog:
         async with self.db.session() as session:
             product = await self._owned(session, principal, product_id)
             changes = data.model_dump(exclude_unset=True)
+            self._check_images(data.images or [])
             if "price" in changes and data.price is not None:
                 product.price_amount, product.currency = data.price.amount, data.price.currency
             for name in ("title", "description", "brand", "images"):
@@ -49,16 +69,44 @@ class Catalog:
             await session.commit()
             return (await self.load(session, [product.id]))[0]
 
-    async def restock(self, *, principal: Principal, product_id: str, variant_id: str, stock: int) -> dict[str, Any]:
-        """Set the units on hand that are not already held by an order; returns the product."""
+    async def restock(self, *, principal: Principal, product_id: str, variant_id: str, stock: int,
+                      expected: int | None = None) -> tuple[dict[str, Any], int]:
+        """Set the pieces on sale (not counting those already held by orders), only if the variant still
+        has `expected` when that is given. Returns the product and the variant's stock now."""
+        return await self._set(principal, product_id, variant_id, stock=stock, expected=expected)
+
+    async def adjust(self, *, principal: Principal, product_id: str, variant_id: str,
+                     delta: int) -> tuple[dict[str, Any], int]:
+        """Add `delta` pieces to what is on sale (take them off when negative), in one UPDATE: sales made
+        meanwhile are never put back. Returns the product and the variant's stock now."""
+        return await self._set(principal, product_id, variant_id, delta=delta)
+
+    async def _set(self, principal: Principal, product_id: str, variant_id: str, *, stock: int | None = None,
+                   expected: int | None = None, delta: int | None = None) -> tuple[dict[str, Any], int]:
         async with self.db.session() as session:
             await self._owned(session, principal, product_id)
             variant = await fetch(session, Variant, variant_id)
             if variant is None or variant.product_id != product_id:
                 raise NotFound(f"no variant {variant_id} in this product", code="variant_not_found")
-            variant.stock = stock
+            target = col(Variant.stock) + delta if delta is not None else stock
+            update = (sa.update(Variant).where(col(Variant.id) == variant_id).values(stock=target)
+                      .returning(col(Variant.stock)).execution_options(synchronize_session=False))
+            if expected is not None:
+                update = update.where(col(Variant.stock) == expected)
+            if delta is not None:
+                update = update.where(col(Variant.stock) + delta >= 0, col(Variant.stock) + delta <= MAX_STOCK)
+            row = (await session.exec(update)).first()
+            if row is None:
+                await session.rollback()
+                now = (await session.exec(select(Variant.stock).where(col(Variant.id) == variant_id))).one()
+                if expected is not None:
+                    raise Conflict(f"the stock is {now} now, not {expected}: read it again",
+                                   code="stock_changed", details={"stock": now})
+                raise Conflict(f"the stock is {now}: it cannot change by {delta}", code="stock_out_of_range",
+                               details={"stock": now})
             await session.commit()
-            return (await self.load(session, [product_id]))[0]
+            session.expire_all()  # the variant read above holds the old stock: read the product afresh
+            return (await self.load(session, [product_id]))[0], int(row[0])
 
     @staticmethod
     async def _owned(session: AsyncSession, principal: Principal, product_id: str) -> Product:

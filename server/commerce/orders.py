@@ -181,39 +181,48 @@ class Orders:
             self.feed.note_stock(product_id=order.product_id, variant_id=order.variant_id, available=left)
         return self.public(order, product=product, variant=variant)
 
-    async def paid(self, *, payment_ref: str, amount: int | None = None,
-                   currency: str | None = None) -> tuple[str | None, str]:
+    async def paid(self, *, payment_ref: str, amount: int, currency: str) -> tuple[str | None, str]:
         """A provider says the payment succeeded: pending → paid, when it paid the order's total in the
-        order's currency; money that does not match goes back to the buyer. Returns (order id, status)."""
-        if amount is not None or currency is not None:
-            async with self.db.session() as session:
-                order = (await session.exec(select(Order).where(Order.payment_ref == payment_ref))).first()
-            if order is not None and (amount, currency) != (order.total_amount, order.currency):
-                if amount and currency:
-                    await self.payments.refund(ref=payment_ref, amount=amount, currency=currency)
-                return order.id, "amount_mismatch"
-        return await self._by_ref(payment_ref, "paid"), "applied"
+        order's currency; money that does not match goes back to the buyer, and so does money for an order
+        that was cancelled meanwhile. Returns (order id, what happened): applied, amount_mismatch,
+        refunded_late, ignored (paid already) or unknown_payment."""
+        async with self.db.session() as session:
+            order = (await session.exec(select(Order).where(Order.payment_ref == payment_ref))).first()
+        if order is None:
+            return None, "unknown_payment"
+        if (amount, currency) != (order.total_amount, order.currency):
+            if amount > 0:
+                await self.payments.refund(ref=payment_ref, amount=amount, currency=currency)
+            return order.id, "amount_mismatch"
+        return order.id, await self._move(order.id, "paid", payment_ref=payment_ref)
 
-    async def refunded(self, *, payment_ref: str) -> str | None:
+    async def refunded(self, *, payment_ref: str) -> tuple[str | None, str]:
         return await self._by_ref(payment_ref, "refunded")
 
-    async def payment_failed(self, *, payment_ref: str) -> str | None:
+    async def payment_failed(self, *, payment_ref: str) -> tuple[str | None, str]:
         return await self._by_ref(payment_ref, "cancelled", reason="payment_failed")
 
-    async def _by_ref(self, payment_ref: str, to: str, reason: str | None = None) -> str | None:
+    async def _by_ref(self, payment_ref: str, to: str, reason: str | None = None) -> tuple[str | None, str]:
         async with self.db.session() as session:
             order_id = (await session.exec(select(Order.id).where(Order.payment_ref == payment_ref))).first()
         if order_id is None:
-            return None
+            return None, "unknown_payment"
+        return order_id, await self._move(order_id, to, payment_ref=payment_ref, reason=reason)
+
+    async def _move(self, order_id: str, to: str, *, payment_ref: str, reason: str | None = None) -> str:
+        """What a provider's event did to the order: applied, refunded_late (money for an order cancelled
+        meanwhile went back to the buyer) or ignored (the order had moved on: paid twice, failed after
+        paying, refunded before paying)."""
         try:
             await self.transition(order_id=order_id, to=to, reason=reason, refund_at_provider=False)
+            return "applied"
         except Conflict:
-            # moved on already: paid twice is nothing; money for an order that expired goes back to the buyer
             async with self.db.session() as session:
                 order = await session.get(Order, order_id)
             if to == "paid" and order is not None and order.status == "cancelled":
                 await self.payments.refund(ref=payment_ref, amount=order.total_amount, currency=order.currency)
-        return order_id
+                return "refunded_late"
+            return "ignored"
 
     async def by_payment_ref(self, *, ref: str, with_url: bool = False) -> dict[str, Any]:
         async with self.db.session() as session:

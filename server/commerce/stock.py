@@ -156,18 +156,29 @@ def create_gate(*, db: Database, redis: Redis | None) -> StockGate:
 
 
 class Stock:
-    """A seller sets a variant's stock: the database's count, then the gate's counter, then the live shows
-    that carry the product hear the new level with the next tick."""
+    """A seller sets a variant's stock, or adjusts it by a delta: the database's count, then the gate's
+    counter, then the live shows that carry the product hear the new level with the next tick."""
 
     def __init__(self, *, catalog: Catalog, gate: StockGate, feed: CommerceFeed) -> None:
         self.catalog = catalog
         self.gate = gate
         self.feed = feed
 
-    async def restock(self, *, principal: Principal, product_id: str, variant_id: str, stock: int) -> dict[str, Any]:
+    async def restock(self, *, principal: Principal, product_id: str, variant_id: str, stock: int,
+                      expected: int | None = None) -> dict[str, Any]:
         """Returns the product."""
-        product = await self.catalog.restock(principal=principal, product_id=product_id, variant_id=variant_id,
-                                             stock=stock)
+        product, level = await self.catalog.restock(principal=principal, product_id=product_id,
+                                                    variant_id=variant_id, stock=stock, expected=expected)
+        return await self._announce(product, variant_id, level)
+
+    async def adjust(self, *, principal: Principal, product_id: str, variant_id: str, delta: int) -> dict[str, Any]:
+        """Returns the product."""
+        product, level = await self.catalog.adjust(principal=principal, product_id=product_id,
+                                                   variant_id=variant_id, delta=delta)
+        return await self._announce(product, variant_id, level)
+
+    async def _announce(self, product: dict[str, Any], variant_id: str, level: int) -> dict[str, Any]:
+        # the gate's counter from the database (orders taking units meanwhile: the database still decides)
         await self.gate.sync([variant_id], force=True)
-        self.feed.note_stock(product_id=product_id, variant_id=variant_id, available=stock)
+        self.feed.note_stock(product_id=product["id"], variant_id=variant_id, available=level)
         return product

@@ -16,7 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.errors import ConfigError
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, timeout_s: float | None = None) -> AsyncEngine:
+    """`timeout_s`: how long a connection attempt and each statement may take on PostgreSQL before they fail
+    (the app's 503 `unavailable`); None for no limit (migrations)."""
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a good message
@@ -40,15 +42,17 @@ def make_engine(url: str) -> AsyncEngine:
     # A fixed pool: connections past pool_size ("overflow") would be opened for a burst and closed right
     # after, and a checkout storm then spends its time forking PostgreSQL backends. Requests wait for a
     # connection instead (up to 30 s, then 503).
-    return create_async_engine(url, pool_size=20, max_overflow=0, pool_timeout=30, pool_pre_ping=True)
+    limits = {"timeout": timeout_s, "command_timeout": timeout_s} if timeout_s else {}
+    return create_async_engine(url, pool_size=20, max_overflow=0, pool_timeout=30, pool_pre_ping=True,
+                               connect_args=limits)
 
 
 class Database:
     """The engine and a session factory; one per process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout_s: float | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, timeout_s=timeout_s)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager

@@ -39,7 +39,7 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
 async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     too_large = DomainError(f"the body is larger than {limit} bytes", code="body_too_large", status=413)
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
+    if length.isascii() and length.isdigit() and int(length) > limit:
         raise too_large
     chunks: list[bytes] = []
     size = 0

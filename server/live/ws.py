@@ -4,6 +4,7 @@ everything a viewer receives goes through its Connection's bounded queue."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server.accounts.auth import Auth, Principal
 from server.errors import DomainError
 from server.infra.ids import new_id
+from server.infra.outages import OUTAGES
 from server.live.interactions.base import FrameHandler, Interaction, Lane
 from server.live.session import POLICY_VIOLATION, Refused, Session
 from server.live.shows import Shows
@@ -27,13 +29,14 @@ from server.settings import Settings
 log = logging.getLogger("vitrine.ws")
 
 TOO_BIG = 1009
+TRY_AGAIN_LATER = 1013
 NOT_FOUND = 4404
 
 
 def _int_param(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit() and "١٢".isdigit() are true
         raise Refused("since must be a non-negative integer", code="invalid_since")
     return int(raw)
 
@@ -72,8 +75,20 @@ class ShowSocket:
         if not settings.origin_allowed(ws.headers.get("origin")):
             await ws.close(code=POLICY_VIOLATION, reason="origin not allowed")  # before accept: an HTTP 403
             return
-        show_id = str(ws.path_params["show_id"])[:64]
         await ws.accept()
+        try:
+            await self._open(ws)
+        except OUTAGES as exc:  # Redis or the database: the viewer's page comes back a little later
+            log.warning("a socket could not join its show: %r", exc)
+            if ws.application_state == WebSocketState.CONNECTED:
+                with contextlib.suppress(Exception):
+                    await ws.send_text(error_frame("unavailable", "the show is unavailable: try again shortly")
+                                       .decode())
+                    await ws.close(code=TRY_AGAIN_LATER, reason="unavailable")
+
+    async def _open(self, ws: WebSocket) -> None:
+        settings = self.settings
+        show_id = str(ws.path_params["show_id"])[:64]
         notices: list[bytes] = []
         if not await self.shows.exists(show_id=show_id):
             await ws.send_text(error_frame("show_not_found", f"no show {show_id}").decode())
@@ -144,24 +159,34 @@ class ShowSocket:
                 conn.kill(TOO_BIG, "frame too large")
                 return
             try:
-                reply = await self._handle(session, raw)
+                frame = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                frame = None
+            # an answer about a purchase names its key, so that the buyer's page knows which purchase it was
+            key = frame.get("key") if isinstance(frame, dict) and isinstance(frame.get("key"), str) else None
+            about = {"key": key[:100]} if key else None
+            try:
+                reply = await self._handle(session, frame, about)
             except DomainError as exc:
                 session.refuse(exc)
                 continue
+            except OUTAGES as exc:
+                log.warning("a %s frame met an outage: %r", frame.get("type") if isinstance(frame, dict) else "", exc)
+                session.refuse(Refused("a backing service is unavailable: try again shortly", code="unavailable",
+                                       status=503, details=about))
+                continue
             except Exception:
                 log.exception("ws frame failed")
-                conn.reply(error_frame("internal", "something went wrong on our side"))
+                conn.reply(error_frame("internal", "something went wrong on our side", **(about or {})))
                 continue
             if reply is not None:
                 conn.reply(reply)
 
-    async def _handle(self, session: Session, raw: str | bytes) -> bytes | None:
+    async def _handle(self, session: Session, frame: Any, about: dict[str, str] | None) -> bytes | None:
         if not session.frames.take():
-            raise Refused("slow down", code="rate_limited")
-        try:
-            frame = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise Refused("the frame is not valid JSON", code="invalid_json") from None
+            raise Refused("slow down", code="rate_limited", details=about)
+        if frame is None:
+            raise Refused("the frame is not valid JSON", code="invalid_json")
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise Refused("a frame is a JSON object with a string type", code="invalid_frame")
         kind = frame["type"]

@@ -15,6 +15,7 @@ from server.models.core import (
     ShowIn,
     ShowMute,
     ShowProduct,
+    StockAdjustIn,
     StockIn,
     TimelineEntry,
     User,
@@ -27,6 +28,6 @@ from server.models.core import (
 
 __all__ = [
     "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PinIn", "Product", "ProductIn", "ProductPatch",
-    "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "StockIn", "TimelineEntry",
+    "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "StockAdjustIn", "StockIn", "TimelineEntry",
     "User", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
 ]

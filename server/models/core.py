@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, EmailStr, Field, field_validator
@@ -121,9 +123,29 @@ class VariantIn(Schema):
     stock: int = Field(ge=0, le=1_000_000)
 
 
+SITE_MEDIA = ("/static/", "/media/")  # images served by Vitrine itself
+
+
+def public_host(host: str) -> bool:
+    """A name on the internet: not an address (any IP literal), not this machine, not a local name."""
+    host = host.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        return False
+    except ValueError:
+        pass
+    return "." in host and not host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa"))
+
+
 def _image_url(url: str) -> str:
-    if not (url.startswith(("https://", "http://", "/")) and len(url) <= 2000):
-        raise ValueError("an image is an http(s) URL or a path starting with /")
+    if len(url) > 2000:
+        raise ValueError("an image URL is at most 2000 characters")
+    if url.startswith(SITE_MEDIA) and ".." not in url and "\\" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password or not public_host(
+            parts.hostname):
+        raise ValueError("an image is an https URL on a public host, or a path under /static/ or /media/")
     return url
 
 
@@ -179,8 +201,21 @@ class ProductPatch(Schema):
 
 
 
+MAX_STOCK = 1_000_000
+
+
 class StockIn(Schema):
-    stock: int = Field(ge=0, le=1_000_000)
+    """The pieces on sale from now; with `expected`, only if the variant still has that many (a seller who
+    read the stock, then writes a new figure, never puts back on sale what sold in between)."""
+
+    stock: int = Field(ge=0, le=MAX_STOCK)
+    expected: int | None = Field(default=None, ge=0, le=MAX_STOCK)
+
+
+class StockAdjustIn(Schema):
+    """Pieces to add to what is on sale (received from the workshop), or to take off (a negative delta)."""
+
+    delta: int = Field(ge=-MAX_STOCK, le=MAX_STOCK)
 
 
 class ShowIn(Schema):

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.infra import metrics
-from server.realtime.bus import Bus
+from server.infra.outages import OUTAGES, ChannelUnavailable
+from server.realtime.bus import Bus, Position
+from server.realtime.bus.subscription import RESYNC
 from server.realtime.connection import SLOW_CONSUMER, Connection, Frame, Run
 from server.realtime.events import Event, Reactions, Viewers, frame_seq, traits_of
 from server.realtime.publisher import Publisher
@@ -59,6 +61,24 @@ class Joined:
     recovered: bool
 
 
+class Quiet:
+    """When a repeated warning is due again: at most once per `every_s` per key (an outage is said, not
+    shouted at every tick)."""
+
+    def __init__(self, *, every_s: float) -> None:
+        self.every_s = every_s
+        self._last: dict[str, float] = {}
+
+    def due(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self._last.get(key, -self.every_s) < self.every_s:
+            return False
+        if len(self._last) > 10_000:
+            self._last.clear()
+        self._last[key] = now
+        return True
+
+
 class Channel:
     """A show as this process sees it."""
 
@@ -91,6 +111,11 @@ class Channel:
                     # what arrived together leaves together: one write per socket (connection.Run)
                     run: list[Frame] = []
                     for frame in (first, *frames.drain(RUN_MAX - 1)):
+                        if frame is RESYNC:  # the bus lost our subscription a while: what did we miss?
+                            self._deliver(run)
+                            run = []
+                            await self._catch_up()
+                            continue
                         seq = frame_seq(frame)
                         if seq <= self.last_seq:  # a duplicate, or the bus lost the stream
                             self._deliver(run)
@@ -100,11 +125,17 @@ class Channel:
                         if seq > self.last_seq + 1:
                             self._deliver(run)
                             run = []
+                            if await self._restarted():  # not lost frames: another stream (Redis came back
+                                continue  # empty), whose seq passed ours while this node was cut off
                             await self._fill(seq)
                         run.append(self._keep(seq, frame))
                     self._deliver(run)
         except asyncio.CancelledError:
             raise
+        except OUTAGES as exc:  # the bus is down: the sockets here are closed with 1013 and come back
+            log.warning("channel %s stopped: %r", self.show_id, exc)
+            self.failed = exc
+            self.ready.set()
         except BaseException as exc:
             log.exception("channel %s stopped", self.show_id)
             self.failed = exc
@@ -113,11 +144,24 @@ class Channel:
             self._end_pass()
 
     async def _restarted(self) -> bool:
-        """A seq at or below ours is a duplicate, unless the bus lost the show's stream (Redis restarted
-        empty, or failed over): then its epoch changed, and every socket here starts again from a snapshot."""
+        """A seq at or below ours is a duplicate, and a seq past ours a gap, unless the bus lost the show's
+        stream (Redis restarted empty, or failed over): then its epoch changed, whatever the seq, and every
+        socket here starts again from a snapshot."""
         position = await self.hub.bus.position(self.show_id)
         if position.epoch == self.epoch and position.seq >= self.last_seq:
             return False
+        self._reset(position)
+        return True
+
+    async def _catch_up(self) -> None:
+        """After the bus had lost this subscription: another epoch is a restart, a seq past ours a gap."""
+        position = await self.hub.bus.position(self.show_id)
+        if position.epoch != self.epoch or position.seq < self.last_seq:
+            self._reset(position)
+        elif position.seq > self.last_seq:
+            await self._fill(position.seq + 1)
+
+    def _reset(self, position: Position) -> None:
         log.warning("show %s: the bus stream restarted (epoch %s -> %s)", self.show_id, self.epoch, position.epoch)
         self._end_pass()  # its sockets are closed below
         self.last_seq, self.epoch = position.seq, position.epoch
@@ -127,7 +171,6 @@ class Channel:
             self.connections.discard(conn)
             metrics.WS_CONNECTIONS.dec()
             conn.kill(STREAM_RESET, "the show's stream restarted: reconnect")
-        return True
 
     async def _fill(self, upto: int) -> None:
         """Frames were lost between the bus and us (pub/sub is at most once): read them from history."""
@@ -238,6 +281,8 @@ class Channel:
     async def _load(self) -> Snapshot:
         # seq first, then state: an event in between shows twice (harmless), never zero times
         position = await self.hub.bus.position(self.show_id)
+        if self.ready.is_set() and position.epoch != self.epoch:  # the stream restarted under this channel
+            self._reset(position)
         data = await self.hub.loader(self.show_id)
         data["viewers"] = max(data.get("viewers", 0), len(self.connections))
         snap = Snapshot(seq=position.seq, epoch=position.epoch, data=data, at=time.monotonic())
@@ -255,6 +300,7 @@ class Hub:
         self.tick_s = tick_ms / 1000
         self.channels: dict[str, Channel] = {}
         self.tick_hooks: list[TickHook] = list(tick_hooks)
+        self._quiet = Quiet(every_s=30.0)
         self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -286,7 +332,7 @@ class Hub:
             channel.joining -= 1
             if self.channels.get(show_id) is channel:
                 del self.channels[show_id]
-            raise RuntimeError(f"cannot subscribe to show {show_id}") from channel.failed
+            raise ChannelUnavailable(f"cannot subscribe to show {show_id}") from channel.failed
         return channel
 
     async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None) -> Joined:
@@ -374,6 +420,11 @@ class Hub:
         events: list[Event] = []
         try:
             tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions, seen=seen)
+        except OUTAGES as exc:  # the bus is down: said without a traceback, once in a while
+            if self._quiet.due(f"tick:{channel.show_id}"):
+                log.warning("presence tick failed for show %s: %r (said again in %.0f s at most)", channel.show_id,
+                            exc, self._quiet.every_s)
+            tick = None
         except Exception:  # the show's other events still go out
             log.exception("presence tick failed for show %s", channel.show_id)
             tick = None

@@ -72,5 +72,6 @@ HANDLERS: dict[Any, Any] = {
     OperationalError: on_unavailable,
     PoolTimeout: on_unavailable,  # every database connection busy for 30 s: overloaded, try again
     DBAPIError: on_unavailable,
+    OSError: on_unavailable,  # ConnectionResetError and kin from a driver while PostgreSQL or Redis restarts
     Exception: on_unexpected,
 }

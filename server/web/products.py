@@ -6,7 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.infra.http import JSONResponse, body, path_id
-from server.models import ProductIn, ProductPatch, StockIn
+from server.models import ProductIn, ProductPatch, StockAdjustIn, StockIn
 from server.web.common import bearer, services
 
 
@@ -53,14 +53,30 @@ async def update_product(request: Request) -> Response:
 
 async def restock(request: Request) -> Response:
     """
-    summary: Set a variant's available stock (its seller, admin); live shows get a stock event.
+    summary: Set a variant's available stock (its seller, admin); with `expected`, only if it still has that.
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StockIn'}}}}
-    responses: {200: {description: the product}, 403: {description: not_product_seller}}
+    responses: {200: {description: the product}, 403: {description: not_product_seller},
+                409: {description: stock_changed}}
     """
     principal = bearer(request)
     data = await body(request, StockIn)
     product = await services(request).stock.restock(principal=principal, product_id=path_id(request, "product_id"),
-                                                    variant_id=path_id(request, "variant_id"), stock=data.stock)
+                                                    variant_id=path_id(request, "variant_id"), stock=data.stock,
+                                                    expected=data.expected)
+    return JSONResponse(product)
+
+
+async def adjust_stock(request: Request) -> Response:
+    """
+    summary: Add pieces to a variant's stock, or take some off (its seller, admin), in one step.
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StockAdjustIn'}}}}
+    responses: {200: {description: the product}, 403: {description: not_product_seller},
+                409: {description: stock_out_of_range}}
+    """
+    principal = bearer(request)
+    data = await body(request, StockAdjustIn)
+    product = await services(request).stock.adjust(principal=principal, product_id=path_id(request, "product_id"),
+                                                   variant_id=path_id(request, "variant_id"), delta=data.delta)
     return JSONResponse(product)
 
 
@@ -70,4 +86,5 @@ routes = [
     Route("/api/products/{product_id}", get_product, methods=["GET"]),
     Route("/api/products/{product_id}", update_product, methods=["PATCH"]),
     Route("/api/products/{product_id}/variants/{variant_id}/stock", restock, methods=["PUT"]),
+    Route("/api/products/{product_id}/variants/{variant_id}/stock/adjust", adjust_stock, methods=["POST"]),
 ]

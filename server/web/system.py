@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+from collections.abc import Awaitable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -10,9 +12,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.schemas import SchemaGenerator
 
+from server.errors import NotFound, Unauthorized
 from server.infra import metrics
 from server.infra.http import JSONResponse
-from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ProductPatch, ShowIn, StockIn
+from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ProductPatch, ShowIn, StockAdjustIn, StockIn
 from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.web.common import services
@@ -22,8 +25,27 @@ try:
 except PackageNotFoundError:  # run from a checkout that was never installed
     VERSION = "0+unknown"
 
-SCHEMAS = (LoginIn, ProductIn, ProductPatch, StockIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn, DealIn,
-           VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
+SCHEMAS = (LoginIn, ProductIn, ProductPatch, StockIn, StockAdjustIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn,
+           DealIn, VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
+
+
+HEALTH_S = 2.0  # a dependency that does not answer a ping in this long is down, as far as /healthz says
+
+
+_LATE: set[asyncio.Future[bool]] = set()  # pings given up on, left to end by themselves
+
+
+async def _within(ping: Awaitable[bool], seconds: float) -> bool:
+    """The ping's answer if it comes within `seconds`, else False at once: a cancelled database ping may take
+    as long again to clean up its connection, and /healthz does not wait for that."""
+    task = asyncio.ensure_future(ping)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if task in done:
+        return bool(task.result())
+    task.cancel()
+    _LATE.add(task)
+    task.add_done_callback(_LATE.discard)
+    return False
 
 
 async def healthz(request: Request) -> Response:
@@ -32,16 +54,24 @@ async def healthz(request: Request) -> Response:
     responses: {200: {description: healthy}, 503: {description: a dependency is down}}
     """
     s = services(request)
-    db_ok, bus_ok = await asyncio.gather(s.db.ping(), s.bus.ping())
+    db_ok, bus_ok = await asyncio.gather(_within(s.db.ping(), HEALTH_S), _within(s.bus.ping(), HEALTH_S))
     body = {"db": "ok" if db_ok else "down", "bus": "ok" if bus_ok else "down"}
     return JSONResponse(body, status_code=200 if db_ok and bus_ok else 503)
 
 
-async def prometheus(_request: Request) -> Response:
+async def prometheus(request: Request) -> Response:
     """
-    summary: Prometheus metrics in the text exposition format.
-    responses: {200: {description: metrics}}
+    summary: Prometheus metrics in the text exposition format (with METRICS_TOKEN, for its bearer only).
+    responses: {200: {description: metrics}, 401: {description: metrics_token_required},
+                404: {description: metrics_off}}
     """
+    settings = services(request).settings
+    if settings.metrics_token is not None:
+        sent = request.headers.get("authorization", "").partition(" ")[2].strip()
+        if not hmac.compare_digest(sent.encode(), settings.metrics_token.encode()):
+            raise Unauthorized("send Authorization: Bearer <METRICS_TOKEN>", code="metrics_token_required")
+    elif settings.production:
+        raise NotFound("metrics are off: set METRICS_TOKEN and scrape with it", code="metrics_off")
     payload, content_type = metrics.render()
     return Response(payload, headers={"content-type": content_type})
 

@@ -251,8 +251,11 @@ export function createShop({ live, deal }) {
     showPlaced(order);
   }
 
+  /** An `error` frame: the purchase's refusal only when it names the purchase's key. Any other (a reaction
+   *  over the rate limit, a chat refusal) leaves the purchase waiting for its own answer: taking it for the
+   *  purchase's made the buyer try again under a new key, and order twice. */
   function error(err) {
-    if (!busy() || !err || CHAT_CODES.has(err.code)) return false;
+    if (!busy() || !err || CHAT_CODES.has(err.code) || err.key !== s.attempt.key) return false;
     const attempt = finish();
     if (err.code === 'deal_ended' || err.code === 'deal_not_found') deal.set(null);
     render();

@@ -146,9 +146,11 @@ function render(stats) {
 
 function renderDevices(devices) {
   const total = DEVICES.reduce((sum, kind) => sum + (Number(devices[kind]) || 0), 0);
-  $('devices-bar').replaceChildren(...DEVICES.filter((kind) => devices[kind] > 0).map((kind) => el('span', {
-    class: `device-${kind}`, style: `flex-grow: ${Number(devices[kind])}`,
-  })));
+  $('devices-bar').replaceChildren(...DEVICES.filter((kind) => devices[kind] > 0).map((kind) => {
+    const bar = el('span', { class: `device-${kind}` });
+    bar.style.flexGrow = String(Number(devices[kind])); // through CSSOM: the CSP refuses style attributes
+    return bar;
+  }));
   if (!total) {
     $('devices').replaceChildren(el('li', { class: 'muted', text: t('store.stats.no_scans') }));
     return;

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, ViewportSize, sync_playwright
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS, OpenPage
 from tests.support.processes import ServerProcess
@@ -56,7 +56,13 @@ def open_page(browser: Browser, web_base_url: str) -> Iterator[OpenPage]:
             errors.append(f"{page.url}: a dialog opened: {dialog.message}")
             dialog.dismiss()
 
+        def on_console(message: ConsoleMessage) -> None:
+            # what the Content-Security-Policy refused: the page would be broken in production
+            if message.type == "error" and "Content Security Policy" in message.text:
+                errors.append(f"{page.url}: {message.text}")
+
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("console", on_console)
         page.on("dialog", on_dialog)
         if path is not None:
             page.goto(path)

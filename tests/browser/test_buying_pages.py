@@ -392,3 +392,59 @@ def test_a_retry_after_a_lost_answer_reuses_the_key(open_page: OpenPage, demo_se
     buys = viewer.evaluate("window.__buys")
     assert len(buys) == 3 and buys[2]["key"] != buys[0]["key"], buys
     assert len(seller_orders(server, demo)) == 2
+
+
+TAP_HEARTS_WHILE_BUYING = """
+(() => {
+  const Native = window.WebSocket;
+  window.__buys = [];
+  window.__errors = [];
+  window.__holdPlaced = true;
+  window.__held = null;
+  window.WebSocket = class extends Native {
+    set onmessage(handle) {
+      super.onmessage = (event) => {
+        const frame = JSON.parse(event.data);
+        if (frame.type === 'error') window.__errors.push(frame.data);
+        if (frame.type === 'order.placed' && window.__holdPlaced) {  // the answer is slow to come
+          window.__held = () => handle.call(this, event);
+          return;
+        }
+        handle.call(this, event);
+      };
+    }
+    get onmessage() { return super.onmessage; }
+    send(data) {
+      super.send(data);
+      const frame = JSON.parse(data);
+      if (frame.type !== 'buy') return;
+      window.__buys.push(frame);
+      // the viewer keeps tapping hearts: past the reactions' limit each gets a rate_limited error, no key
+      for (let i = 0; i < 50; i++) super.send('{"type":"react","kind":"heart"}');
+    }
+  };
+})();
+"""
+
+
+def test_an_error_that_names_no_purchase_does_not_end_it(open_page: OpenPage, demo_server: Demo) -> None:
+    """0.6.4's player took any error frame during a purchase for its refusal: a rate_limited from the
+    viewer's own reactions showed as the purchase's failure, and trying again made a second order."""
+    server, demo = demo_server
+    coat = coat_of(server, demo)
+    pin_over_http(server, demo, coat["id"])
+    viewer = open_page(f"/watch/{demo['show_id']}", script=TAP_HEARTS_WHILE_BUYING)
+    watch_the_coat(viewer)
+    pick(viewer, "M")
+    viewer.get_by_test_id("buy").click()
+    fill_checkout(viewer)
+    viewer.get_by_test_id("checkout-submit").click()
+    viewer.wait_for_function("() => window.__held !== null")  # the order is placed; its answer is held back
+    errors = viewer.evaluate("window.__errors")
+    assert any(e["code"] == "rate_limited" and "key" not in e for e in errors), errors
+    expect(viewer.get_by_test_id("checkout-submit")).to_be_disabled()  # still waiting for its own answer
+    expect(viewer.get_by_test_id("checkout-error")).to_be_hidden()
+    viewer.evaluate("window.__holdPlaced = false; window.__held()")
+    expect(viewer.get_by_test_id("order-placed")).to_be_visible()
+    assert len(viewer.evaluate("window.__buys")) == 1
+    assert len(seller_orders(server, demo)) == 1

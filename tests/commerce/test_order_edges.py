@@ -59,7 +59,7 @@ def test_sweeper_does_not_cancel_an_order_paid_between_its_select_and_its_update
         # The sweeper has selected the order as "pending and due"; the payment webhook commits now.
         if kwargs["order_id"] == order["id"] and kwargs["to"] == "cancelled" and not raced:
             raced.append(order["id"])
-            await orders.paid(payment_ref=ref_of(order))
+            await orders.paid(payment_ref=ref_of(order), amount=order["total"]["amount"], currency="EUR")
         return await real(**kwargs)
 
     monkeypatch.setattr(orders, "transition", webhook_lands_first)

@@ -18,7 +18,7 @@ from server.settings import Settings
 
 
 def test_settings(**overrides: Any) -> Settings:
-    base = Settings(env="test", secret_key="test-secret-" + secrets.token_hex(16), tick_ms=50,
+    base = Settings(env="development", secret_key="test-secret-" + secrets.token_hex(16), tick_ms=50,
                     allowed_origins=("http://testserver", "http://127.0.0.1:8000"))
     return replace(base, **overrides)
 

@@ -36,15 +36,16 @@ class ServerProcess:
                 self.proc.kill()
 
 
-def start_server(env: dict[str, str], *, log_dir: Path, workers: int = 1) -> ServerProcess:
+def start_server(env: dict[str, str], *, log_dir: Path, workers: int = 1, log_level: str = "warning",
+                 access_log: bool = False) -> ServerProcess:
     port = free_port()
     log = log_dir / f"server-{port}.log"
-    full_env = {**os.environ, "VITRINE_ENV": "test", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    full_env = {**os.environ, "VITRINE_ENV": "development", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
                 "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}", "TICK_MS": "50", **env}
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers),
-                             "--log-level", "warning"], cwd=ROOT, env=full_env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers),
+               "--log-level", log_level, *(["--access-log"] if access_log else [])]
+    proc = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     server = ServerProcess(base_url=f"http://127.0.0.1:{port}", port=port, proc=proc, log=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -53,3 +53,23 @@ def test_migrate_create_user_and_demo(tmp_path: Path) -> None:
 def test_bad_database_url_is_a_clear_error() -> None:
     result = run("migrate", env={"DATABASE_URL": "postgresql://nodriver@127.0.0.1/x"})
     assert result.returncode == 2 and "asyncpg" in result.stderr
+
+
+def test_production_refuses_the_demo_unless_asked_and_warns_while_its_accounts_exist(tmp_path: Path) -> None:
+    """0.6.4 seeded public logins into a production database without a word."""
+    import secrets
+
+    from tests.support.processes import start_server
+
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", "VITRINE_ENV": "production",
+           "SECRET_KEY": secrets.token_urlsafe(32), "ALLOW_SANDBOX_PAYMENTS": "true"}
+    refused = run("demo", env=env)
+    assert refused.returncode == 2 and "ALLOW_DEMO" in refused.stderr and "Host login" not in refused.stdout
+    server = start_server({**env, "REDIS_URL": ""}, log_dir=tmp_path)
+    server.stop()
+    assert "demo" not in server.log.read_text()
+    seeded = run("demo", env={**env, "ALLOW_DEMO": "true"})
+    assert seeded.returncode == 0, seeded.stderr
+    server = start_server({**env, "REDIS_URL": ""}, log_dir=tmp_path)
+    server.stop()
+    assert "the demo's accounts, whose password is public" in server.log.read_text()

@@ -4,14 +4,17 @@ the reactions taken by the wire protocol's lane, keepalive pings at WS_PING_S.""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from itertools import pairwise
+from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support.processes import ServerProcess
+from tests.support.processes import ServerProcess, seed_demo, start_server
 from tests.support.sockets import pings_answered
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio]
@@ -99,3 +102,28 @@ async def test_serve_pings_every_ws_ping_s_and_an_answered_socket_stays(
     pings = await pings_answered(f"{server.ws_url}/ws/shows/{demo['show_id']}", 3, only_pings=False)
     gaps = [b - a for a, b in pairwise(pings)]
     assert all(0.5 < gap < 1.9 for gap in gaps), gaps  # about a second apart, not 20 s (uvicorn's default)
+
+
+async def test_no_token_reaches_the_log(tmp_path: Path) -> None:
+    """0.6.4 logged every socket's URL with the host's 12-hour access token (`?token=eyJ…`), even with the
+    access log off; the access log also held order links (`?t=`)."""
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'log.db'}", "SECRET_KEY": secrets.token_hex(24),
+           "REDIS_URL": ""}
+    demo = seed_demo(env)
+    server = start_server(env, log_dir=tmp_path, log_level="info", access_log=True)
+    try:
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            signed = await http.post("/api/auth/token", json={"email": demo["host_email"],
+                                                             "password": demo["password"]})
+            token = signed.json()["access_token"]
+            async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}?token={token}") as ws:
+                viewer = orjson.loads(await ws.recv())["data"]["you"]["viewer_token"]
+            async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}?viewer={viewer}&since=1"):
+                pass
+            await http.get(f"/orders/ord_x?t={token}")
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert "WebSocket /ws/shows/" in log and "?token=[redacted]" in log, log[-2000:]
+    assert token not in log and viewer not in log
+    assert token.split(".")[1] not in log  # not even the claims

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.settings import Settings
 from server.web.errors import HANDLERS
-from tests.support.api import Api, at_once
+from tests.support.api import Api, at_once, make_api
+from tests.support.api import test_settings as settings_for
 from tests.support.sockets import recv, recv_type
 
 
@@ -317,3 +318,63 @@ def test_a_worker_freezes_what_startup_made_and_collects_less_often(settings: Se
     with TestClient(app):
         assert gc.get_threshold() == (12_345, 11, 9) and gc.get_freeze_count() > 10_000
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(("env", "token", "sent", "status"), [
+    ("development", None, None, 200),  # a laptop: open
+    ("production", None, None, 404),  # 0.6.4 served it to anyone, and linked it from the landing page
+    ("production", "m" * 8, None, 401),
+    ("production", "m" * 8, "Bearer wrong", 401),
+    ("production", "m" * 8, "Bearer " + "m" * 8, 200),
+    ("development", "m" * 8, None, 401),
+])
+def test_metrics_are_served_where_the_operator_allows(sqlite_url: str, env: str, token: str | None,
+                                                      sent: str | None, status: int) -> None:
+    settings = settings_for(database_url=sqlite_url, env=env, metrics_token=token)
+    for api in make_api(settings):
+        r = api.client.get("/metrics", headers={"authorization": sent} if sent else {})
+        assert r.status_code == status
+        if status == 200:
+            assert "vitrine_ws_connections" in r.text
+        else:
+            assert error_code(r) in ("metrics_off", "metrics_token_required") and "vitrine_" not in r.text
+    assert 'href="/metrics"' not in (Settings().static_dir / "index.html").read_text()
+
+
+def test_pages_and_answers_carry_the_security_headers(sqlite_url: str) -> None:
+    for api in make_api(settings_for(database_url=sqlite_url, media_hosts=("cdn.example.com",))):
+        for path in ("/", "/static/player/player.js", "/healthz", f"/watch/{'shw_x'}"):
+            headers = api.client.get(path).headers
+            csp = headers["content-security-policy"]
+            assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "object-src 'none'" in csp
+            assert "img-src 'self' data: https://cdn.example.com" in csp and "https:;" not in csp
+            assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+            assert headers["referrer-policy"] == "same-origin" and "camera=()" in headers["permissions-policy"]
+
+
+@pytest.mark.parametrize(("image", "hosts", "status"), [
+    ("/static/demo/coat.svg", (), 201),
+    ("https://cdn.example.com/a.jpg", (), 201),
+    ("//evil.example/a.png", (), 422),  # protocol-relative: 0.6.4 took it as a path
+    ("http://127.0.0.1:22/", (), 422),  # an internal address: 0.6.4 took it
+    ("https://10.0.0.7/a.png", (), 422),
+    ("https://localhost/a.png", (), 422),
+    ("http://cdn.example.com/a.jpg", (), 422),  # not https
+    ("/etc/passwd", (), 422),
+    ("https://img.cdn.example.com/a.jpg", ("cdn.example.com",), 201),
+    ("https://other.example/a.jpg", ("cdn.example.com",), 422),
+])
+def test_product_images_come_from_https_public_hosts_the_operator_allows(
+        sqlite_url: str, image: str, hosts: tuple[str, ...], status: int) -> None:
+    for api in make_api(settings_for(database_url=sqlite_url, media_hosts=hosts)):
+        seller = api.user("seller")
+        body = {"title": "Coat", "price": {"amount": 100, "currency": "EUR"}, "images": [image],
+                "variants": [{"sku": "C-1", "label": "M", "stock": 1}]}
+        r = api.client.post("/api/products", json=body, headers=seller["headers"])
+        assert r.status_code == status, r.text
+        if status == 422:
+            assert error_code(r) in ("invalid_request", "image_host_not_allowed")
+            product = api.product(seller)
+            patched = api.client.patch(f"/api/products/{product['id']}", json={"images": [image]},
+                                       headers=seller["headers"])
+            assert patched.status_code == 422

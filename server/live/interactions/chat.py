@@ -3,6 +3,7 @@ Viewers post with the socket's `chat` frame (within the session's rate limit); t
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra import http
 from server.infra.db import Database
 from server.infra.ids import iso, new_id, utcnow
+from server.infra.outages import OUTAGES
 from server.infra.sql import fetch
 from server.live.interactions.base import FrameHandler, Interaction, ShowView
 from server.live.session import Refused, Session
@@ -45,6 +47,7 @@ class ChatDeleted(Event):
     id: str
 
 
+log = logging.getLogger("vitrine.chat")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -93,8 +96,11 @@ class Chat:
             session.add(message)
             await session.commit()
         public = chat_public(message)
-        await self.publisher.publish(show_id, ChatPosted(id=message.id, viewer_id=viewer_id, author=author, text=text,
-                                                     at=iso(message.created_at)))
+        try:
+            await self.publisher.publish(show_id, ChatPosted(id=message.id, viewer_id=viewer_id, author=author,
+                                                             text=text, at=iso(message.created_at)))
+        except OUTAGES as exc:  # stored: it is in the snapshot of whoever joins next; never told as failed
+            log.warning("chat message %s is stored but could not be broadcast: %r", message.id, exc)
         return public
 
     async def delete(self, *, principal: Principal, show_id: str, message_id: str) -> None:

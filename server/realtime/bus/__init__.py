@@ -92,7 +92,7 @@ def new_node_id() -> str:
     return "node-" + secrets.token_hex(4)
 
 
-def create_bus(url: str | None, *, history_size: int = 1000, tick_ms: int = 250) -> Bus:
+def create_bus(url: str | None, *, history_size: int = 1000, tick_ms: int = 250, timeout_s: float | None = None) -> Bus:
     """`None` or `memory://` -> in-process; `redis://…` -> Redis, imported only when used."""
     if not url or url.startswith("memory://"):
         from server.realtime.bus.memory import MemoryBus
@@ -100,4 +100,4 @@ def create_bus(url: str | None, *, history_size: int = 1000, tick_ms: int = 250)
         return MemoryBus(history_size=history_size, tick_ms=tick_ms)
     from server.realtime.bus.redis import RedisBus
 
-    return RedisBus(url, history_size=history_size, tick_ms=tick_ms)
+    return RedisBus(url, history_size=history_size, tick_ms=tick_ms, timeout_s=timeout_s)

@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
 
 from server.realtime.bus import History, Position, Tick, new_node_id
-from server.realtime.bus.subscription import Subscription
+from server.realtime.bus.subscription import RESYNC, Subscription
 from server.realtime.events import Event, frame_seq
 
 log = logging.getLogger("vitrine.bus")
@@ -115,15 +115,19 @@ def channel(show_id: str) -> str:
 
 
 class RedisBus:
-    def __init__(self, url: str, *, history_size: int = 1000, tick_ms: int = 250) -> None:
+    def __init__(self, url: str, *, history_size: int = 1000, tick_ms: int = 250,
+                 timeout_s: float | None = None) -> None:
         self.node_id = new_node_id()
         self.url = url
         self.history_size = history_size
         self.tick_ms = tick_ms
         # every connection of this node carries its name, so `CLIENT LIST` shows what each node holds
         # a storm of buyers queues for a connection rather than failing: wait up to 30 s for one
+        # a command that gets no answer in `timeout_s` fails (503 `unavailable`) instead of hanging the request
         self.pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=30,
-                                                             client_name=f"vitrine-{self.node_id}")
+                                                             client_name=f"vitrine-{self.node_id}",
+                                                             socket_timeout=timeout_s,
+                                                             socket_connect_timeout=timeout_s)
         self.redis = aioredis.Redis(connection_pool=self.pool)
         self._publish = self.redis.register_script(_PUBLISH)
         self._position = self.redis.register_script(_POSITION)
@@ -183,9 +187,9 @@ class RedisBus:
                 message = await self._pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # connection lost: redis-py reconnects and resubscribes
-                log.warning("bus reader: %s; retrying", exc)
-                await asyncio.sleep(0.2)
+            except Exception as exc:  # connection lost: a new subscription, once Redis answers again
+                log.warning("bus reader: %s; subscribing again", exc)
+                await self._resubscribe()
                 continue
             if message is None:
                 continue
@@ -199,20 +203,47 @@ class RedisBus:
                 if future is not None and not future.done():
                     future.set_result(None)
 
+    async def _resubscribe(self) -> None:
+        """A new pub/sub connection subscribed to every show this process holds. redis-py's own
+        resubscription after a reconnect was seen to leave a connection that gets no message when Redis had
+        refused a reconnect meanwhile (8.2, a restart of a few seconds): what was published after was lost
+        to this node without a word. What the old connection missed, the hub finds as a gap or a new epoch."""
+        while True:
+            await asyncio.sleep(0.2)
+            async with self._channel_lock:
+                old, self._pubsub = self._pubsub, self.redis.pubsub()
+                if old is not None:
+                    with contextlib.suppress(Exception):
+                        await old.aclose()
+                names = [channel(show_id) for show_id in self._subscribers]
+                try:
+                    if names:
+                        await self._pubsub.subscribe(*names)
+                    for subs in self._subscribers.values():  # what was published meanwhile was lost to us
+                        for sub in subs:
+                            sub.put(RESYNC)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.debug("bus reader: cannot subscribe again yet: %s", exc)
+
     @asynccontextmanager
     async def subscribe(self, show_id: str) -> AsyncIterator[Subscription]:
         assert self._pubsub is not None, "start() the bus first"
         sub = Subscription()
-        async with self._channel_lock:
-            subs = self._subscribers.setdefault(show_id, set())
-            subs.add(sub)
-            if len(subs) == 1:
-                future = asyncio.get_running_loop().create_future()
-                self._confirmed[channel(show_id)] = future
-                await self._pubsub.subscribe(channel(show_id))
-                self._wake.set()
-                await asyncio.wait_for(future, timeout=10)
+        name = channel(show_id)
         try:
+            async with self._channel_lock:
+                subs = self._subscribers.setdefault(show_id, set())
+                subs.add(sub)
+                confirmed = self._confirmed.get(name)
+                if len(subs) == 1:
+                    confirmed = self._confirmed[name] = asyncio.get_running_loop().create_future()
+                    await self._pubsub.subscribe(name)
+                    self._wake.set()
+            if confirmed is not None:  # waited for outside the lock: the reader may need it to subscribe again
+                await asyncio.wait_for(asyncio.shield(confirmed), timeout=10)
             yield sub
         finally:
             sub.close()
@@ -221,8 +252,9 @@ class RedisBus:
                 subs.discard(sub)
                 if not subs:
                     self._subscribers.pop(show_id, None)
+                    self._confirmed.pop(name, None)
                     with contextlib.suppress(Exception):
-                        await self._pubsub.unsubscribe(channel(show_id))
+                        await self._pubsub.unsubscribe(name)
 
     async def position(self, show_id: str) -> Position:
         seq, epoch = await self._position(

@@ -7,6 +7,10 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 _CLOSED = b""
+# Put in a subscription when the bus had lost it for a while and has it back (Redis restarted, a network
+# cut): what was published meanwhile never came, and no later frame may come to show the gap. The consumer
+# compares its position with the bus's (the hub: a new epoch is a restart, a higher seq a gap to fill).
+RESYNC = b"\x00resync"
 
 
 class Subscription(AsyncIterator[bytes]):
