@@ -22,11 +22,12 @@ run: install
 	$(PY) -m server demo
 	$(PY) -m server serve --host $(HOST) --port $(PORT)
 
-# Serial by default: the storm and stalled-client tests measure nothing, but they want the machine to
-# themselves. `make test PYTEST_ARGS="-n 2 --dist loadfile"` runs two workers (a file per worker).
+# Two workers, a test file each at a time (the files that start real processes keep their own ports and
+# databases). `make test TEST_WORKERS=0` runs serially; PYTEST_ARGS adds options.
+TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check server tests migrations bench
