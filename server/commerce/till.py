@@ -176,9 +176,6 @@ class Till:
                 ask.outcome = await self._replay_of(session, order, ask.digest, rows)
                 return
             ask.quote = await self.quotes.quote(session, ask.data, rows)
-            show = ask.quote.show
-            if show is not None and ask.data.quantity > show.buyer_limit:  # whatever the stock: one answer
-                raise buyer_limit(show)
             if ask.quote.variant.stock < ask.data.quantity:  # as read just now; the conditional UPDATE decides
                 raise sold_out()
         except DomainError as exc:

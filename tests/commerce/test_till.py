@@ -61,7 +61,9 @@ def test_orders_sent_together_share_batches_and_each_gets_its_own_answer(api: Ap
     # one of the two attempts with the first key places the order and the other gets it back; one of
     # buyer 3's two orders is placed and the other is over the limit.
     assert sorted(outcomes[:2]) == ["placed", "replayed"]
-    assert outcomes[2:4] == ["idempotency_key_reused", "buyer_limit"]
+    # the order of 4 (over the limit of 3) is judged against the stock first: it is sold_out when its batch
+    # read the stock after another lane's batch took 3 of the 5, buyer_limit otherwise
+    assert outcomes[2] == "idempotency_key_reused" and outcomes[3] in ("buyer_limit", "sold_out")
     assert sorted(outcomes[4:6]) == ["buyer_limit", "placed"]
     assert outcomes[6:] == ["variant_not_found", "placed"]
     first, retry = results[0], results[1]
