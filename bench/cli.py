@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import labels, report
 from bench.config import Config
 from bench.procstat import machine, raise_nofile
 from bench.services import (
@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
                    help="while frames keep coming, each viewer process sleeps this long between two rounds of its "
                         "event loop, so that one wake-up reads many sockets (default 2; 0: never)")
     p.add_argument("--send-queue", type=int, help="WS_SEND_QUEUE for Vitrine (default 1024)")
+    p.add_argument("--label-sheets-per-s", type=float,
+                   help="during the run, a seller adds an item to a store and asks for its label sheet this many "
+                        "times a second, each a new sheet to draw (Vitrine only; default 0: none)")
+    p.add_argument("--label-items", type=int, help="items in that store (default 400)")
     p.add_argument("--database", choices=["auto", "sqlite", "postgres"],
                    help="auto (default): PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, else SQLite")
     p.add_argument("--out", type=Path, help="results go to OUT/<timestamp>/ (default bench-results)")
@@ -77,6 +81,8 @@ def make_config(args: argparse.Namespace) -> Config:
             raise BenchError(f"--{name.replace('_', '-')} must be positive")
     if cfg.orders < 0 or cfg.stock < 0 or cfg.react_per_s < 0 or cfg.client_nap_ms < 0:
         raise BenchError("--orders, --stock, --react-per-s and --client-nap-ms cannot be negative")
+    if cfg.label_sheets_per_s < 0 or not 1 <= cfg.label_items <= 499:
+        raise BenchError("--label-sheets-per-s cannot be negative, and --label-items is 1 to 499")
     cfg.clients = min(cfg.clients, cfg.viewers)
     return cfg
 
@@ -172,10 +178,15 @@ def run(cfg: Config) -> dict[str, Any]:
             vitrine = wait_healthy(spawn_vitrine(env, port=port, workers=cfg.workers, log_dir=logs))
             say(f"vitrine serving on {vitrine.base_url} with {cfg.workers} worker(s)")
             show = asyncio.run(scenario.prepare_show(vitrine.base_url, logins, stock=cfg.stock))
+            store = None
+            if cfg.label_sheets_per_s > 0:
+                store = asyncio.run(labels.prepare_store(vitrine.base_url, logins, show.product_ids[1],
+                                                         items=cfg.label_items))
+                say(f"a store of {cfg.label_items} items for the label sheets")
             others = {"redis": [redis.pid]} if redis.pid is not None else {}
             ours_target = Target(name="ours", server=vitrine, pins_via=vitrine.base_url,
                                  available=lambda: scenario.available(vitrine.base_url, show), cpu_others=others,
-                                 storm_deadline_s=cfg.storm_deadline_s)
+                                 storm_deadline_s=cfg.storm_deadline_s, labels=store)
             ours = asyncio.run(run_population(cfg, ours_target, show))
             baseline = None
             if baseline_server is not None:

@@ -35,6 +35,8 @@ class Config:
     connect_concurrency: int = 100  # handshakes in flight per client process
     client_nap_ms: float = 2.0  # while frames keep coming, a viewer process sleeps this long between loop rounds
     send_queue: int = 1024  # WS_SEND_QUEUE for the server under test
+    label_sheets_per_s: float = 0.0  # label sheets asked for during the run (Vitrine only; 0: none)
+    label_items: int = 400  # items in the store whose sheets are drawn
     database: str = "auto"  # auto | sqlite | postgres
     baseline: bool = True
     quick: bool = False

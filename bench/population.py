@@ -16,6 +16,7 @@ from tqdm import tqdm
 from websockets.asyncio.client import connect
 
 from bench.config import Config
+from bench.labels import LabelDriver, LabelStore
 from bench.procstat import CpuMeter, cpu_seconds, descendants, rss_kb
 from bench.scenario import PinDriver, Show, Storm, checkout_storm
 from bench.services import BenchError, ServerHandle
@@ -35,6 +36,7 @@ class Target:
     available: Callable[[], Awaitable[int]]  # the hot variant's stock left, as this server keeps it
     cpu_others: dict[str, list[int]] = field(default_factory=dict)  # other process trees to meter (redis…)
     storm_deadline_s: float = 60.0  # a bound, not a figure: orders unanswered by then count as failed
+    labels: LabelStore | None = None  # a store whose label sheets are asked for during the run
 
 
 T0 = time.monotonic()
@@ -128,6 +130,8 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
     fleet.go.set()
     pins = PinDriver(target.pins_via, show, cfg.pin_ms)
     pin_task = asyncio.create_task(pins.run(deadline=time.monotonic() + cfg.duration + target.storm_deadline_s + 5))
+    sheets = LabelDriver(target.pins_via, target.labels, cfg.label_sheets_per_s) if target.labels else None
+    sheets_task = asyncio.create_task(sheets.run(deadline=time.monotonic() + cfg.duration)) if sheets else None
     storm_at = time.monotonic() + cfg.duration / 3
     storm_task: asyncio.Task[Storm] | None = None
     series_cpu: dict[int, dict[str, float]] = {}
@@ -166,9 +170,13 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
                                     f"orders {placed}", refresh=False)
             bar.refresh()
     pins.stop()
+    if sheets is not None:
+        sheets.stop()
     t_stop = await loop.run_in_executor(None, _sleep_to_whole_second)
     cpu_after = meter.read()
     await pin_task
+    if sheets_task is not None:
+        await sheets_task
     bar.n = bar.total
     bar.close()
     fleet.stop.set()
@@ -222,6 +230,7 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
         "pin_latency_p99_ms": latency["p99"],
         "pins": pins.pins.as_dict(seconds),
         "pins_per_s": round(pins.pins.ok / seconds, 2),  # the host's pins the server took (asked: 1000 / pin_ms)
+        "label_sheets": sheets.sheets.as_dict(seconds) if sheets is not None else None,
         "reactions_sent_per_s": round(window.reacts_sent / seconds, 1),
         "reactions_in_per_s": round(window.observer_counts / seconds, 1),
         "reaction_frames_per_s": round(window.observer_frames / seconds, 2),

@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await services.hub.close()
+            services.stores.renderer.close()
             await services.bus.close()
             await services.db.dispose()
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
 from server.catalog.products import Catalog
-from server.errors import Forbidden, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra.db import Database
 from server.infra.ids import iso, new_id, utcnow
 from server.infra.sql import fetch, insert_ignore
@@ -23,8 +23,10 @@ from server.models import Product, Show, Variant
 from server.models.commerce import Order
 from server.models.stores import Scan, Store, StoreIn, StoreItem, StoreItemIn
 from server.stores import labels, qr
+from server.stores.rendering import Renderer
 
 SCAN_WINDOW_S = 1800
+MAX_ITEMS = 500  # items on sale in one store: its label sheet is 24 pages at most
 _TABLET = re.compile(r"ipad|tablet|(android(?!.*mobile))", re.I)
 _MOBILE = re.compile(r"mobi|iphone|ipod|android|phone", re.I)
 
@@ -38,10 +40,11 @@ def device_class(user_agent: str) -> str:
 
 
 class Stores:
-    def __init__(self, *, db: Database, secret_key: str, links: Links) -> None:
+    def __init__(self, *, db: Database, secret_key: str, links: Links, renderer: Renderer | None = None) -> None:
         self.db = db
         self.secret_key = secret_key
         self.links = links
+        self.renderer = renderer or Renderer()
 
     def qr_url(self, item: StoreItem) -> str:
         return self.links.scan(qr.token_for(item.code, self.secret_key))
@@ -90,6 +93,11 @@ class Stores:
     async def add_item(self, *, principal: Principal, store_id: str, data: StoreItemIn) -> dict[str, Any]:
         async with self.db.session() as session:
             store = await self._owned(session, principal, store_id)
+            live = (await session.exec(select(sa.func.count()).select_from(StoreItem).where(
+                StoreItem.store_id == store_id, col(StoreItem.revoked_at).is_(None)))).one()
+            if live >= MAX_ITEMS:
+                raise Conflict(f"a store holds at most {MAX_ITEMS} items on sale: take one off first",
+                               code="store_full")
             product = await session.get(Product, data.product_id)
             if product is None:
                 raise InvalidInput(f"no product {data.product_id}", code="product_not_found")
@@ -113,6 +121,16 @@ class Stores:
                 raise NotFound(f"no item {item_id} in this store", code="item_not_found")
             item.revoked_at = item.revoked_at or utcnow()
             await session.commit()
+
+    async def item_code(self, *, store_id: str, item_id: str, kind: str) -> bytes:
+        """The item's QR code as PNG or SVG, encoding exactly its qr_url."""
+        url = await self.item_qr_url(store_id=store_id, item_id=item_id)
+        return await (self.renderer.png(url) if kind == "png" else self.renderer.svg(url))
+
+    async def screen_code(self, *, store_id: str, product_id: str | None) -> tuple[str, bytes]:
+        """The store screen's big code (SVG), and the URL it encodes."""
+        url = await self.screen_url(store_id=store_id, product_id=product_id)
+        return url, await self.renderer.svg(url)
 
     async def item_qr_url(self, *, store_id: str, item_id: str) -> str:
         async with self.db.session() as session:
@@ -144,7 +162,7 @@ class Stores:
             sheet.append(labels.Label(title=product["title"], brand=product["brand"], size=size,
                                       url=self.qr_url(item), price=labels.price_text(product["price"]["amount"],
                                                                                      product["price"]["currency"])))
-        return labels.sheet(store.name, sheet)
+        return await self.renderer.sheet(store.name, sheet)
 
     # --- scans ---------------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from starlette.routing import Route
 from server.errors import DomainError, NotFound
 from server.infra.http import JSONResponse, body, path_id
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
-from server.stores import qr
 from server.web.common import bearer, services
 
 VISITOR_COOKIE = "vt_v"
@@ -77,9 +76,8 @@ async def revoke_item(request: Request) -> Response:
 
 def _image(kind: str) -> object:
     async def endpoint(request: Request) -> Response:
-        url = await services(request).stores.item_qr_url(store_id=path_id(request, "store_id"),
-                                                         item_id=path_id(request, "item_id"))
-        content = qr.png(url) if kind == "png" else qr.svg(url)
+        content = await services(request).stores.item_code(store_id=path_id(request, "store_id"),
+                                                           item_id=path_id(request, "item_id"), kind=kind)
         media = "image/png" if kind == "png" else "image/svg+xml"
         return Response(content, media_type=media, headers={"cache-control": "public, max-age=86400"})
 
@@ -96,9 +94,9 @@ async def screen_qr(request: Request) -> Response:
     parameters: [{name: product_id, in: query, schema: {type: string}}]
     responses: {200: {description: image/svg+xml; the X-QR-URL header is what it encodes}}
     """
-    url = await services(request).stores.screen_url(store_id=path_id(request, "store_id"),
-                                                    product_id=request.query_params.get("product_id") or None)
-    return Response(qr.svg(url), media_type="image/svg+xml", headers={"x-qr-url": url, "cache-control": "no-cache"})
+    url, svg = await services(request).stores.screen_code(store_id=path_id(request, "store_id"),
+                                                          product_id=request.query_params.get("product_id") or None)
+    return Response(svg, media_type="image/svg+xml", headers={"x-qr-url": url, "cache-control": "no-cache"})
 
 
 async def label_sheet(request: Request) -> Response:
