@@ -7,8 +7,10 @@ sheet for exactly its labels."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import multiprocessing
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +20,15 @@ from server.errors import DomainError
 from server.stores import labels, qr
 
 T = TypeVar("T")
+
+
+def _background() -> None:
+    """The drawing process yields the CPU to the workers: a sheet may take longer, a pin must not."""
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+
+
+NICENESS = 15
 
 
 class Busy(DomainError):
@@ -76,7 +87,7 @@ class Renderer:
             raise Busy("too many codes and label sheets are being drawn: try again in a few seconds")
         if self._pool is None:
             # spawn: a fork of a process with threads (the database driver's) is not safe
-            self._pool = ProcessPoolExecutor(max_workers=self.processes,
+            self._pool = ProcessPoolExecutor(max_workers=self.processes, initializer=_background,
                                              mp_context=multiprocessing.get_context("spawn"))
         self._queued += 1
         try:
