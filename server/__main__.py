@@ -38,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.infra.migrate import is_empty, upgrade
 
     settings = _settings()
+    if settings.production and os.environ.get("FORWARDED_ALLOW_IPS", "").strip() == "*":
+        raise ConfigError("FORWARDED_ALLOW_IPS=* takes the first X-Forwarded-For address, which the client writes: "
+                          "list the proxies' addresses or networks (172.28.0.0/16)")
     if args.workers > 1 and not settings.redis_url:
         raise ConfigError("--workers above 1 needs REDIS_URL (redis://…): workers share shows through Redis")
     if is_empty(settings.database_url):
@@ -48,8 +51,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.production and "SECRET_KEY" not in os.environ:
         # one generated key for every worker, so a token from one worker is good on the others
         os.environ["SECRET_KEY"] = settings.secret_key
+    from server.infra.admission import limits
+
+    most, request_s = limits()  # also raises the open-files limit, for this process and its workers
+    print(f"serving: at most {most} connections per worker, {request_s:g} s for a request to arrive whole",
+          file=sys.stderr)
     uvicorn.run("server.app:factory", factory=True, host=args.host, port=args.port, workers=args.workers,
-                ws="server.realtime.wire:WireProtocol", ws_per_message_deflate=False,
+                http="server.infra.admission:HttpProtocol", ws="server.realtime.wire:WireProtocol",
+                ws_per_message_deflate=False,
                 ws_ping_interval=settings.ws_ping_s or None, ws_ping_timeout=settings.ws_pong_s or None,
                 ws_max_size=max(settings.ws_max_frame_bytes, 1024), proxy_headers=True, log_level=args.log_level,
                 access_log=args.access_log)

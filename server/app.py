@@ -75,13 +75,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await services.gate.sync([])  # stock counters missing from Redis come back from the database
         await services.hub.start()
         sweeper = asyncio.create_task(sweep_forever(services, every_s=1.0), name="vitrine-sweeper")
+        accounts = asyncio.create_task(services.auth.versions.listen(), name="vitrine-account-changes")
         try:
             with collection.tuned(settings.gc_thresholds):
                 yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in (sweeper, accounts):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.hub.close()
             services.stores.renderer.close()
             await services.bus.close()

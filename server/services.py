@@ -77,7 +77,7 @@ def build_services(settings: Settings) -> Services:
                      timeout_s=settings.redis_timeout_s)
     publisher = Publisher(bus=bus)
     auth = Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=settings.token_ttl_s,
-                max_failures=settings.login_max_failures, window_s=settings.login_window_s)
+                max_failures=settings.login_max_failures, window_s=settings.login_window_s, publisher=publisher)
     catalog = Catalog(db=db, media_hosts=settings.media_hosts)
     feed = CommerceFeed(carrying=functools.partial(carrying, db))
     gate = create_gate(db=db, redis=bus.redis if isinstance(bus, RedisBus) else None)

@@ -68,6 +68,13 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0, got {value:g}")
+    return value
+
+
 def _thresholds(env: dict[str, str], name: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -148,6 +155,8 @@ class Settings:
     gc_thresholds: tuple[int, int, int] = (10_000, 10, 10)
     reservation_s: int = 600
     db_timeout_s: float | None = 5.0  # None: no limit
+    max_connections: int = 0  # per worker; 0: what the open-files limit leaves (server/infra/admission.py)
+    request_timeout_s: float = 10.0  # for a request to arrive whole, from its first byte
     redis_timeout_s: float | None = 5.0
     payment_provider: str = "sandbox"
     metrics_token: str | None = None
@@ -222,6 +231,8 @@ class Settings:
             gc_thresholds=_thresholds(env, "GC_THRESHOLDS", (10_000, 10, 10)),
             reservation_s=_at_least(env, "RESERVATION_S", 600, 30),
             db_timeout_s=_seconds(env, "DB_TIMEOUT_S", 5.0) or None,
+            max_connections=_at_least(env, "MAX_CONNECTIONS", 0, 0),
+            request_timeout_s=_positive(env, "REQUEST_TIMEOUT_S", 10.0),
             redis_timeout_s=_seconds(env, "REDIS_TIMEOUT_S", 5.0) or None,
             payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
             metrics_token=_metrics_token(env, production=mode == "production"),

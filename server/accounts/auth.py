@@ -7,19 +7,23 @@ import asyncio
 from dataclasses import dataclass
 
 import jwt
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
-from server.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
+from server.accounts.tokens import TokenVersions
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from server.infra.db import Database
 from server.infra.ids import new_id, utcnow
 from server.models import User
 from server.realtime.bus import Bus
+from server.realtime.publisher import Publisher
 
 ROLES = ("admin", "seller", "host")
+DEVICE_DAYS = 180  # a device an account signed in from stays known this long
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("vitrine-dummy-password")
 
@@ -39,10 +43,12 @@ class Principal:
 
 
 class Auth:
-    def __init__(self, *, db: Database, bus: Bus, secret_key: str, token_ttl_s: int,
-                 max_failures: int = 5, window_s: int = 900) -> None:
+    def __init__(self, *, db: Database, bus: Bus, secret_key: str, token_ttl_s: int, max_failures: int = 5,
+                 window_s: int = 900, publisher: Publisher | None = None) -> None:
         self.db = db
         self.bus = bus
+        self.versions = TokenVersions(db=db, bus=bus, publisher=publisher or Publisher(bus=bus))
+        self._devices = URLSafeTimedSerializer(secret_key, salt="vitrine.device")
         self.secret_key = secret_key
         self.token_ttl_s = token_ttl_s
         self.max_failures = max_failures
@@ -66,27 +72,47 @@ class Auth:
                 raise Conflict(f"an account with the email {email} exists", code="email_taken") from None
         return user
 
-    async def login(self, *, email: str, password: str, client: str) -> tuple[str, User]:
+    async def login(self, *, email: str, password: str, client: str,
+                    device: str | None = None) -> tuple[str, User, str]:
+        """A token for the account, and the device token that this browser or app keeps (a cookie for the
+        pages). Failed sign-ins are limited per address and per account; the account's limit does not apply
+        to a device its owner signed in from before, so that strangers guessing cannot lock the owner out."""
         email = email.strip().lower()
-        keys = (f"login:{email}", f"login-ip:{client}")
-        for key, limit in zip(keys, (self.max_failures, self.max_failures * 4), strict=True):
-            if await self.bus.count(key) >= limit:
-                raise TooManyRequests("too many failed sign-ins: try again in a few minutes", code="too_many_attempts")
+        by_address, by_account = f"login-ip:{client}", f"login:{email}"
+        if await self.bus.count(by_address) >= self.max_failures * 4:
+            raise TooManyRequests("too many failed sign-ins from here: try again in a few minutes",
+                                  code="too_many_attempts")
         async with self.db.session() as session:
             user = (await session.exec(select(User).where(User.email == email))).first()
+        known = user is not None and self.device_of(device) == user.id
+        if not known and await self.bus.count(by_account) >= self.max_failures:
+            raise TooManyRequests("too many failed sign-ins for this account: try again in a few minutes, or "
+                                  "from a device you signed in from before", code="too_many_attempts")
         if not await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password) or user is None:
-            for key in keys:
+            for key in (by_address, by_account):
                 await self.bus.hit(key, window_s=self.window_s)
             raise Unauthorized("wrong email or password", code="bad_credentials")
-        await self.bus.forget(keys[0])
-        return self.issue(user), user
+        await self.bus.forget(by_account)
+        return self.issue(user), user, self._devices.dumps(user.id)
+
+    def device_of(self, device: str | None) -> str | None:
+        """The account a device token was given to (it lasts DEVICE_DAYS), None for anything else."""
+        if not device or len(device) > 300:
+            return None
+        try:
+            value = self._devices.loads(device, max_age=DEVICE_DAYS * 86400)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
 
     def issue(self, user: User) -> str:
         now = int(utcnow().timestamp())
-        claims = {"sub": user.id, "role": user.role, "iat": now, "exp": now + self.token_ttl_s, "typ": "access"}
+        claims = {"sub": user.id, "role": user.role, "ver": user.token_version, "iat": now,
+                  "exp": now + self.token_ttl_s, "typ": "access"}
         return jwt.encode(claims, self.secret_key, algorithm="HS256")
 
-    def verify(self, token: str) -> Principal:
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid access token whose account still has the version and role it carries."""
         try:
             claims = jwt.decode(token, self.secret_key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
         except jwt.ExpiredSignatureError:
@@ -95,7 +121,53 @@ class Auth:
             raise Unauthorized("the token is not valid", code="bad_token") from None
         if claims.get("typ") != "access" or claims.get("role") not in ROLES:
             raise Unauthorized("the token is not valid", code="bad_token")
-        return Principal(id=str(claims["sub"]), role=str(claims["role"]))
+        principal = Principal(id=str(claims["sub"]), role=str(claims["role"]))
+        if await self.versions.current(principal.id) != (claims.get("ver", 0), principal.role):
+            raise Unauthorized("this sign-in has ended (signed out, new password or new role): sign in again",
+                               code="token_revoked")
+        return principal
+
+    # --- ending sign-ins ---------------------------------------------------------------------------
+
+    async def sign_out_everywhere(self, *, principal: Principal) -> None:
+        """Every token of the account stops working, on every node."""
+        await self._change(principal.id)
+
+    async def change_password(self, *, principal: Principal, current: str, new: str) -> str:
+        """A new password, checked against the current one; the account's other tokens stop working and the
+        caller gets a new one."""
+        if len(new) < 8:
+            raise InvalidInput("the password needs at least 8 characters", code="weak_password")
+        async with self.db.session() as session:
+            user = await session.get(User, principal.id)
+        if user is None or not await asyncio.to_thread(_verify, user.password_hash, current):
+            raise Unauthorized("the current password is wrong", code="bad_credentials")
+        new_hash = await asyncio.to_thread(_hasher.hash, new)
+        user = await self._change(principal.id, password_hash=new_hash)
+        return self.issue(user)
+
+    async def set_role(self, *, principal: Principal, user_id: str, role: str) -> User:
+        """An admin gives an account another role; its tokens stop working (a demoted admin's at once)."""
+        if not principal.admin:
+            raise Forbidden("only an admin may change a role", code="forbidden")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
+        return await self._change(user_id, role=role)
+
+    async def _change(self, user_id: str, **values: str) -> User:
+        async with self.db.session() as session:
+            row = (await session.exec(
+                sa.update(User).where(col(User.id) == user_id)
+                .values(token_version=col(User.token_version) + 1, **values)
+                .returning(col(User.id))
+            )).first()
+            if row is None:
+                raise NotFound(f"no account {user_id}", code="user_not_found")
+            await session.commit()
+            user = await session.get(User, user_id, populate_existing=True)
+        await self.versions.changed(user_id)
+        assert user is not None
+        return user
 
     def viewer_token(self, viewer_id: str) -> str:
         return self._viewers.dumps(viewer_id)

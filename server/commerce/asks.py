@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from server.commerce.buyers import same_buyer
 from server.commerce.quotes import Quote
 from server.errors import Conflict, DomainError
 from server.models import Show
@@ -69,7 +70,9 @@ class Ask:
 
     @property
     def quota_key(self) -> tuple[str, str, str] | None:
-        return None if self.data.show_id is None else (self.data.show_id, self.data.product_id, self.data.buyer.email)
+        if self.data.show_id is None:
+            return None
+        return self.data.show_id, self.data.product_id, same_buyer(self.data.buyer.email)
 
     @property
     def units(self) -> tuple[str, int]:

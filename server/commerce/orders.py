@@ -20,6 +20,7 @@ from server.accounts.auth import Principal
 from server.commerce import offers
 from server.commerce.addresses import promise_for
 from server.commerce.asks import Placed
+from server.commerce.buyers import same_buyer
 from server.commerce.feed import CommerceFeed
 from server.commerce.payments.base import PaymentProvider
 from server.commerce.stock import StockGate, give_in_db
@@ -159,7 +160,8 @@ class Orders:
                 # in the till's lock order: the buyer's count, the voucher, then the variant, then the deal
                 await give_back_quota(session, order)
                 if order.voucher_id:
-                    await self.vouchers.release(session, voucher_id=order.voucher_id, buyer_email=order.buyer_email)
+                    await self.vouchers.release(session, voucher_id=order.voucher_id,
+                                                buyer_email=same_buyer(order.buyer_email))
                 left = await give_in_db(session, variant_id=order.variant_id, quantity=order.quantity)
                 if order.deal_id:
                     await offers.release(session, deal_id=order.deal_id, quantity=order.quantity)

@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.commerce import offers
 from server.commerce.asks import Ask, Placed, Shortfall, SoldOut, Written, buyer_limit, deal_gone, fingerprint, sold_out
+from server.commerce.buyers import same_buyer
 from server.commerce.feed import CommerceFeed
 from server.commerce.payments.base import PaymentProvider
 from server.commerce.quotes import Quotes, Rows, orders_by_key
@@ -58,7 +59,7 @@ async def give_back_quota(session: AsyncSession, data: OrderIn | Order) -> None:
     """Take an order's units off its buyer's count for its product in its show (a cancel, a refusal)."""
     if data.show_id is None:
         return
-    email = data.buyer.email if isinstance(data, OrderIn) else data.buyer_email
+    email = same_buyer(data.buyer.email if isinstance(data, OrderIn) else data.buyer_email)
     await session.exec(
         sa.update(BuyerQuota)
         .where(col(BuyerQuota.show_id) == data.show_id, col(BuyerQuota.product_id) == data.product_id,
@@ -323,7 +324,8 @@ class Till:
         for ask in sorted(vouchered, key=lambda a: a.quote.voucher.id if a.quote and a.quote.voucher else ""):
             assert ask.quote is not None and ask.quote.voucher is not None
             try:  # one by one: each use is counted against the voucher's limits
-                await self.vouchers.claim(session, voucher=ask.quote.voucher, buyer_email=ask.data.buyer.email)
+                await self.vouchers.claim(session, voucher=ask.quote.voucher,
+                                          buyer_email=same_buyer(ask.data.buyer.email))
             except DomainError as exc:
                 refused[ask] = exc
                 await give_back_quota(session, ask.data)
@@ -375,7 +377,7 @@ class Till:
             show = group[0].quote.show if group[0].quote is not None else None
             assert show is not None
             held = await add_up_to(session, BuyerQuota, [
-                {"show_id": show.id, "product_id": a.data.product_id, "buyer_email": a.data.buyer.email,
+                {"show_id": show.id, "product_id": a.data.product_id, "buyer_email": same_buyer(a.data.buyer.email),
                  "quantity": a.data.quantity} for a in group], keys=QUOTA_KEY, column="quantity",
                 ceiling=show.buyer_limit)
             for ask in group:

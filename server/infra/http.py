@@ -3,7 +3,7 @@ bodies, a body read with a size limit and parsed into a schema, a path id checke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import orjson
@@ -67,13 +67,13 @@ async def body(request: Request, schema: type[M]) -> M:
         raise InvalidInput(str(exc)) from None
 
 
-def bearer(conn: HTTPConnection, verify: Callable[[str], P]) -> P:
+async def bearer(conn: HTTPConnection, verify: Callable[[str], Awaitable[P]]) -> P:
     """The principal `verify` makes of the request's bearer token."""
     header = conn.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("sign in first: send Authorization: Bearer <token>", code="auth_required")
-    return verify(token.strip())
+    return await verify(token.strip())
 
 
 def path_id(request: Request, name: str) -> str:

@@ -103,7 +103,7 @@ class ShowSocket:
         principal: Principal | None = None
         if params.get("token"):
             try:
-                principal = self.auth.verify(params["token"])
+                principal = await self.auth.verify(params["token"])
             except DomainError as exc:
                 notices.append(error_frame(exc.code, exc.message))
         host = principal is not None and await self.shows.may_drive(principal=principal, show_id=show_id)

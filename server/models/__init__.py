@@ -7,10 +7,12 @@ from server.models.core import (
     ChatMessage,
     LoginIn,
     MuteIn,
+    PasswordIn,
     PinIn,
     Product,
     ProductIn,
     ProductPatch,
+    RoleIn,
     Show,
     ShowIn,
     ShowMute,
@@ -27,7 +29,7 @@ from server.models.core import (
 )
 
 __all__ = [
-    "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PinIn", "Product", "ProductIn", "ProductPatch",
-    "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "StockAdjustIn", "StockIn", "TimelineEntry",
-    "User", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
+    "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PasswordIn", "PinIn", "Product", "ProductIn",
+    "ProductPatch", "RoleIn", "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "StockAdjustIn", "StockIn",
+    "TimelineEntry", "User", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
 ]

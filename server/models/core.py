@@ -25,6 +25,7 @@ class User(SQLModel, table=True):
     password_hash: str = Column(max_length=200)
     role: str = Column(max_length=16)
     name: str = Column(max_length=100)
+    token_version: int = Column(default=0, sa_column_kwargs={"server_default": "0"})  # raised to revoke tokens
     created_at: datetime = timestamp()
 
 
@@ -115,6 +116,16 @@ class ShowMute(SQLModel, table=True):
 class LoginIn(Schema):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
+    device_token: str | None = Field(default=None, max_length=300)  # what a past sign-in gave this device
+
+
+class PasswordIn(Schema):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class RoleIn(Schema):
+    role: Literal["admin", "seller", "host"]
 
 
 class VariantIn(Schema):

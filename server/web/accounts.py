@@ -1,27 +1,39 @@
+"""Accounts: sign in, who am I, sign out everywhere, a new password, an account's role (admin)."""
+
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.infra.http import JSONResponse, body
-from server.models import LoginIn, user_public
+from server.accounts.auth import DEVICE_DAYS
+from server.infra.http import JSONResponse, body, path_id
+from server.models import LoginIn, PasswordIn, RoleIn, user_public
 from server.web.common import bearer, services
+
+DEVICE_COOKIE = "vt_dev"
 
 
 async def token(request: Request) -> Response:
     """
-    summary: Sign in with email and password; returns a bearer token.
+    summary: Sign in with email and password; returns a bearer token (and the device token this device keeps).
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/LoginIn'}}}}
     responses:
-      200: {description: '{access_token, token_type, user}'}
+      200: {description: '{access_token, token_type, user, device_token}'}
       401: {description: bad_credentials}
       429: {description: too_many_attempts}
     """
     data = await body(request, LoginIn)
     client = request.client.host if request.client else "unknown"
-    access_token, user = await services(request).auth.login(email=data.email, password=data.password, client=client)
-    return JSONResponse({"access_token": access_token, "token_type": "bearer", "user": user_public(user)})
+    device = data.device_token or request.cookies.get(DEVICE_COOKIE)
+    access_token, user, device_token = await services(request).auth.login(
+        email=data.email, password=data.password, client=client, device=device)
+    response = JSONResponse({"access_token": access_token, "token_type": "bearer", "user": user_public(user),
+                             "device_token": device_token})
+    # the pages' browsers keep it without script access; apps keep device_token and send it back
+    response.set_cookie(DEVICE_COOKIE, device_token, max_age=DEVICE_DAYS * 86400, path="/api/auth", httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")
+    return response
 
 
 async def me(request: Request) -> Response:
@@ -29,11 +41,49 @@ async def me(request: Request) -> Response:
     summary: The signed-in account's id and role.
     responses: {200: {description: '{id, role}'}, 401: {description: auth_required}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     return JSONResponse({"id": principal.id, "role": principal.role})
+
+
+async def sign_out(request: Request) -> Response:
+    """
+    summary: Sign out everywhere - every token of this account stops working, on every node.
+    responses: {204: {description: signed out}, 401: {description: auth_required}}
+    """
+    await services(request).auth.sign_out_everywhere(principal=await bearer(request))
+    return Response(status_code=204)
+
+
+async def change_password(request: Request) -> Response:
+    """
+    summary: A new password; the account's other tokens stop working, and the answer carries a new one.
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/PasswordIn'}}}}
+    responses: {200: {description: '{access_token, token_type}'}, 401: {description: bad_credentials}}
+    """
+    principal = await bearer(request)
+    data = await body(request, PasswordIn)
+    access_token = await services(request).auth.change_password(principal=principal, current=data.current_password,
+                                                               new=data.new_password)
+    return JSONResponse({"access_token": access_token, "token_type": "bearer"})
+
+
+async def set_role(request: Request) -> Response:
+    """
+    summary: Give an account another role (admin); its tokens stop working at once.
+    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/RoleIn'}}}}
+    responses: {200: {description: the account}, 403: {description: forbidden}, 404: {description: user_not_found}}
+    """
+    principal = await bearer(request)
+    data = await body(request, RoleIn)
+    user = await services(request).auth.set_role(principal=principal, user_id=path_id(request, "user_id"),
+                                                 role=data.role)
+    return JSONResponse(user_public(user))
 
 
 routes = [
     Route("/api/auth/token", token, methods=["POST"]),
     Route("/api/auth/me", me, methods=["GET"]),
+    Route("/api/auth/signout", sign_out, methods=["POST"]),
+    Route("/api/auth/password", change_password, methods=["POST"]),
+    Route("/api/users/{user_id}/role", set_role, methods=["PUT"]),
 ]

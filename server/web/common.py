@@ -13,10 +13,10 @@ def services(conn: HTTPConnection) -> Services:
     return conn.app.state.services
 
 
-def bearer(conn: HTTPConnection) -> Principal:
-    return http.bearer(conn, services(conn).auth.verify)
+async def bearer(conn: HTTPConnection) -> Principal:
+    return await http.bearer(conn, services(conn).auth.verify)
 
 
-def optional_bearer(conn: HTTPConnection) -> Principal | None:
+async def optional_bearer(conn: HTTPConnection) -> Principal | None:
     """The principal when an Authorization header is sent (and valid), None when there is none."""
-    return bearer(conn) if conn.headers.get("authorization") else None
+    return await bearer(conn) if conn.headers.get("authorization") else None

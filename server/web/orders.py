@@ -37,7 +37,7 @@ async def get_order(request: Request) -> Response:
     """
     token = request.query_params.get("t") or request.headers.get("x-order-token")
     order = await services(request).orders.get(order_id=path_id(request, "order_id"), token=token,
-                                               principal=optional_bearer(request))
+                                               principal=await optional_bearer(request))
     return JSONResponse(order)
 
 
@@ -46,12 +46,12 @@ async def list_orders(request: Request) -> Response:
     summary: The seller's orders, newest first (seller, admin).
     responses: {200: {description: '{items: [order]}'}}
     """
-    return JSONResponse({"items": await services(request).orders.for_seller(principal=bearer(request))})
+    return JSONResponse({"items": await services(request).orders.for_seller(principal=await bearer(request))})
 
 
 def transition(to: str) -> object:
     async def endpoint(request: Request) -> Response:
-        principal = bearer(request)
+        principal = await bearer(request)
         order = await services(request).orders.transition(order_id=path_id(request, "order_id"), to=to,
                                                            principal=principal)
         return JSONResponse(order)

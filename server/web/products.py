@@ -16,7 +16,7 @@ async def create_product(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ProductIn'}}}}
     responses: {201: {description: the product}, 403: {description: forbidden}, 422: {description: invalid_request}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, ProductIn)
     return JSONResponse(await services(request).catalog.create(principal=principal, data=data), status_code=201)
 
@@ -44,7 +44,7 @@ async def update_product(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ProductPatch'}}}}
     responses: {200: {description: the product}, 403: {description: not_product_seller}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, ProductPatch)
     product = await services(request).catalog.update(principal=principal, product_id=path_id(request, "product_id"),
                                                      data=data)
@@ -58,7 +58,7 @@ async def restock(request: Request) -> Response:
     responses: {200: {description: the product}, 403: {description: not_product_seller},
                 409: {description: stock_changed}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, StockIn)
     product = await services(request).stock.restock(principal=principal, product_id=path_id(request, "product_id"),
                                                     variant_id=path_id(request, "variant_id"), stock=data.stock,
@@ -73,7 +73,7 @@ async def adjust_stock(request: Request) -> Response:
     responses: {200: {description: the product}, 403: {description: not_product_seller},
                 409: {description: stock_out_of_range}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, StockAdjustIn)
     product = await services(request).stock.adjust(principal=principal, product_id=path_id(request, "product_id"),
                                                    variant_id=path_id(request, "variant_id"), delta=data.delta)

@@ -16,7 +16,7 @@ async def list_hosts(request: Request) -> Response:
     summary: Hosts allowed to sell this seller's products (seller).
     responses: {200: {description: '{host_ids: []}'}}
     """
-    return JSONResponse({"host_ids": await services(request).grants.hosts(principal=bearer(request))})
+    return JSONResponse({"host_ids": await services(request).grants.hosts(principal=await bearer(request))})
 
 
 async def grant_host(request: Request) -> Response:
@@ -25,7 +25,7 @@ async def grant_host(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/GrantIn'}}}}
     responses: {200: {description: '{host_ids: []}'}, 422: {description: host_not_found}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, GrantIn)
     return JSONResponse({"host_ids": await services(request).grants.grant(principal=principal, host_id=data.host_id)})
 
@@ -35,7 +35,7 @@ async def revoke_host(request: Request) -> Response:
     summary: Stop a host from carrying this seller's products in new shows (seller).
     responses: {200: {description: '{host_ids: []}'}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     ids = await services(request).grants.revoke(principal=principal, host_id=path_id(request, "host_id"))
     return JSONResponse({"host_ids": ids})
 
@@ -46,7 +46,7 @@ async def create_voucher(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/VoucherIn'}}}}
     responses: {201: {description: the voucher}, 409: {description: voucher_code_taken}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, VoucherIn)
     return JSONResponse(await services(request).vouchers.create(principal=principal, data=data), status_code=201)
 
@@ -56,7 +56,7 @@ async def list_vouchers(request: Request) -> Response:
     summary: This seller's vouchers (seller, admin).
     responses: {200: {description: '{items: [voucher]}'}}
     """
-    return JSONResponse({"items": await services(request).vouchers.mine(principal=bearer(request))})
+    return JSONResponse({"items": await services(request).vouchers.mine(principal=await bearer(request))})
 
 
 routes = [

@@ -17,7 +17,7 @@ async def create_show(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ShowIn'}}}}
     responses: {201: {description: the show}, 403: {description: forbidden}, 422: {description: unknown_product}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, ShowIn)
     return JSONResponse(await services(request).shows.create(principal=principal, data=data), status_code=201)
 
@@ -35,7 +35,7 @@ async def start_show(request: Request) -> Response:
     summary: Go live (the show's host, admin).
     responses: {200: {description: the show}, 403: {description: not_show_host}, 409: {description: show_ended}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     return JSONResponse(await services(request).shows.start(principal=principal, show_id=path_id(request, "show_id")))
 
 
@@ -44,7 +44,7 @@ async def end_show(request: Request) -> Response:
     summary: End the show (the show's host, admin).
     responses: {200: {description: the show}, 403: {description: not_show_host}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     return JSONResponse(await services(request).shows.end(principal=principal, show_id=path_id(request, "show_id")))
 
 
@@ -61,7 +61,7 @@ async def show_sales(request: Request) -> Response:
     summary: Live sales of a show (its host, admin) - orders, units, revenue, buyers, viewers, conversion.
     responses: {200: {description: '{orders, units, revenue, buyers, viewers, conversion}'}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     return JSONResponse(await services(request).shows.sales(principal=principal, show_id=path_id(request, "show_id")))
 
 

@@ -24,7 +24,7 @@ async def create_store(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreIn'}}}}
     responses: {201: {description: the store}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, StoreIn)
     return JSONResponse(await services(request).stores.create(principal=principal, data=data), status_code=201)
 
@@ -43,7 +43,7 @@ async def set_show(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreShowIn'}}}}
     responses: {200: {description: the store}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, StoreShowIn)
     store = await services(request).stores.set_show(principal=principal, store_id=path_id(request, "store_id"),
                                                     show_id=data.show_id)
@@ -56,7 +56,7 @@ async def add_item(request: Request) -> Response:
     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreItemIn'}}}}
     responses: {201: {description: '{id, product_id, variant_id, qr_url, qr_png, qr_svg}'}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     data = await body(request, StoreItemIn)
     item = await services(request).stores.add_item(principal=principal, store_id=path_id(request, "store_id"),
                                                    data=data)
@@ -68,7 +68,7 @@ async def revoke_item(request: Request) -> Response:
     summary: Take an item off sale; its code then answers 404 (its seller, admin).
     responses: {204: {description: revoked}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     await services(request).stores.revoke_item(principal=principal, store_id=path_id(request, "store_id"),
                                                item_id=path_id(request, "item_id"))
     return Response(status_code=204)
@@ -115,7 +115,7 @@ async def store_stats(request: Request) -> Response:
     summary: Scans, orders, conversion and revenue of the store and of each item (its seller, admin).
     responses: {200: {description: '{scans, orders, conversion, revenue, devices, items: [{id, scans, orders}]}'}}
     """
-    principal = bearer(request)
+    principal = await bearer(request)
     return JSONResponse(await services(request).stores.stats(principal=principal,
                                                              store_id=path_id(request, "store_id")))
 

@@ -15,7 +15,19 @@ from starlette.schemas import SchemaGenerator
 from server.errors import NotFound, Unauthorized
 from server.infra import metrics
 from server.infra.http import JSONResponse
-from server.models import BlocklistIn, LoginIn, MuteIn, PinIn, ProductIn, ProductPatch, ShowIn, StockAdjustIn, StockIn
+from server.models import (
+    BlocklistIn,
+    LoginIn,
+    MuteIn,
+    PasswordIn,
+    PinIn,
+    ProductIn,
+    ProductPatch,
+    RoleIn,
+    ShowIn,
+    StockAdjustIn,
+    StockIn,
+)
 from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.web.common import services
@@ -25,8 +37,8 @@ try:
 except PackageNotFoundError:  # run from a checkout that was never installed
     VERSION = "0+unknown"
 
-SCHEMAS = (LoginIn, ProductIn, ProductPatch, StockIn, StockAdjustIn, ShowIn, PinIn, MuteIn, BlocklistIn, OrderIn,
-           DealIn, VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
+SCHEMAS = (LoginIn, PasswordIn, RoleIn, ProductIn, ProductPatch, StockIn, StockAdjustIn, ShowIn, PinIn, MuteIn,
+           BlocklistIn, OrderIn, DealIn, VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
 
 
 HEALTH_S = 2.0  # a dependency that does not answer a ping in this long is down, as far as /healthz says

@@ -105,7 +105,11 @@ function signOut(message) {
   $('login-email').focus();
 }
 
-$('signout').addEventListener('click', () => signOut());
+// Signing out ends the account's sign-ins everywhere (the server refuses the token from now on), then here.
+$('signout').addEventListener('click', () => {
+  if (state.token) request('POST', '/api/auth/signout', { token: state.token, timeoutMs: 5000 }).catch(() => {});
+  signOut();
+});
 
 function banner(text) {
   $('banner').hidden = !text;
@@ -383,7 +387,7 @@ function onEvent(frame) {
 }
 
 function onError(error) {
-  if (error.code === 'bad_token' || error.code === 'token_expired') signOut(errorText(error));
+  if (['bad_token', 'token_expired', 'token_revoked'].includes(error.code)) signOut(errorText(error));
   else toast(errorText(error), 'error');
 }
 

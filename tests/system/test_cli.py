@@ -73,3 +73,14 @@ def test_production_refuses_the_demo_unless_asked_and_warns_while_its_accounts_e
     server = start_server({**env, "REDIS_URL": ""}, log_dir=tmp_path)
     server.stop()
     assert "the demo's accounts, whose password is public" in server.log.read_text()
+
+
+def test_production_refuses_to_trust_every_proxy(tmp_path: Path) -> None:
+    """With FORWARDED_ALLOW_IPS=* uvicorn takes the first X-Forwarded-For address, which the client writes:
+    anyone could pick the address the per-address sign-in limit counts."""
+    import secrets
+
+    result = run("serve", env={"VITRINE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32),
+                               "ALLOW_SANDBOX_PAYMENTS": "true", "FORWARDED_ALLOW_IPS": "*",
+                               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"})
+    assert result.returncode == 2 and "FORWARDED_ALLOW_IPS" in result.stderr

@@ -122,7 +122,7 @@ async def test_one_bus_subscription_per_show_per_process(cluster: dict[str, Any]
             after = await node_clients(a, cluster["redis_url"])
     subscribers = [c for c in after if int(c.get("sub", 0)) > 0]
     assert len(subscribers) == 1, "one pub/sub connection per process"
-    assert int(subscribers[0]["sub"]) == 1, "one channel for the one show"
+    assert int(subscribers[0]["sub"]) == 2, "one channel for the one show, and the stream of account changes"
     assert len(after) == len(before), f"Redis clients grew from {len(before)} to {len(after)} with 50 viewers"
 
 

@@ -4,6 +4,7 @@ the reactions taken by the wire protocol's lane, keepalive pings at WS_PING_S.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from itertools import pairwise
 from pathlib import Path
@@ -127,3 +128,41 @@ async def test_no_token_reaches_the_log(tmp_path: Path) -> None:
     assert "WebSocket /ws/shows/" in log and "?token=[redacted]" in log, log[-2000:]
     assert token not in log and viewer not in log
     assert token.split(".")[1] not in log  # not even the claims
+
+
+async def test_silent_trickling_and_surplus_connections_are_let_go_with_a_word(tmp_path: Path) -> None:
+    """0.6.4 held a connection as long as its client liked until a request was whole (300 silent and 300
+    trickling clients kept 600 descriptors), and took connections until the worker ran out of descriptors."""
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'adm.db'}", "SECRET_KEY": secrets.token_hex(24),
+           "REDIS_URL": "", "REQUEST_TIMEOUT_S": "1", "MAX_CONNECTIONS": "12"}
+    seed_demo(env)
+    server = start_server(env, log_dir=tmp_path)
+
+    async def opened() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection("127.0.0.1", server.port)
+
+    try:
+        silent = [await opened() for _ in range(4)]
+        trickling = [await opened() for _ in range(4)]
+        for _, writer in trickling:
+            writer.write(b"GET /healthz HTTP/1.1\r\nhost: x\r\n")  # and the rest never comes
+            await writer.drain()
+        surplus = [await opened() for _ in range(8)]  # 16 in all, past the 12 a worker takes
+        refused = 0
+        for reader, _ in surplus:
+            with contextlib.suppress(TimeoutError):
+                answer = await asyncio.wait_for(reader.read(), timeout=0.5)
+                refused += answer.startswith(b"HTTP/1.1 503") and b'"code":"busy"' in answer
+        assert refused >= 4, "a full worker says so at once"
+        async with asyncio.timeout(5):  # the deadline is 1 s: neither waits much longer
+            for reader, _ in [*silent, *trickling]:
+                answer = await reader.read()
+                assert answer.startswith(b"HTTP/1.1 408") and b'"code":"request_timeout"' in answer, answer
+        for _, writer in [*silent, *trickling, *surplus]:
+            writer.close()
+        await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=server.base_url) as http:  # and a whole request is served
+            assert (await http.get("/healthz")).status_code == 200
+    finally:
+        server.stop()
+    assert "MAX_CONNECTIONS" in server.log.read_text()

@@ -200,7 +200,7 @@ class ChatInteraction(Interaction):
         summary: Delete a chat message; viewers get chat.deleted (the show's host, admin).
         responses: {204: {description: deleted}, 404: {description: message_not_found}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         await self.chat.delete(principal=principal, show_id=http.path_id(request, "show_id"),
                                message_id=http.path_id(request, "message_id"))
         return Response(status_code=204)
@@ -210,7 +210,7 @@ class ChatInteraction(Interaction):
         summary: Viewers muted in this show (the show's host, admin).
         responses: {200: {description: '{items: [viewer_id]}'}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         items = await self.chat.mutes(principal=principal, show_id=http.path_id(request, "show_id"))
         return http.JSONResponse({"items": items})
 
@@ -220,7 +220,7 @@ class ChatInteraction(Interaction):
         requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/MuteIn'}}}}
         responses: {204: {description: muted}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, MuteIn)
         await self.chat.mute(principal=principal, show_id=http.path_id(request, "show_id"), viewer_id=data.viewer_id)
         return Response(status_code=204)
@@ -230,7 +230,7 @@ class ChatInteraction(Interaction):
         summary: Let a muted viewer chat again (the show's host, admin).
         responses: {204: {description: unmuted}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         await self.chat.unmute(principal=principal, show_id=http.path_id(request, "show_id"),
                                viewer_id=http.path_id(request, "viewer_id"))
         return Response(status_code=204)
@@ -240,7 +240,7 @@ class ChatInteraction(Interaction):
         summary: The words this show's chat refuses (the show's host, admin).
         responses: {200: {description: '{words: []}'}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         words = await self.chat.blocklist(principal=principal, show_id=http.path_id(request, "show_id"))
         return http.JSONResponse({"words": words})
 
@@ -250,7 +250,7 @@ class ChatInteraction(Interaction):
         requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/BlocklistIn'}}}}
         responses: {200: {description: '{words: []}'}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, BlocklistIn)
         words = await self.chat.set_blocklist(principal=principal, show_id=http.path_id(request, "show_id"),
                                               words=data.words)

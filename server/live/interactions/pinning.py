@@ -101,7 +101,7 @@ class Pinning(Interaction):
         responses: {200: {description: '{pinned: product}'}, 409: {description: show_not_live},
                     422: {description: product_not_in_show}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, PinIn)
         product = await self.pin(principal=principal, show_id=http.path_id(request, "show_id"),
                                  product_id=data.product_id)
@@ -112,6 +112,6 @@ class Pinning(Interaction):
         summary: Unpin the pinned product (the show's host, admin).
         responses: {200: {description: '{pinned: null}'}, 409: {description: show_not_live}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         await self.unpin(principal=principal, show_id=http.path_id(request, "show_id"))
         return http.JSONResponse({"pinned": None})

@@ -41,7 +41,7 @@ class DealsInteraction(Interaction):
         responses: {201: {description: the deal}, 409: {description: 'deal_running, show_not_live'},
                     422: {description: 'product_not_pinned, deal_not_cheaper'}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, DealIn)
         deal = await self.deals.start(principal=principal, show_id=http.path_id(request, "show_id"), data=data)
         return http.JSONResponse(deal, status_code=201)
@@ -51,7 +51,7 @@ class DealsInteraction(Interaction):
         summary: End a running deal now (the show's host, admin); viewers get deal.ended.
         responses: {200: {description: the deal}}
         """
-        principal = http.bearer(request, self.auth.verify)
+        principal = await http.bearer(request, self.auth.verify)
         deal = await self.deals.stop(principal=principal, show_id=http.path_id(request, "show_id"),
                                      deal_id=http.path_id(request, "deal_id"))
         return http.JSONResponse(deal)
