@@ -22,7 +22,7 @@ from server.infra.db import Database
 from server.links import Links
 from server.live import interactions
 from server.live.interactions.base import Interaction
-from server.live.interactions.chat import Chat
+from server.live.interactions.chat.service import Chat
 from server.live.interactions.deals.service import Deals
 from server.live.shows import Shows, carrying
 from server.live.ws import ShowSocket

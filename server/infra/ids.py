@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime
 
@@ -25,3 +27,9 @@ def as_utc(value: datetime) -> datetime:
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else as_utc(value).isoformat().replace("+00:00", "Z")
+
+
+def keyed_digest(secret: str, label: str, value: str) -> str:
+    """A short digest of `value` that only this deployment can make (HMAC with its secret): lets the database
+    compare browsers and addresses without keeping them."""
+    return hmac.new(secret.encode(), f"{label}:{value}".encode(), hashlib.sha256).hexdigest()[:32]

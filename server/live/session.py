@@ -35,12 +35,15 @@ class Session:
     chats: TokenBucket
     violations: Violations  # refusals for going too fast: too many and the socket is closed
     name: str | None = None  # the display name the viewer chats under
+    device: str | None = None  # a keyed digest of the browser's vt_vw cookie (moderation)
+    address: str | None = None  # a keyed digest of the client's address (moderation)
 
     @classmethod
     def open(cls, *, settings: Settings, show_id: str, viewer_id: str, principal: Principal | None, host: bool,
-             conn: Connection, hub: Hub) -> Session:
+             conn: Connection, hub: Hub, device: str | None = None, address: str | None = None) -> Session:
         """A session with the limits the settings give (WS_* in README's Configuration)."""
         return cls(show_id=show_id, viewer_id=viewer_id, principal=principal, host=host, conn=conn, hub=hub,
+                   device=device, address=address,
                    frames=TokenBucket(rate=settings.ws_frames_per_s, burst=settings.ws_frames_burst),
                    reacts=TokenBucket(rate=settings.ws_react_per_s, burst=settings.ws_react_per_s * 2),
                    chats=TokenBucket(rate=settings.ws_chat_per_s, burst=settings.ws_chat_burst),

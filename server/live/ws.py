@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.accounts.auth import Auth, Principal
 from server.errors import DomainError
-from server.infra.ids import new_id
+from server.infra.ids import keyed_digest, new_id
 from server.infra.outages import OUTAGES
 from server.live.interactions.base import FrameHandler, Interaction, Lane
 from server.live.session import POLICY_VIOLATION, Refused, Session
@@ -29,6 +29,7 @@ from server.settings import Settings
 log = logging.getLogger("vitrine.ws")
 
 TOO_BIG = 1009
+VIEWER_COOKIE = "vt_vw"  # set by the pages (web/pages.py): the browser, for moderation
 TRY_AGAIN_LATER = 1013
 NOT_FOUND = 4404
 
@@ -112,8 +113,11 @@ class ShowSocket:
         wire = sink_of(ws.scope)
         sink: Sink = wire if wire is not None else _asgi_sink(ws)
         conn = Connection(sink=sink, maxlen=settings.ws_send_queue, max_backlog=settings.ws_send_buffer_bytes)
+        cookie, client = ws.cookies.get(VIEWER_COOKIE), ws.client.host if ws.client else None
         session = Session.open(settings=settings, show_id=show_id, viewer_id=viewer_id, principal=principal,
-                               host=host, conn=conn, hub=self.hub)
+                               host=host, conn=conn, hub=self.hub,
+                               device=keyed_digest(settings.secret_key, "device", cookie) if cookie else None,
+                               address=keyed_digest(settings.secret_key, "address", client) if client else None)
         try:
             await self._join(session, since=since, epoch=params.get("epoch") or None, notices=notices)
             if wire is not None:

@@ -4,6 +4,7 @@ from server.models import commerce, stores  # noqa: F401  (registers the buying 
 from server.models.common import Money, Schema
 from server.models.core import (
     BlocklistIn,
+    ChatBlock,
     ChatMessage,
     LoginIn,
     MuteIn,
@@ -29,7 +30,30 @@ from server.models.core import (
 )
 
 __all__ = [
-    "BlocklistIn", "ChatMessage", "LoginIn", "Money", "MuteIn", "PasswordIn", "PinIn", "Product", "ProductIn",
-    "ProductPatch", "RoleIn", "Schema", "Show", "ShowIn", "ShowMute", "ShowProduct", "StockAdjustIn", "StockIn",
-    "TimelineEntry", "User", "Variant", "VariantIn", "chat_public", "product_public", "user_public",
+    "BlocklistIn",
+    "ChatBlock",
+    "ChatMessage",
+    "LoginIn",
+    "Money",
+    "MuteIn",
+    "PasswordIn",
+    "PinIn",
+    "Product",
+    "ProductIn",
+    "ProductPatch",
+    "RoleIn",
+    "Schema",
+    "Show",
+    "ShowIn",
+    "ShowMute",
+    "ShowProduct",
+    "StockAdjustIn",
+    "StockIn",
+    "TimelineEntry",
+    "User",
+    "Variant",
+    "VariantIn",
+    "chat_public",
+    "product_public",
+    "user_public",
 ]

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, EmailStr, Field, field_validator
+from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
@@ -100,6 +100,11 @@ class ChatMessage(SQLModel, table=True):
     text: str = Column(max_length=1000)
     created_at: datetime = timestamp()
     deleted_at: datetime | None = optional_timestamp()
+    # who wrote it, for a mute to outlast a new viewer id: the account, and keyed digests of the browser's
+    # cookie and of the address (never the cookie or the address themselves)
+    account_id: str | None = Column(default=None, max_length=32)
+    device: str | None = Column(default=None, max_length=32)
+    address: str | None = Column(default=None, max_length=32)
 
 
 class ShowMute(SQLModel, table=True):
@@ -108,6 +113,19 @@ class ShowMute(SQLModel, table=True):
     viewer_id: str = Column(primary_key=True, max_length=32)
     muted_by: str = Column(max_length=32)
     muted_at: datetime = timestamp()
+
+
+class ChatBlock(SQLModel, table=True):
+    """What a mute holds besides the viewer id: the muted viewer's account, its browser, its address (anonymous
+    viewers only), or a display name the host blocked; `because` names the mute that added it."""
+
+    __tablename__ = "chat_blocks"
+    show_id: str = Column(foreign_key="shows.id", primary_key=True, max_length=32)
+    kind: str = Column(primary_key=True, max_length=16)  # account | device | address | author
+    value: str = Column(primary_key=True, max_length=64)
+    because: str = Column(max_length=64, index=True)  # viewer:<id> or author:<name as the host wrote it>
+    blocked_by: str = Column(max_length=32)
+    blocked_at: datetime = timestamp()
 
 
 # --- API schemas ----------------------------------------------------------------------------------
@@ -242,7 +260,16 @@ class PinIn(Schema):
 
 
 class MuteIn(Schema):
-    viewer_id: str = Field(min_length=1, max_length=32)
+    """A viewer (with its account, browser and address), or a display name, whoever writes under it."""
+
+    viewer_id: str | None = Field(default=None, min_length=1, max_length=32)
+    author: str | None = Field(default=None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _one(self) -> MuteIn:
+        if (self.viewer_id is None) == (self.author is None):
+            raise ValueError("give either viewer_id or author")
+        return self
 
 
 class BlocklistIn(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server.errors import NotFound
+from server.live.ws import VIEWER_COOKIE
 
 
 def page(relative: str) -> object:
@@ -18,7 +20,11 @@ def page(relative: str) -> object:
         path = static_dir / relative
         if not path.is_file():
             raise NotFound("this page is not installed", code="page_missing")
-        return FileResponse(path, headers={"cache-control": "no-cache"})
+        response = FileResponse(path, headers={"cache-control": "no-cache"})
+        if VIEWER_COOKIE not in request.cookies:  # the browser, for the chat's mutes (live/interactions/chat)
+            response.set_cookie(VIEWER_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400, httponly=True,
+                                samesite="lax", secure=request.url.scheme == "https")
+        return response
 
     return endpoint
 

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from server.commerce.events import Sale, StockLevel
-from server.live.interactions.chat import ChatDeleted
+from server.live.interactions.chat.events import ChatDeleted
 from server.realtime import hub as hub_module
 from server.realtime.bus.memory import MemoryBus
 from server.realtime.connection import SLOW_CONSUMER, AsgiSink, Connection, Frame, Run

@@ -10,7 +10,9 @@ from server.commerce.orders import Orders
 from server.infra.db import Database
 from server.live.interactions.base import Interaction
 from server.live.interactions.buying import Buying
-from server.live.interactions.chat import Chat, ChatInteraction
+from server.live.interactions.chat.interaction import ChatInteraction
+from server.live.interactions.chat.moderation import Moderation
+from server.live.interactions.chat.service import Chat
 from server.live.interactions.deals.interaction import DealsInteraction
 from server.live.interactions.deals.service import Deals
 from server.live.interactions.pinning import Pinning
@@ -23,7 +25,7 @@ def build(*, settings: Settings, db: Database, publisher: Publisher, auth: Auth,
           orders: Orders, feed: CommerceFeed) -> list[Interaction]:
     return [
         Reactions(max_frame_bytes=settings.ws_max_frame_bytes),
-        ChatInteraction(chat=chat, auth=auth, history=settings.chat_history),
+        ChatInteraction(chat=chat, moderation=Moderation(db=db), auth=auth, history=settings.chat_history),
         Pinning(db=db, publisher=publisher, auth=auth),
         Buying(orders=orders, feed=feed),
         DealsInteraction(deals=deals, auth=auth),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from server.errors import InvalidInput
-from server.live.interactions.chat import blocked, clean_text
+from server.live.interactions.chat.service import blocked, clean_text
 
 
 def test_clean_text_trims_normalises_and_strips_controls() -> None:

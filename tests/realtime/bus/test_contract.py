@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import orjson
 import pytest
 
-from server.live.interactions.chat import ChatDeleted
+from server.live.interactions.chat.events import ChatDeleted
 from server.live.interactions.pinning import ProductUnpinned
 from server.realtime.bus import Bus, create_bus
 from server.realtime.events import Reactions, broadcast_frame, frame_seq
