@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from tests.support.api import Api, make_api
-from tests.support.api import test_settings as test_settings_
+from tests.support.api import test_settings as settings_for
 
 
 def code(response: Any) -> str:
@@ -79,7 +79,7 @@ def test_a_token_from_before_token_versions_holds_until_the_account_changes(api:
 @pytest.fixture
 def two_nodes(pg_url: str, redis_url: str) -> Iterator[tuple[Api, Api]]:
     """Two apps sharing Redis and PostgreSQL, as two nodes do."""
-    settings = test_settings_(database_url=pg_url, redis_url=redis_url)
+    settings = settings_for(database_url=pg_url, redis_url=redis_url)
     first, second = make_api(settings), make_api(settings)
     yield next(first), next(second)
     for done in (first, second):

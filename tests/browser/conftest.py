@@ -8,10 +8,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS, OpenPage
 from tests.support.processes import ServerProcess
+
+# every expectation waits as long as an action: with two test workers and Chromium on two cores, 5 s is short
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
