@@ -24,6 +24,8 @@ from server.realtime.publisher import Publisher
 
 ROLES = ("admin", "seller", "host")
 DEVICE_DAYS = 180  # a device an account signed in from stays known this long
+BACKOFF_MEMORY_S = 24 * 3600  # failed sign-ins of an account are remembered this long
+BACKOFF_MAX_S = 3600  # the longest an account is closed to unknown devices after a failure
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("vitrine-dummy-password")
 
@@ -75,24 +77,30 @@ class Auth:
     async def login(self, *, email: str, password: str, client: str,
                     device: str | None = None) -> tuple[str, User, str]:
         """A token for the account, and the device token that this browser or app keeps (a cookie for the
-        pages). Failed sign-ins are limited per address and per account; the account's limit does not apply
-        to a device its owner signed in from before, so that strangers guessing cannot lock the owner out."""
+        pages). Failed sign-ins are limited per address (20 in the window) and per account with a backoff: after
+        5 failures each further one closes the account to unknown devices for twice as long as the last (1, 2,
+        4… minutes, an hour at most). The account's limit does not apply to a device its owner signed in from
+        before, so that strangers guessing cannot lock the owner out."""
         email = email.strip().lower()
-        by_address, by_account = f"login-ip:{client}", f"login:{email}"
+        by_address, failures, closed = f"login-ip:{client}", f"login:{email}", f"login-closed:{email}"
         if await self.bus.count(by_address) >= self.max_failures * 4:
             raise TooManyRequests("too many failed sign-ins from here: try again in a few minutes",
                                   code="too_many_attempts")
         async with self.db.session() as session:
             user = (await session.exec(select(User).where(User.email == email))).first()
         known = user is not None and self.device_of(device) == user.id
-        if not known and await self.bus.count(by_account) >= self.max_failures:
+        if not known and await self.bus.count(closed) > 0:
             raise TooManyRequests("too many failed sign-ins for this account: try again in a few minutes, or "
                                   "from a device you signed in from before", code="too_many_attempts")
         if not await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password) or user is None:
-            for key in (by_address, by_account):
-                await self.bus.hit(key, window_s=self.window_s)
+            await self.bus.hit(by_address, window_s=self.window_s)
+            failed = await self.bus.hit(failures, window_s=BACKOFF_MEMORY_S)
+            if failed >= self.max_failures:  # closed for 1, 2, 4… minutes after each failure past the limit
+                await self.bus.forget(closed)
+                await self.bus.hit(closed, window_s=min(BACKOFF_MAX_S, 60 * 2 ** (failed - self.max_failures)))
             raise Unauthorized("wrong email or password", code="bad_credentials")
-        await self.bus.forget(by_account)
+        await self.bus.forget(failures)
+        await self.bus.forget(closed)
         return self.issue(user), user, self._devices.dumps(user.id)
 
     def device_of(self, device: str | None) -> str | None:

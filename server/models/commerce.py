@@ -248,3 +248,9 @@ class VoucherIn(Schema):
 
 class GrantIn(Schema):
     host_id: str = Field(min_length=1, max_length=32)
+
+
+class SandboxPayIn(Schema):
+    """The sandbox checkout page's buttons."""
+
+    outcome: Literal["succeeded", "failed"]

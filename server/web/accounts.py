@@ -8,21 +8,17 @@ from starlette.routing import Route
 
 from server.accounts.auth import DEVICE_DAYS
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.openapi import operation
 from server.models import LoginIn, PasswordIn, RoleIn, user_public
+from server.models.answers import Me, NewToken, TokenOut, UserOut
 from server.web.common import bearer, services
 
 DEVICE_COOKIE = "vt_dev"
 
 
+@operation("Sign in with email and password: a bearer token, and the device token this device keeps",
+           answers={200: TokenOut}, body=LoginIn, errors={401: "bad_credentials", 429: "too_many_attempts"})
 async def token(request: Request) -> Response:
-    """
-    summary: Sign in with email and password; returns a bearer token (and the device token this device keeps).
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/LoginIn'}}}}
-    responses:
-      200: {description: '{access_token, token_type, user, device_token}'}
-      401: {description: bad_credentials}
-      429: {description: too_many_attempts}
-    """
     data = await body(request, LoginIn)
     client = request.client.host if request.client else "unknown"
     device = data.device_token or request.cookies.get(DEVICE_COOKIE)
@@ -36,30 +32,22 @@ async def token(request: Request) -> Response:
     return response
 
 
+@operation("The signed-in account's id and role", answers={200: Me}, auth="any signed-in account")
 async def me(request: Request) -> Response:
-    """
-    summary: The signed-in account's id and role.
-    responses: {200: {description: '{id, role}'}, 401: {description: auth_required}}
-    """
     principal = await bearer(request)
     return JSONResponse({"id": principal.id, "role": principal.role})
 
 
+@operation("Sign out everywhere: every token of this account stops working, on every node", answers={204: None},
+           auth="any signed-in account")
 async def sign_out(request: Request) -> Response:
-    """
-    summary: Sign out everywhere - every token of this account stops working, on every node.
-    responses: {204: {description: signed out}, 401: {description: auth_required}}
-    """
     await services(request).auth.sign_out_everywhere(principal=await bearer(request))
     return Response(status_code=204)
 
 
+@operation("A new password: the account's other tokens stop working, and the answer carries a new one",
+           answers={200: NewToken}, body=PasswordIn, errors={401: "bad_credentials"}, auth="any signed-in account")
 async def change_password(request: Request) -> Response:
-    """
-    summary: A new password; the account's other tokens stop working, and the answer carries a new one.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/PasswordIn'}}}}
-    responses: {200: {description: '{access_token, token_type}'}, 401: {description: bad_credentials}}
-    """
     principal = await bearer(request)
     data = await body(request, PasswordIn)
     access_token = await services(request).auth.change_password(principal=principal, current=data.current_password,
@@ -67,12 +55,9 @@ async def change_password(request: Request) -> Response:
     return JSONResponse({"access_token": access_token, "token_type": "bearer"})
 
 
+@operation("Give an account another role: its tokens stop working at once", answers={200: UserOut}, body=RoleIn,
+           errors={404: "user_not_found"}, auth="an admin")
 async def set_role(request: Request) -> Response:
-    """
-    summary: Give an account another role (admin); its tokens stop working at once.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/RoleIn'}}}}
-    responses: {200: {description: the account}, 403: {description: forbidden}, 404: {description: user_not_found}}
-    """
     principal = await bearer(request)
     data = await body(request, RoleIn)
     user = await services(request).auth.set_role(principal=principal, user_id=path_id(request, "user_id"),

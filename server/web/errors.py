@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from server.errors import DomainError
 from server.infra.http import error_response, validation_details
@@ -37,7 +38,19 @@ async def on_http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return error_response(exc.status_code, code, message)
+    response = error_response(exc.status_code, code, message)
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:  # every method the path takes, not only the first route's (one route a method)
+        response.headers["allow"] = ", ".join(_allowed(_request)) or response.headers.get("allow", "")
+    return response
+
+
+def _allowed(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def on_bad_data(_request: Request, exc: Exception) -> Response:

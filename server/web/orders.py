@@ -7,19 +7,21 @@ from starlette.routing import Route
 
 from server.errors import InvalidInput
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.openapi import operation
+from server.models.answers import OrderOut, Orders
 from server.models.commerce import OrderIn
 from server.web.common import bearer, optional_bearer, services
 
 
+@operation("Place an order; the same Idempotency-Key returns the same order", answers={201: OrderOut}, body=OrderIn,
+           errors={404: "product_not_found, show_not_found",
+                   409: "sold_out, buyer_limit, deal_ended, show_not_live, voucher_exhausted, voucher_limit, "
+                        "voucher_expired",
+                   422: "invalid_request, idempotency_key_required, invalid_idempotency_key, idempotency_key_reused, "
+                        "variant_not_found, product_not_in_show, deal_not_found, voucher_invalid, "
+                        "store_item_not_found"},
+           headers={"Idempotency-Key": ("a random string of 8 to 100 characters that makes a retry safe", True)})
 async def place_order(request: Request) -> Response:
-    """
-    summary: Place an order; the same Idempotency-Key returns the same order.
-    parameters: [{name: Idempotency-Key, in: header, required: true, schema: {type: string}}]
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/OrderIn'}}}}
-    responses: {201: {description: 'the order, with its token and url'},
-                409: {description: 'sold_out, buyer_limit, deal_ended, voucher_exhausted'},
-                422: {description: invalid_request}}
-    """
     key = request.headers.get("idempotency-key")
     if not key:
         raise InvalidInput("send an Idempotency-Key header (a random string) to make retries safe",
@@ -30,36 +32,32 @@ async def place_order(request: Request) -> Response:
     return JSONResponse(placed.order, status_code=201, headers=headers)
 
 
+@operation("An order, for its buyer (the order token, `?t=` or `X-Order-Token`), its seller or an admin",
+           answers={200: OrderOut},
+           errors={401: "order_token_required", 403: "order_token_required", 404: "order_not_found"},
+           query={"t": "the order link's token"}, headers={"X-Order-Token": ("the order link's token", False)})
 async def get_order(request: Request) -> Response:
-    """
-    summary: An order, for its buyer (the order token, `?t=` or `X-Order-Token`) or its seller or an admin.
-    responses: {200: {description: the order}, 401: {description: order_token_required}}
-    """
     token = request.query_params.get("t") or request.headers.get("x-order-token")
     order = await services(request).orders.get(order_id=path_id(request, "order_id"), token=token,
                                                principal=await optional_bearer(request))
     return JSONResponse(order)
 
 
+@operation("The seller's orders, newest first", answers={200: Orders}, auth="a seller, an admin")
 async def list_orders(request: Request) -> Response:
-    """
-    summary: The seller's orders, newest first (seller, admin).
-    responses: {200: {description: '{items: [order]}'}}
-    """
     return JSONResponse({"items": await services(request).orders.for_seller(principal=await bearer(request))})
 
 
 def transition(to: str) -> object:
+    @operation(f"Move the order to {to}", answers={200: OrderOut}, auth="the order's seller, an admin",
+               errors={404: "order_not_found", 409: "invalid_transition",
+                       **({502: "refund_failed"} if to == "refunded" else {})})
     async def endpoint(request: Request) -> Response:
         principal = await bearer(request)
         order = await services(request).orders.transition(order_id=path_id(request, "order_id"), to=to,
                                                            principal=principal)
         return JSONResponse(order)
 
-    endpoint.__doc__ = f"""
-    summary: Move the order to {to} (its seller, admin).
-    responses: {{200: {{description: the order}}, 409: {{description: invalid_transition}}}}
-    """
     return endpoint
 
 

@@ -10,15 +10,18 @@ from starlette.routing import Route
 from server.commerce.payments.sandbox import SandboxCheckout
 from server.errors import DomainError, InvalidInput, NotFound
 from server.infra.http import JSONResponse, path_id, read_limited
+from server.infra.openapi import operation
+from server.models.answers import SandboxInfo, SandboxPaid, WebhookAnswer
+from server.models.commerce import SandboxPayIn
 from server.web.common import services
 
 
+@operation("A payment provider's webhook (Standard Webhooks signature); a replay changes nothing",
+           answers={200: WebhookAnswer},
+           errors={400: "bad_signature, webhook_too_old, bad_webhook_body",
+                   404: "provider_not_found",
+                   413: "body_too_large"})
 async def webhook(request: Request) -> Response:
-    """
-    summary: Payment provider webhook (Standard Webhooks signature); replays change nothing.
-    responses: {200: {description: '{status: applied|duplicate|unknown_payment}'},
-                400: {description: 'bad_signature, webhook_too_old'}}
-    """
     s = services(request)
     if request.path_params["provider"] != s.payments.name:
         raise NotFound("no such payment provider", code="provider_not_found")
@@ -33,14 +36,13 @@ def _sandbox(request: Request) -> SandboxCheckout:
     return checkout
 
 
+@operation("The sandbox checkout's buttons: the sandbox then sends its signed webhook", answers={200: SandboxPaid},
+           body=SandboxPayIn,
+           errors={404: "payment_not_found, provider_not_found",
+                   409: "payment_not_pending",
+                   415: "unsupported_media_type",
+                   422: "invalid_outcome"})
 async def sandbox_pay(request: Request) -> Response:
-    """
-    summary: The sandbox checkout's buttons; the sandbox then sends its signed webhook.
-    requestBody: {content: {application/json: {schema: {type: object, properties: {outcome: {enum: [succeeded,
-                  failed]}}}}}}
-    responses: {200: {description: '{status (the order''s, after), order_id, order_url, webhook}'},
-                409: {description: payment_not_pending}, 415: {description: unsupported_media_type}}
-    """
     checkout = _sandbox(request)
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         # a plain cross-site form cannot send JSON: nobody can pay or fail someone else's order from elsewhere
@@ -55,11 +57,9 @@ async def sandbox_pay(request: Request) -> Response:
     return JSONResponse(await checkout.pay(ref=path_id(request, "ref"), outcome=outcome))
 
 
+@operation("What the sandbox checkout page shows", answers={200: SandboxInfo},
+           errors={404: "payment_not_found, provider_not_found"})
 async def sandbox_info(request: Request) -> Response:
-    """
-    summary: What the sandbox checkout page shows (the amount and the order's status).
-    responses: {200: {description: '{amount, currency, status, order_id, order_url}'}}
-    """
     return JSONResponse(await _sandbox(request).info(ref=path_id(request, "ref")))
 
 

@@ -6,44 +6,36 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.openapi import operation
 from server.models import ProductIn, ProductPatch, StockAdjustIn, StockIn
+from server.models.answers import ProductOut, Products
 from server.web.common import bearer, services
 
 
+@operation("Create a product with its variants", answers={201: ProductOut}, body=ProductIn,
+           errors={422: "invalid_request, image_host_not_allowed"}, auth="a seller, an admin")
 async def create_product(request: Request) -> Response:
-    """
-    summary: Create a product with its variants (seller, admin).
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ProductIn'}}}}
-    responses: {201: {description: the product}, 403: {description: forbidden}, 422: {description: invalid_request}}
-    """
     principal = await bearer(request)
     data = await body(request, ProductIn)
     return JSONResponse(await services(request).catalog.create(principal=principal, data=data), status_code=201)
 
 
+@operation("Products, newest first", answers={200: Products}, query={"seller_id": "only this seller's products"})
 async def list_products(request: Request) -> Response:
-    """
-    summary: Products, newest first; `?seller_id=` narrows to one seller.
-    responses: {200: {description: '{items: [product]}'}}
-    """
     seller = request.query_params.get("seller_id") or None
     return JSONResponse({"items": await services(request).catalog.browse(seller_id=seller)})
 
 
+@operation("A product with each variant's available stock", answers={200: ProductOut},
+           errors={404: "product_not_found"})
 async def get_product(request: Request) -> Response:
-    """
-    summary: A product with each variant's available stock.
-    responses: {200: {description: the product}, 404: {description: product_not_found}}
-    """
     return JSONResponse(await services(request).catalog.get(product_id=path_id(request, "product_id")))
 
 
+@operation("Change a product's title, description, brand, price, images or size guide", answers={200: ProductOut},
+           body=ProductPatch, errors={404: "product_not_found", 422: "invalid_request, image_host_not_allowed"},
+           auth="the product's seller, an admin")
 async def update_product(request: Request) -> Response:
-    """
-    summary: Change a product's title, description, brand, price, images or size guide (its seller, admin).
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ProductPatch'}}}}
-    responses: {200: {description: the product}, 403: {description: not_product_seller}}
-    """
     principal = await bearer(request)
     data = await body(request, ProductPatch)
     product = await services(request).catalog.update(principal=principal, product_id=path_id(request, "product_id"),
@@ -51,13 +43,11 @@ async def update_product(request: Request) -> Response:
     return JSONResponse(product)
 
 
+@operation("Set a variant's available stock; with `expected`, only if it still has that many",
+           answers={200: ProductOut}, body=StockIn,
+           errors={404: "product_not_found, variant_not_found", 409: "stock_changed"},
+           auth="the product's seller, an admin")
 async def restock(request: Request) -> Response:
-    """
-    summary: Set a variant's available stock (its seller, admin); with `expected`, only if it still has that.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StockIn'}}}}
-    responses: {200: {description: the product}, 403: {description: not_product_seller},
-                409: {description: stock_changed}}
-    """
     principal = await bearer(request)
     data = await body(request, StockIn)
     product = await services(request).stock.restock(principal=principal, product_id=path_id(request, "product_id"),
@@ -66,13 +56,10 @@ async def restock(request: Request) -> Response:
     return JSONResponse(product)
 
 
+@operation("Add pieces to a variant's stock, or take some off, in one step", answers={200: ProductOut},
+           body=StockAdjustIn, errors={404: "product_not_found, variant_not_found", 409: "stock_out_of_range"},
+           auth="the product's seller, an admin")
 async def adjust_stock(request: Request) -> Response:
-    """
-    summary: Add pieces to a variant's stock, or take some off (its seller, admin), in one step.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StockAdjustIn'}}}}
-    responses: {200: {description: the product}, 403: {description: not_product_seller},
-                409: {description: stock_out_of_range}}
-    """
     principal = await bearer(request)
     data = await body(request, StockAdjustIn)
     product = await services(request).stock.adjust(principal=principal, product_id=path_id(request, "product_id"),

@@ -7,55 +7,42 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.openapi import operation
+from server.models.answers import HostIds, VoucherOut, Vouchers
 from server.models.commerce import GrantIn, VoucherIn
 from server.web.common import bearer, services
 
 
+@operation("Hosts allowed to sell this seller's products", answers={200: HostIds}, auth="a seller")
 async def list_hosts(request: Request) -> Response:
-    """
-    summary: Hosts allowed to sell this seller's products (seller).
-    responses: {200: {description: '{host_ids: []}'}}
-    """
     return JSONResponse({"host_ids": await services(request).grants.hosts(principal=await bearer(request))})
 
 
+@operation("Let a host carry this seller's products in its shows", answers={200: HostIds}, body=GrantIn,
+           errors={422: "host_not_found"}, auth="a seller")
 async def grant_host(request: Request) -> Response:
-    """
-    summary: Let a host carry this seller's products in its shows (seller).
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/GrantIn'}}}}
-    responses: {200: {description: '{host_ids: []}'}, 422: {description: host_not_found}}
-    """
     principal = await bearer(request)
     data = await body(request, GrantIn)
     return JSONResponse({"host_ids": await services(request).grants.grant(principal=principal, host_id=data.host_id)})
 
 
+@operation("Stop a host from carrying this seller's products in new shows", answers={200: HostIds}, auth="a seller")
 async def revoke_host(request: Request) -> Response:
-    """
-    summary: Stop a host from carrying this seller's products in new shows (seller).
-    responses: {200: {description: '{host_ids: []}'}}
-    """
     principal = await bearer(request)
     ids = await services(request).grants.revoke(principal=principal, host_id=path_id(request, "host_id"))
     return JSONResponse({"host_ids": ids})
 
 
+@operation("Create a voucher code", answers={201: VoucherOut}, body=VoucherIn,
+           errors={409: "voucher_code_taken", 422: "invalid_request, show_not_found"}, auth="a seller, an admin")
 async def create_voucher(request: Request) -> Response:
-    """
-    summary: Create a voucher code (seller, admin).
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/VoucherIn'}}}}
-    responses: {201: {description: the voucher}, 409: {description: voucher_code_taken}}
-    """
     principal = await bearer(request)
     data = await body(request, VoucherIn)
     return JSONResponse(await services(request).vouchers.create(principal=principal, data=data), status_code=201)
 
 
+@operation("This seller's vouchers", answers={200: Vouchers}, auth="a seller, an admin")
 async def list_vouchers(request: Request) -> Response:
-    """
-    summary: This seller's vouchers (seller, admin).
-    responses: {200: {description: '{items: [voucher]}'}}
-    """
     return JSONResponse({"items": await services(request).vouchers.mine(principal=await bearer(request))})
 
 

@@ -7,60 +7,49 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.openapi import operation
 from server.models import ShowIn
+from server.models.answers import Sales, ShowOut, Timeline
 from server.web.common import bearer, services
 
 
+@operation("Create a show with its products; the caller is its host", answers={201: ShowOut}, body=ShowIn,
+           errors={403: "forbidden, product_not_sellable", 422: "invalid_request, unknown_product"},
+           auth="a host, an admin")
 async def create_show(request: Request) -> Response:
-    """
-    summary: Create a show with its products (host, admin); the caller is its host.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ShowIn'}}}}
-    responses: {201: {description: the show}, 403: {description: forbidden}, 422: {description: unknown_product}}
-    """
     principal = await bearer(request)
     data = await body(request, ShowIn)
     return JSONResponse(await services(request).shows.create(principal=principal, data=data), status_code=201)
 
 
+@operation("A show: its status, host, pinned product, viewers, products and running deal", answers={200: ShowOut},
+           errors={404: "show_not_found"})
 async def get_show(request: Request) -> Response:
-    """
-    summary: A show, its status, host, pinned product, viewers and products.
-    responses: {200: {description: the show}, 404: {description: show_not_found}}
-    """
     return JSONResponse(await services(request).shows.get(show_id=path_id(request, "show_id")))
 
 
+@operation("Go live", answers={200: ShowOut}, errors={404: "show_not_found", 409: "show_ended"},
+           auth="the show's host, an admin")
 async def start_show(request: Request) -> Response:
-    """
-    summary: Go live (the show's host, admin).
-    responses: {200: {description: the show}, 403: {description: not_show_host}, 409: {description: show_ended}}
-    """
     principal = await bearer(request)
     return JSONResponse(await services(request).shows.start(principal=principal, show_id=path_id(request, "show_id")))
 
 
+@operation("End the show", answers={200: ShowOut}, errors={404: "show_not_found"}, auth="the show's host, an admin")
 async def end_show(request: Request) -> Response:
-    """
-    summary: End the show (the show's host, admin).
-    responses: {200: {description: the show}, 403: {description: not_show_host}}
-    """
     principal = await bearer(request)
     return JSONResponse(await services(request).shows.end(principal=principal, show_id=path_id(request, "show_id")))
 
 
+@operation("Every start, pin, unpin and end of the show, with its time", answers={200: Timeline},
+           errors={404: "show_not_found"})
 async def timeline(request: Request) -> Response:
-    """
-    summary: Every start, pin, unpin and end of the show with its time.
-    responses: {200: {description: '{items: [{kind, product_id, at}]}'}}
-    """
     return JSONResponse({"items": await services(request).shows.timeline(show_id=path_id(request, "show_id"))})
 
 
+@operation("Live sales of a show: orders, units, revenue, buyers, viewers, conversion", answers={200: Sales},
+           errors={404: "show_not_found"}, auth="the show's host, an admin")
 async def show_sales(request: Request) -> Response:
-    """
-    summary: Live sales of a show (its host, admin) - orders, units, revenue, buyers, viewers, conversion.
-    responses: {200: {description: '{orders, units, revenue, buyers, viewers, conversion}'}}
-    """
     principal = await bearer(request)
     return JSONResponse(await services(request).shows.sales(principal=principal, show_id=path_id(request, "show_id")))
 

@@ -12,37 +12,31 @@ from starlette.routing import Route
 
 from server.errors import DomainError, NotFound
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.openapi import operation
+from server.models.answers import CheckoutView, StoreItemOut, StoreOut, StoreStats
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.web.common import bearer, services
 
 VISITOR_COOKIE = "vt_v"
 
 
+@operation("Create a pop-up store", answers={201: StoreOut}, body=StoreIn,
+           errors={422: "invalid_request, show_not_found"}, auth="a seller, an admin")
 async def create_store(request: Request) -> Response:
-    """
-    summary: Create a pop-up store (seller, admin).
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreIn'}}}}
-    responses: {201: {description: the store}}
-    """
     principal = await bearer(request)
     data = await body(request, StoreIn)
     return JSONResponse(await services(request).stores.create(principal=principal, data=data), status_code=201)
 
 
+@operation("A store with its live items and their QR links (public, as its shelves are)", answers={200: StoreOut},
+           errors={404: "store_not_found"})
 async def get_store(request: Request) -> Response:
-    """
-    summary: A store with its live items and their QR links (public, as its shelves are).
-    responses: {200: {description: the store}, 404: {description: store_not_found}}
-    """
     return JSONResponse(await services(request).stores.get(store_id=path_id(request, "store_id")))
 
 
+@operation("The show the store's big screen plays; null for none", answers={200: StoreOut}, body=StoreShowIn,
+           errors={404: "store_not_found", 422: "invalid_request, show_not_found"}, auth="the store's seller, an admin")
 async def set_show(request: Request) -> Response:
-    """
-    summary: The show the store's big screen plays (its seller, admin); null for none.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreShowIn'}}}}
-    responses: {200: {description: the store}}
-    """
     principal = await bearer(request)
     data = await body(request, StoreShowIn)
     store = await services(request).stores.set_show(principal=principal, store_id=path_id(request, "store_id"),
@@ -50,12 +44,13 @@ async def set_show(request: Request) -> Response:
     return JSONResponse(store)
 
 
+@operation("Put a product (or one size of it) on the store's shelves; the answer has its QR link",
+           answers={201: StoreItemOut}, body=StoreItemIn,
+           errors={404: "store_not_found",
+                   409: "store_full",
+                   422: "invalid_request, product_not_found, variant_not_found"},
+           auth="the store's seller, an admin")
 async def add_item(request: Request) -> Response:
-    """
-    summary: Put a product (optionally one fixed size) on the store's shelves; returns its QR link.
-    requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/StoreItemIn'}}}}
-    responses: {201: {description: '{id, product_id, variant_id, qr_url, qr_png, qr_svg}'}}
-    """
     principal = await bearer(request)
     data = await body(request, StoreItemIn)
     item = await services(request).stores.add_item(principal=principal, store_id=path_id(request, "store_id"),
@@ -63,11 +58,9 @@ async def add_item(request: Request) -> Response:
     return JSONResponse(item, status_code=201)
 
 
+@operation("Take an item off sale; its code then answers 404", answers={204: None},
+           errors={404: "store_not_found, item_not_found"}, auth="the store's seller, an admin")
 async def revoke_item(request: Request) -> Response:
-    """
-    summary: Take an item off sale; its code then answers 404 (its seller, admin).
-    responses: {204: {description: revoked}}
-    """
     principal = await bearer(request)
     await services(request).stores.revoke_item(principal=principal, store_id=path_id(request, "store_id"),
                                                item_id=path_id(request, "item_id"))
@@ -81,40 +74,34 @@ def _image(kind: str) -> object:
         media = "image/png" if kind == "png" else "image/svg+xml"
         return Response(content, media_type=media, headers={"cache-control": "public, max-age=86400"})
 
-    endpoint.__doc__ = f"""
-    summary: The item's QR code as {kind.upper()} (level M), encoding exactly its qr_url.
-    responses: {{200: {{description: image}}, 404: {{description: item_not_found}}}}
-    """
-    return endpoint
+    media_type = "image/png" if kind == "png" else "image/svg+xml"
+    return operation(f"The item's QR code as {kind.upper()} (level M), encoding exactly its qr_url",
+                     answers={200: media_type}, errors={404: "store_not_found, item_not_found",
+                                                        503: "busy, unavailable"})(endpoint)
 
 
+@operation("The store screen's big code: the store's item for the pinned product, else the show (X-QR-URL: what "
+           "it encodes)",
+           answers={200: "image/svg+xml"}, errors={404: "store_not_found", 503: "busy, unavailable"},
+           query={"product_id": "the pinned product"})
 async def screen_qr(request: Request) -> Response:
-    """
-    summary: The big code of the store screen for a pinned product (the store's item for it, else the show).
-    parameters: [{name: product_id, in: query, schema: {type: string}}]
-    responses: {200: {description: image/svg+xml; the X-QR-URL header is what it encodes}}
-    """
     url, svg = await services(request).stores.screen_code(store_id=path_id(request, "store_id"),
                                                           product_id=request.query_params.get("product_id") or None)
     return Response(svg, media_type="image/svg+xml", headers={"x-qr-url": url, "cache-control": "no-cache"})
 
 
+@operation("The printable A4 label sheet (PDF): name, price and code of every live item",
+           answers={200: "application/pdf"}, errors={404: "store_not_found", 503: "busy, unavailable"})
 async def label_sheet(request: Request) -> Response:
-    """
-    summary: The printable A4 label sheet (PDF) - name, price and code of every live item.
-    responses: {200: {description: application/pdf}}
-    """
     store_id = path_id(request, "store_id")
     pdf = await services(request).stores.label_sheet(store_id=store_id)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="labels-{store_id}.pdf"'})
 
 
+@operation("Scans, orders, conversion and revenue of the store and of each item", answers={200: StoreStats},
+           errors={404: "store_not_found"}, auth="the store's seller, an admin")
 async def store_stats(request: Request) -> Response:
-    """
-    summary: Scans, orders, conversion and revenue of the store and of each item (its seller, admin).
-    responses: {200: {description: '{scans, orders, conversion, revenue, devices, items: [{id, scans, orders}]}'}}
-    """
     principal = await bearer(request)
     return JSONResponse(await services(request).stores.stats(principal=principal,
                                                              store_id=path_id(request, "store_id")))
@@ -161,11 +148,9 @@ async def checkout_page(request: Request) -> Response:
     return FileResponse(path, headers={"cache-control": "no-cache"})
 
 
+@operation("What the checkout page of a scanned code shows: the store, the item and its product",
+           answers={200: CheckoutView}, errors={404: "qr_not_found, qr_revoked"})
 async def checkout_data(request: Request) -> Response:
-    """
-    summary: What the checkout page of a scanned code shows - the store, the item and its product.
-    responses: {200: {description: '{store, item, product}'}, 404: {description: 'qr_not_found, qr_revoked'}}
-    """
     return JSONResponse(await services(request).stores.checkout_view(str(request.path_params["token"])[:64]))
 
 

@@ -6,30 +6,15 @@ from collections.abc import Awaitable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.schemas import SchemaGenerator
 
 from server.errors import NotFound, Unauthorized
 from server.infra import metrics
 from server.infra.http import JSONResponse
-from server.models import (
-    BlocklistIn,
-    LoginIn,
-    MuteIn,
-    PasswordIn,
-    PinIn,
-    ProductIn,
-    ProductPatch,
-    RoleIn,
-    ShowIn,
-    StockAdjustIn,
-    StockIn,
-)
-from server.models.commerce import DealIn, GrantIn, OrderIn, VoucherIn
-from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
+from server.infra.openapi import document, operation
+from server.models.answers import ErrorAnswer, Health
 from server.web.common import services
 
 try:
@@ -37,8 +22,6 @@ try:
 except PackageNotFoundError:  # run from a checkout that was never installed
     VERSION = "0+unknown"
 
-SCHEMAS = (LoginIn, PasswordIn, RoleIn, ProductIn, ProductPatch, StockIn, StockAdjustIn, ShowIn, PinIn, MuteIn,
-           BlocklistIn, OrderIn, DealIn, VoucherIn, GrantIn, StoreIn, StoreItemIn, StoreShowIn)
 
 
 HEALTH_S = 2.0  # a dependency that does not answer a ping in this long is down, as far as /healthz says
@@ -60,23 +43,17 @@ async def _within(ping: Awaitable[bool], seconds: float) -> bool:
     return False
 
 
+@operation("Whether the database and the bus answer", answers={200: Health, 503: Health})
 async def healthz(request: Request) -> Response:
-    """
-    summary: '{"db": "ok", "bus": "ok"} with 200 when both answer; 503 otherwise.'
-    responses: {200: {description: healthy}, 503: {description: a dependency is down}}
-    """
     s = services(request)
     db_ok, bus_ok = await asyncio.gather(_within(s.db.ping(), HEALTH_S), _within(s.bus.ping(), HEALTH_S))
     body = {"db": "ok" if db_ok else "down", "bus": "ok" if bus_ok else "down"}
     return JSONResponse(body, status_code=200 if db_ok and bus_ok else 503)
 
 
+@operation("Prometheus metrics in the text exposition format", answers={200: "text/plain"},
+           errors={401: "metrics_token_required", 404: "metrics_off"})
 async def prometheus(request: Request) -> Response:
-    """
-    summary: Prometheus metrics in the text exposition format (with METRICS_TOKEN, for its bearer only).
-    responses: {200: {description: metrics}, 401: {description: metrics_token_required},
-                404: {description: metrics_off}}
-    """
     settings = services(request).settings
     if settings.metrics_token is not None:
         sent = request.headers.get("authorization", "").partition(" ")[2].strip()
@@ -89,13 +66,8 @@ async def prometheus(request: Request) -> Response:
 
 
 def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
-    _, top = models_json_schema([(m, "validation") for m in SCHEMAS], ref_template="#/components/schemas/{model}")
-    generator = SchemaGenerator({
-        "openapi": "3.1.0",
-        "info": {"title": "Vitrine", "version": VERSION, "description": "Live-stream shopping backend. See README."},
-        "components": {"schemas": top.get("$defs", {})},
-    })
-    return generator.get_schema(routes)
+    return document(routes, title="Vitrine", version=VERSION, error=ErrorAnswer,
+                    description="Live-stream shopping backend. See README for every route, event and frame.")
 
 
 async def openapi(request: Request) -> Response:

@@ -121,3 +121,28 @@ def test_strangers_guessing_do_not_lock_the_owner_out_of_a_known_device(api: Api
         sign_in(api, {**owner, "password": "guess"})
     assert sign_in(api, owner, device_token=stranger_device).status_code == 429, "another account's device is not"
     assert sign_in(api, owner, device_token="forged.token").status_code == 429
+
+
+def test_the_account_s_limit_backs_off(api: Api) -> None:
+    """After 5 failures each further one closes the account to unknown devices for twice as long: 1, 2, 4…
+    minutes (read off the bus's counter, whose window is the closing)."""
+    owner = api.user("host")
+    bus = api.services.bus
+    device = sign_in(api, owner).json()["device_token"]
+    api.client.cookies.clear()
+    for _ in range(5):
+        assert sign_in(api, {**owner, "password": "guess"}).status_code == 401
+    closed = f"login-closed:{owner['email']}"
+    assert api.call(bus.count, key=closed) == 1
+    if api.services.settings.redis_url:  # Redis says how long is left; the in-process bus does not
+        redis = bus.redis  # type: ignore[attr-defined]
+        first = api.call(redis.ttl, name=f"vt:hit:{closed}")
+        assert 50 <= first <= 60
+        api.call(bus.forget, key=closed)  # as if the minute had passed
+        assert sign_in(api, {**owner, "password": "guess"}).status_code == 401  # the 6th failure
+        assert 110 <= api.call(redis.ttl, name=f"vt:hit:{closed}") <= 120, "twice as long"
+    assert sign_in(api, owner).status_code == 429
+    assert sign_in(api, owner, device_token=device).status_code == 200, \
+        "a known device gets through, and a success forgets the failures"
+    api.client.cookies.clear()
+    assert api.call(bus.count, key=closed) == 0 and sign_in(api, owner).status_code == 200

@@ -15,11 +15,13 @@ from server.catalog.products import Catalog
 from server.errors import InvalidInput
 from server.infra import http
 from server.infra.db import Database
+from server.infra.openapi import operation
 from server.infra.sql import plausible_id
 from server.live.interactions.base import FrameHandler, Interaction, ShowView
 from server.live.session import Refused, Session
 from server.live.shows import driven, require_live
 from server.models import PinIn, ShowProduct, TimelineEntry
+from server.models.answers import Pinned
 from server.realtime.events import Event
 from server.realtime.publisher import Publisher
 
@@ -94,24 +96,19 @@ class Pinning(Interaction):
         return [Route("/api/shows/{show_id}/pin", self.pin_http, methods=["POST"]),
                 Route("/api/shows/{show_id}/pin", self.unpin_http, methods=["DELETE"])]
 
+    @operation("Pin one of the show's products while it is live", answers={200: Pinned}, body=PinIn,
+               errors={404: "show_not_found", 409: "show_not_live", 422: "invalid_request, product_not_in_show"},
+               auth="the show's host, an admin")
     async def pin_http(self, request: Request) -> http.JSONResponse:
-        """
-        summary: Pin one of the show's products while it is live (the show's host, admin).
-        requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/PinIn'}}}}
-        responses: {200: {description: '{pinned: product}'}, 409: {description: show_not_live},
-                    422: {description: product_not_in_show}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, PinIn)
         product = await self.pin(principal=principal, show_id=http.path_id(request, "show_id"),
                                  product_id=data.product_id)
         return http.JSONResponse({"pinned": product})
 
+    @operation("Unpin the pinned product", answers={200: Pinned}, errors={404: "show_not_found", 409: "show_not_live"},
+               auth="the show's host, an admin")
     async def unpin_http(self, request: Request) -> http.JSONResponse:
-        """
-        summary: Unpin the pinned product (the show's host, admin).
-        responses: {200: {description: '{pinned: null}'}, 409: {description: show_not_live}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         await self.unpin(principal=principal, show_id=http.path_id(request, "show_id"))
         return http.JSONResponse({"pinned": None})

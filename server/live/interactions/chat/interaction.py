@@ -12,11 +12,13 @@ from starlette.routing import BaseRoute, Route
 
 from server.accounts.auth import Auth
 from server.infra import http
+from server.infra.openapi import operation
 from server.live.interactions.base import FrameHandler, Interaction, ShowView
 from server.live.interactions.chat.moderation import Moderation, Writer
 from server.live.interactions.chat.service import Chat, clean_text
 from server.live.session import Refused, Session
 from server.models import BlocklistIn, ChatMessage, MuteIn, chat_public
+from server.models.answers import Mutes, Words
 
 
 class ChatInteraction(Interaction):
@@ -68,32 +70,25 @@ class ChatInteraction(Interaction):
             Route("/api/shows/{show_id}/blocklist", self.put_blocklist, methods=["PUT"]),
         ]
 
+    @operation("Delete a chat message; viewers get chat.deleted", answers={204: None},
+               errors={404: "show_not_found, message_not_found"}, auth="the show's host, an admin")
     async def delete_message(self, request: Request) -> Response:
-        """
-        summary: Delete a chat message; viewers get chat.deleted (the show's host, admin).
-        responses: {204: {description: deleted}, 404: {description: message_not_found}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         await self.chat.delete(principal=principal, show_id=http.path_id(request, "show_id"),
                                message_id=http.path_id(request, "message_id"))
         return Response(status_code=204)
 
+    @operation("Viewers muted in this show, and display names blocked", answers={200: Mutes},
+               errors={404: "show_not_found"}, auth="the show's host, an admin")
     async def list_mutes(self, request: Request) -> Response:
-        """
-        summary: Viewers muted in this show, and display names blocked (the show's host, admin).
-        responses: {200: {description: '{items: [viewer_id], authors: [name]}'}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         viewers, authors = await self.moderation.mutes(principal=principal, show_id=http.path_id(request, "show_id"))
         return http.JSONResponse({"items": viewers, "authors": authors})
 
+    @operation("Mute a viewer (its account, its browser, its address), or block a display name, for the rest of "
+               "the show",
+               answers={204: None}, body=MuteIn, errors={404: "show_not_found"}, auth="the show's host, an admin")
     async def mute(self, request: Request) -> Response:
-        """
-        summary: Mute a viewer (its account, its browser, its address) or block a display name, for the rest of
-          the show (the show's host, admin).
-        requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/MuteIn'}}}}
-        responses: {204: {description: muted}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, MuteIn)
         show_id = http.path_id(request, "show_id")
@@ -104,41 +99,32 @@ class ChatInteraction(Interaction):
             await self.moderation.block_author(principal=principal, show_id=show_id, author=data.author)
         return Response(status_code=204)
 
+    @operation("Let a muted viewer chat again", answers={204: None}, errors={404: "show_not_found"},
+               auth="the show's host, an admin")
     async def unmute(self, request: Request) -> Response:
-        """
-        summary: Let a muted viewer chat again (the show's host, admin).
-        responses: {204: {description: unmuted}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         await self.moderation.unmute(principal=principal, show_id=http.path_id(request, "show_id"),
                                      viewer_id=http.path_id(request, "viewer_id"))
         return Response(status_code=204)
 
+    @operation("Let a blocked display name be used again", answers={204: None}, errors={404: "show_not_found"},
+               auth="the show's host, an admin")
     async def unblock_author(self, request: Request) -> Response:
-        """
-        summary: Let a blocked display name write again (the show's host, admin).
-        responses: {204: {description: unblocked}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         await self.moderation.unblock_author(principal=principal, show_id=http.path_id(request, "show_id"),
                                              author=str(request.path_params["author"])[:40])
         return Response(status_code=204)
 
+    @operation("The words this show's chat refuses", answers={200: Words}, errors={404: "show_not_found"},
+               auth="the show's host, an admin")
     async def get_blocklist(self, request: Request) -> Response:
-        """
-        summary: The words this show's chat refuses (the show's host, admin).
-        responses: {200: {description: '{words: []}'}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         words = await self.chat.blocklist(principal=principal, show_id=http.path_id(request, "show_id"))
         return http.JSONResponse({"words": words})
 
+    @operation("Replace the words this show's chat refuses", answers={200: Words}, body=BlocklistIn,
+               errors={404: "show_not_found"}, auth="the show's host, an admin")
     async def put_blocklist(self, request: Request) -> Response:
-        """
-        summary: Replace the words this show's chat refuses (the show's host, admin).
-        requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/BlocklistIn'}}}}
-        responses: {200: {description: '{words: []}'}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, BlocklistIn)
         words = await self.chat.set_blocklist(principal=principal, show_id=http.path_id(request, "show_id"),

@@ -10,8 +10,10 @@ from starlette.routing import BaseRoute, Route
 
 from server.accounts.auth import Auth
 from server.infra import http
+from server.infra.openapi import operation
 from server.live.interactions.base import Interaction, ShowView
 from server.live.interactions.deals.service import Deals
+from server.models.answers import DealOut
 from server.models.commerce import DealIn, deal_public
 
 
@@ -34,23 +36,21 @@ class DealsInteraction(Interaction):
         return [Route("/api/shows/{show_id}/deals", self.start, methods=["POST"]),
                 Route("/api/shows/{show_id}/deals/{deal_id}/end", self.end, methods=["POST"])]
 
+    @operation("Start a flash deal on the pinned product; viewers get deal.started", answers={201: DealOut},
+               body=DealIn,
+               errors={404: "show_not_found",
+                       409: "deal_running, show_not_live",
+                       422: "invalid_request, product_not_pinned, deal_not_cheaper, currency_mismatch"},
+               auth="the show's host, an admin")
     async def start(self, request: Request) -> http.JSONResponse:
-        """
-        summary: Start a flash deal on the pinned product (the show's host, admin); viewers get deal.started.
-        requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/DealIn'}}}}
-        responses: {201: {description: the deal}, 409: {description: 'deal_running, show_not_live'},
-                    422: {description: 'product_not_pinned, deal_not_cheaper'}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         data = await http.body(request, DealIn)
         deal = await self.deals.start(principal=principal, show_id=http.path_id(request, "show_id"), data=data)
         return http.JSONResponse(deal, status_code=201)
 
+    @operation("End a running deal now; viewers get deal.ended", answers={200: DealOut},
+               errors={404: "show_not_found, deal_not_found"}, auth="the show's host, an admin")
     async def end(self, request: Request) -> http.JSONResponse:
-        """
-        summary: End a running deal now (the show's host, admin); viewers get deal.ended.
-        responses: {200: {description: the deal}}
-        """
         principal = await http.bearer(request, self.auth.verify)
         deal = await self.deals.stop(principal=principal, show_id=http.path_id(request, "show_id"),
                                      deal_id=http.path_id(request, "deal_id"))

@@ -1,0 +1,311 @@
+"""What the API answers: the bodies of its responses, as the OpenAPI document describes them (the routes build
+plain dicts; tests/system/test_openapi.py checks every answer against these with schemathesis)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Answer):
+    code: str
+    message: str
+    details: Any = None
+    key: str | None = None
+
+
+class ErrorAnswer(Answer):
+    """Every refusal: a stable code, a sentence, and per-field `details` where they help."""
+
+    error: ErrorDetail
+
+
+class Price(Answer):
+    amount: int
+    currency: str
+
+
+class VariantOut(Answer):
+    id: str
+    sku: str
+    label: str
+    available: int
+
+
+class ProductOut(Answer):
+    id: str
+    seller_id: str
+    title: str
+    description: str
+    brand: str
+    price: Price
+    images: list[str]
+    size_guide: dict[str, Any] | None
+    variants: list[VariantOut]
+
+
+class Products(Answer):
+    items: list[ProductOut]
+
+
+class DealOut(Answer):
+    id: str
+    show_id: str
+    product_id: str
+    price: Price
+    quantity: int
+    sold: int
+    remaining: int
+    starts_at: str | None
+    ends_at: str | None
+    ends_at_ms: int
+    ended: bool
+    end_reason: str | None
+
+
+class Host(Answer):
+    id: str
+    name: str
+
+
+class ShowOut(Answer):
+    id: str
+    title: str
+    status: Literal["scheduled", "live", "ended"]
+    host: Host
+    stream_url: str | None
+    scheduled_at: str | None
+    started_at: str | None
+    ended_at: str | None
+    viewers: int
+    products: list[ProductOut]
+    buyer_limit: int
+    pinned: ProductOut | None
+    deal: DealOut | None
+
+
+class Pinned(Answer):
+    pinned: ProductOut | None
+
+
+class TimelineEntryOut(Answer):
+    kind: str
+    product_id: str | None
+    at: str | None
+
+
+class Timeline(Answer):
+    items: list[TimelineEntryOut]
+
+
+class Sales(Answer):
+    orders: int
+    units: int
+    buyers: int
+    revenue: list[Price]
+    viewers: int
+    audience: int
+    conversion: float | None
+
+
+class OrderProduct(Answer):
+    id: str
+    title: str
+    brand: str
+    image: str | None
+
+
+class OrderVariant(Answer):
+    id: str
+    label: str
+
+
+class OrderBuyer(Answer):
+    name: str
+    email: str
+    address: dict[str, Any]
+
+
+class Delivery(Answer):
+    min_days: int
+    max_days: int
+    earliest: str
+    latest: str
+
+
+class Payment(Answer):
+    provider: str
+    url: str | None
+
+
+class OrderOut(Answer):
+    id: str
+    status: Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
+    quantity: int
+    product: OrderProduct
+    variant: OrderVariant
+    unit_price: Price
+    discount: Price
+    total: Price
+    show_id: str | None
+    store_item_id: str | None
+    deal_id: str | None
+    buyer: OrderBuyer
+    created_at: str | None
+    expires_at: str | None
+    paid_at: str | None
+    shipped_at: str | None
+    delivered_at: str | None
+    cancelled_at: str | None
+    refunded_at: str | None
+    cancel_reason: str | None
+    delivery: Delivery
+    payment: Payment
+    token: str | None = None  # to the buyer who placed it: the order link's token
+    url: str | None = None
+
+
+class Orders(Answer):
+    items: list[OrderOut]
+
+
+class VoucherOut(Answer):
+    id: str
+    code: str
+    kind: Literal["percent", "fixed"]
+    value: int
+    currency: str | None
+    max_uses: int | None
+    used: int
+    max_per_buyer: int | None
+    show_id: str | None
+    expires_at: str | None
+
+
+class Vouchers(Answer):
+    items: list[VoucherOut]
+
+
+class HostIds(Answer):
+    host_ids: list[str]
+
+
+class StoreItemOut(Answer):
+    id: str
+    store_id: str
+    product_id: str
+    variant_id: str | None
+    qr_url: str
+    revoked: bool
+    qr_png: str
+    qr_svg: str
+
+
+class StoreOut(Answer):
+    id: str
+    name: str
+    address: str
+    opens_on: str | None
+    closes_on: str | None
+    show_id: str | None
+    created_at: str | None
+    items: list[StoreItemOut]
+
+
+class ItemStats(Answer):
+    id: str
+    product_id: str
+    scans: int
+    orders: int
+    conversion: float | None
+    revenue: Price
+
+
+class StoreStats(Answer):
+    scans: int
+    orders: int
+    conversion: float | None
+    revenue: Price
+    devices: dict[str, int]
+    items: list[ItemStats]
+
+
+class CheckoutStore(Answer):
+    id: str
+    name: str
+    address: str
+
+
+class CheckoutItem(Answer):
+    id: str
+    variant_id: str | None
+
+
+class CheckoutView(Answer):
+    store: CheckoutStore
+    item: CheckoutItem
+    product: ProductOut
+
+
+class UserOut(Answer):
+    id: str
+    email: str
+    role: Literal["admin", "seller", "host"]
+    name: str
+
+
+class TokenOut(Answer):
+    access_token: str
+    token_type: Literal["bearer"]
+    user: UserOut
+    device_token: str
+
+
+class NewToken(Answer):
+    access_token: str
+    token_type: Literal["bearer"]
+
+
+class Me(Answer):
+    id: str
+    role: Literal["admin", "seller", "host"]
+
+
+class Words(Answer):
+    words: list[str]
+
+
+class Mutes(Answer):
+    items: list[str]
+    authors: list[str]
+
+
+class Health(Answer):
+    db: Literal["ok", "down"]
+    bus: Literal["ok", "down"]
+
+
+class WebhookAnswer(Answer):
+    status: Literal["applied", "duplicate", "amount_mismatch", "refunded_late", "ignored", "unknown_payment"]
+    order_id: str | None
+
+
+class SandboxInfo(Answer):
+    order_id: str
+    payment_ref: str
+    amount: int
+    currency: str
+    status: str
+    order_url: str
+
+
+class SandboxPaid(Answer):
+    status: str
+    order_id: str
+    order_url: str
+    webhook: str
