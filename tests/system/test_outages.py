@@ -38,6 +38,22 @@ def own_pg() -> Iterator[OwnPostgres]:
     pg.close()
 
 
+@pytest.fixture
+def node(tmp_path: Path, own_redis: OwnRedis) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
+    """A node on SQLite and a Redis of the test's own (the test breaks it), seeded with the demo."""
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'node.db'}", "SECRET_KEY": secrets.token_hex(24),
+           "REDIS_URL": own_redis.url, "REDIS_TIMEOUT_S": "1"}
+    demo = seed_demo(env)
+    server = start_server(env, log_dir=tmp_path)
+    yield server, demo
+    server.stop()
+
+
+async def host_headers(http: httpx.AsyncClient, demo: dict[str, str]) -> dict[str, str]:
+    signed = await http.post("/api/auth/token", json={"email": demo["host_email"], "password": demo["password"]})
+    return {"authorization": f"Bearer {signed.json()['access_token']}"}
+
+
 async def next_frame(ws: Any, kind: str) -> dict[str, Any]:
     """The next frame of this type, within 10 s."""
     async with asyncio.timeout(10):
@@ -47,19 +63,15 @@ async def next_frame(ws: Any, kind: str) -> dict[str, Any]:
                 return frame  # type: ignore[no-any-return]
 
 
-async def test_a_redis_outage_is_told_and_a_stored_message_is_not_failed(tmp_path: Path, own_redis: OwnRedis) -> None:
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", "SECRET_KEY": secrets.token_hex(24),
-           "REDIS_URL": own_redis.url, "REDIS_TIMEOUT_S": "1"}
-    demo = seed_demo(env)
-    server = start_server(env, log_dir=tmp_path)
+async def test_a_redis_outage_is_told_and_a_stored_message_is_not_failed(
+        node: tuple[ServerProcess, dict[str, str]], own_redis: OwnRedis) -> None:
+    server, demo = node
     show = f"{server.ws_url}/ws/shows/{demo['show_id']}"
     try:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
             coat = (await http.get(f"/api/shows/{demo['show_id']}")).json()["products"][0]
-            signed = await http.post("/api/auth/token", json={"email": demo["host_email"],
-                                                             "password": demo["password"]})
             other = (await http.post("/api/shows", json={"title": "Later", "product_ids": [coat["id"]]},
-                                     headers={"authorization": f"Bearer {signed.json()['access_token']}"})).json()
+                                     headers=await host_headers(http, demo))).json()
             async with connect(show) as watching:
                 await next_frame(watching, "snapshot")
                 own_redis.kill()
@@ -146,22 +158,17 @@ async def test_a_stopped_or_restarted_database_is_a_503_within_seconds(tmp_path:
         server.stop()
 
 
-async def test_pins_while_redis_comes_back_empty_are_never_lost_in_silence(tmp_path: Path,
-                                                                          own_redis: OwnRedis) -> None:
+async def test_pins_while_redis_comes_back_empty_are_never_lost_in_silence(
+        node: tuple[ServerProcess, dict[str, str]], own_redis: OwnRedis) -> None:
     """0.6.4: after Redis came back empty, a node whose subscription came back after the new stream's seq
     had passed the old one took the new stream for a gap in the old, and its viewers missed the pins without
     a word (4 trials of 4). Now a gap is checked against the stream's epoch: either every pin arrives, or the
     viewer is told to start again (1012) and its fresh snapshot has the last pin."""
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e.db'}", "SECRET_KEY": secrets.token_hex(24),
-           "REDIS_URL": own_redis.url, "REDIS_TIMEOUT_S": "1"}
-    demo = seed_demo(env)
-    server = start_server(env, log_dir=tmp_path)
+    server, demo = node
     socket_url = f"{server.ws_url}/ws/shows/{demo['show_id']}"
     try:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
-            signed = await http.post("/api/auth/token", json={"email": demo["host_email"],
-                                                             "password": demo["password"]})
-            host = {"authorization": f"Bearer {signed.json()['access_token']}"}
+            host = await host_headers(http, demo)
             products = [p["id"] for p in (await http.get(f"/api/shows/{demo['show_id']}")).json()["products"]]
 
             async def pin(product_id: str) -> None:
