@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from server.accounts.auth import Principal
+from server.catalog.products import host_allowed
 from server.links import Links
 from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
 from server.models.core import SizeGuide, SizeRow
@@ -78,7 +79,8 @@ async def seed(settings: Settings) -> Demo:
             await services.grants.grant(principal=as_seller, host_id=host.id)
             ids = [(await services.catalog.create(principal=as_seller, data=p))["id"] for p in PRODUCTS]
             as_host = Principal(id=host.id, role="host")
-            created = await services.shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=STREAM,
+            stream = STREAM if host_allowed(STREAM, settings.media_hosts) else None  # MEDIA_HOSTS may not have it
+            created = await services.shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=stream,
                                                                                   product_ids=ids))
             await services.shows.start(principal=as_host, show_id=created["id"])
             show_id = created["id"]

@@ -91,7 +91,7 @@ def build_services(settings: Settings) -> Services:
     chat = Chat(db=db, publisher=publisher, max_chars=settings.chat_max_chars)
     live = interactions.build(settings=settings, db=db, publisher=publisher, auth=auth, chat=chat, deals=deals,
                               orders=orders, feed=feed)
-    shows = Shows(db=db, bus=bus, publisher=publisher, parts=live)
+    shows = Shows(db=db, bus=bus, publisher=publisher, parts=live, media_hosts=settings.media_hosts)
     ticking = [i.tick for i in live if type(i).tick is not Interaction.tick]
     hub = Hub(bus=bus, publisher=publisher, loader=shows.snapshot, tick_ms=settings.tick_ms, tick_hooks=ticking)
     return Services(

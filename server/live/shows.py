@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
-from server.catalog.products import Catalog
+from server.catalog.products import Catalog, host_allowed
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra.db import Database
 from server.infra.ids import iso, new_id, utcnow
@@ -63,14 +63,19 @@ async def carrying(db: Database, product_ids: list[str]) -> dict[str, list[str]]
 
 
 class Shows:
-    def __init__(self, *, db: Database, bus: Bus, publisher: Publisher, parts: Sequence[Interaction] = ()) -> None:
+    def __init__(self, *, db: Database, bus: Bus, publisher: Publisher, parts: Sequence[Interaction] = (),
+                 media_hosts: tuple[str, ...] = ()) -> None:
         self.db = db
         self.bus = bus
         self.publisher = publisher
         self.parts = tuple(parts)
+        self.media_hosts = media_hosts  # with some, a stream comes from one of them (the pages' CSP allows no other)
 
     async def create(self, *, principal: Principal, data: ShowIn) -> dict[str, Any]:
         principal.require("host")
+        if data.stream_url and not host_allowed(data.stream_url, self.media_hosts):
+            raise InvalidInput(f"streams come from {', '.join(self.media_hosts)} (MEDIA_HOSTS)",
+                               code="stream_host_not_allowed")
         product_ids = list(dict.fromkeys(data.product_ids))
         async with self.db.session() as session:
             if product_ids:

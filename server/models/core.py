@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
@@ -156,13 +157,22 @@ SITE_MEDIA = ("/static/", "/media/")  # images served by Vitrine itself
 
 
 def public_host(host: str) -> bool:
-    """A name on the internet: not an address (any IP literal), not this machine, not a local name."""
-    host = host.lower().rstrip(".")
+    """A name on the internet: not an address (an IP literal in any form a browser reads as one: `127.1`,
+    `0177.0.0.1`, `0x7f.1`, percent-encoded digits), not this machine, not a local name."""
+    host = unquote(host).lower().rstrip(".")
     try:
         ipaddress.ip_address(host)
         return False
     except ValueError:
         pass
+    try:
+        socket.inet_aton(host)  # the legacy IPv4 forms (short, octal, hex) that browsers still accept
+        return False
+    except OSError:
+        pass
+    last = host.rsplit(".", 1)[-1]
+    if last.isdigit() or last.startswith("0x"):  # a name whose last label is a number is an address to a browser
+        return False
     return "." in host and not host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa"))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen import canvas
 
 from server.stores import qr
@@ -39,6 +39,14 @@ def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) ->
     return text
 
 
+def _wrap(pdf: canvas.Canvas, text: str, font: str, size: float, width: float, *, most: int) -> list[str]:
+    """The text in lines of `width`, at most `most` of them, the last one cut with an ellipsis if it must."""
+    lines = simpleSplit(text, font, size, width) or [""]
+    if len(lines) > most:
+        lines = [*lines[:most - 1], _fit(pdf, " ".join(lines[most - 1:]) + " …", font, size, width)]
+    return lines
+
+
 def sheet(store_name: str, labels: list[Label]) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
@@ -65,10 +73,13 @@ def sheet(store_name: str, labels: list[Label]) -> bytes:
         pdf.drawString(text_x, y + cell_h - 9 * mm, _fit(pdf, label.brand.upper(), "Helvetica", 7, text_w))
         pdf.setFillGray(0)
         pdf.setFont("Helvetica-Bold", 9)
-        pdf.drawString(text_x, y + cell_h - 14 * mm, _fit(pdf, label.title, "Helvetica-Bold", 9, text_w))
+        lines = _wrap(pdf, label.title, "Helvetica-Bold", 9, text_w, most=2)  # two lines, as the sheet's page shows
+        for n, line in enumerate(lines):
+            pdf.drawString(text_x, y + cell_h - (14 + 4 * n) * mm, line)
         if label.size:
             pdf.setFont("Helvetica", 8)
-            pdf.drawString(text_x, y + cell_h - 19 * mm, _fit(pdf, label.size, "Helvetica", 8, text_w))
+            size = _fit(pdf, label.size, "Helvetica", 8, text_w)
+            pdf.drawString(text_x, y + cell_h - (15 + 4 * len(lines)) * mm, size)
         pdf.setFont("Helvetica-Bold", 13)
         pdf.drawString(text_x, y + 6 * mm, label.price)
     if not labels:

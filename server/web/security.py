@@ -11,15 +11,18 @@ from server.settings import Settings
 
 
 def content_security_policy(settings: Settings) -> str:
-    media = " ".join(f"https://{host}" for host in settings.media_hosts) or "https:"
+    hosts = " ".join(f"https://{host} https://*.{host}" for host in settings.media_hosts)
+    images = hosts or "https:"
+    streams = " ".join(f"{scheme}://{name}" for host in settings.media_hosts for name in (host, f"*.{host}")
+                       for scheme in ("https", "http")) or "https: http:"  # a show's stream_url may be http(s)
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
         "font-src 'self'",
-        f"img-src 'self' data: {media}",
-        f"media-src 'self' blob: {media}",
-        f"connect-src 'self' {media}",  # 'self' takes the show socket (ws/wss) too; a stream's segments come by fetch
+        f"img-src 'self' data: {images}",
+        f"media-src 'self' blob: {streams}",
+        f"connect-src 'self' {streams}",  # 'self' takes the show socket (ws/wss) too; a stream's segments by fetch
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

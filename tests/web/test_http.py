@@ -347,7 +347,10 @@ def test_pages_and_answers_carry_the_security_headers(sqlite_url: str) -> None:
             headers = api.client.get(path).headers
             csp = headers["content-security-policy"]
             assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "object-src 'none'" in csp
-            assert "img-src 'self' data: https://cdn.example.com" in csp and "https:;" not in csp
+            assert "img-src 'self' data: https://cdn.example.com https://*.cdn.example.com;" in csp
+            media = next(d for d in csp.split("; ") if d.startswith("media-src")).split()
+            assert {"https://cdn.example.com", "https://*.cdn.example.com", "http://cdn.example.com"} <= set(media)
+            assert "https:" not in media
             assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
             assert headers["referrer-policy"] == "same-origin" and "camera=()" in headers["permissions-policy"]
 
@@ -361,6 +364,12 @@ def test_pages_and_answers_carry_the_security_headers(sqlite_url: str) -> None:
     ("https://localhost/a.png", (), 422),
     ("http://cdn.example.com/a.jpg", (), 422),  # not https
     ("/etc/passwd", (), 422),
+    # IPv4 literals in the forms browsers still read as addresses (0.7's first check took them)
+    ("https://127.1/x.png", (), 422),
+    ("https://0177.0.0.1/x.png", (), 422),
+    ("https://0x7f.1/x.png", (), 422),
+    ("https://%31%32%37.0.0.1/x.png", (), 422),
+    ("https://192.168.1/x.png", (), 422),
     ("https://img.cdn.example.com/a.jpg", ("cdn.example.com",), 201),
     ("https://other.example/a.jpg", ("cdn.example.com",), 422),
 ])
@@ -378,3 +387,18 @@ def test_product_images_come_from_https_public_hosts_the_operator_allows(
             patched = api.client.patch(f"/api/products/{product['id']}", json={"images": [image]},
                                        headers=seller["headers"])
             assert patched.status_code == 422
+
+
+def test_with_media_hosts_a_show_s_stream_comes_from_them(sqlite_url: str) -> None:
+    """The pages' CSP lets video load from MEDIA_HOSTS only: a stream from elsewhere would be a black player."""
+    for api in make_api(settings_for(database_url=sqlite_url, media_hosts=("cdn.example.com",))):
+        host = api.user("host")
+        for url, status in (("https://stream.elsewhere.net/x.m3u8", 422), ("https://live.cdn.example.com/x.m3u8", 201),
+                            ("http://cdn.example.com/x.m3u8", 201)):
+            r = api.client.post("/api/shows", json={"title": "Live", "stream_url": url}, headers=host["headers"])
+            assert r.status_code == status, (url, r.text)
+            if status == 422:
+                assert error_code(r) == "stream_host_not_allowed"
+    for api in make_api(settings_for(database_url=sqlite_url)):
+        csp = api.client.get("/").headers["content-security-policy"]
+        assert "media-src 'self' blob: https: http:" in csp, "without MEDIA_HOSTS a stream may be http (a LAN)"
