@@ -386,6 +386,13 @@ const STRINGS = {
     'store.device.tablet': 'Tablets',
     'store.device.desktop': 'Computers',
     'store.device.unknown': 'Unknown',
+    // i17-B
+    'host.seller_title': 'This account is a seller; hosts run shows',
+    'host.seller_hint': 'A seller lists the products and lets hosts sell them. This page is for the show\'s host account; with this one you may:',
+    'host.seller_watch': 'Watch the show as a viewer',
+    'host.seller_home': 'Open another show',
+    'host.seller_switch': 'Sign in with a host account',
+    'host.viewer_tag': 'Viewer {tag}',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -770,6 +777,13 @@ const STRINGS = {
     'store.device.tablet': 'Tablettes',
     'store.device.desktop': 'Ordinateurs',
     'store.device.unknown': 'Inconnu',
+    // i17-B
+    'host.seller_title': 'Ce compte est un compte vendeur ; les émissions sont animées par un compte animateur',
+    'host.seller_hint': 'Un vendeur publie les produits et autorise des animateurs à les vendre. Cette page est celle du compte animateur de l\'émission ; avec ce compte, vous pouvez :',
+    'host.seller_watch': 'Regarder l\'émission comme spectateur',
+    'host.seller_home': 'Ouvrir une autre émission',
+    'host.seller_switch': 'Se connecter avec un compte animateur',
+    'host.viewer_tag': 'Spectateur {tag}',
   },
 };
 

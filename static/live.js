@@ -36,8 +36,9 @@ export function backoff(attempt) {
  *   onStatus(status)             'connecting' | 'live' | 'reconnecting' | 'gone' | 'closed'
  * With `token` (a host's access token) the viewer identity is neither sent nor stored: the host is
  * known by the token, and a viewer tab in the same browser must keep its own identity.
+ * `role: 'screen'` (a store's screen) keeps the socket out of the viewer count.
  */
-export function connect({ showId, token = null, onSnapshot, onEvent, onError, onStatus }) {
+export function connect({ showId, token = null, role = null, onSnapshot, onEvent, onError, onStatus }) {
   const call = (fn, ...args) => {
     if (typeof fn !== 'function') return;
     try { fn(...args); } catch (err) { console.error('vitrine live callback failed', err); }
@@ -68,6 +69,7 @@ export function connect({ showId, token = null, onSnapshot, onEvent, onError, on
 
   function url() {
     const query = new URLSearchParams();
+    if (role) query.set('role', role);
     if (token) {
       query.set('token', token);
     } else {

@@ -108,6 +108,8 @@ class ShowSocket:
             except DomainError as exc:
                 notices.append(error_frame(exc.code, exc.message))
         host = principal is not None and await self.shows.may_drive(principal=principal, show_id=show_id)
+        # a store's screen says what it is (anyone may: it only leaves the viewer count and the audience)
+        role = "host" if host else "screen" if params.get("role") == "screen" else "viewer"
         viewer_id = self.auth.viewer_id(params.get("viewer")) or (principal.id if principal else new_id("vwr"))
 
         wire = sink_of(ws.scope)
@@ -119,7 +121,7 @@ class ShowSocket:
                                device=keyed_digest(settings.secret_key, "device", cookie) if cookie else None,
                                address=keyed_digest(settings.secret_key, "address", client) if client else None)
         try:
-            await self._join(session, since=since, epoch=params.get("epoch") or None, notices=notices)
+            await self._join(session, role=role, since=since, epoch=params.get("epoch") or None, notices=notices)
             if wire is not None:
                 wire.lane = self._lane(session)
             await self._serve(ws, session)
@@ -129,16 +131,20 @@ class ShowSocket:
             self.hub.leave(show_id, conn)
             await conn.stop()
 
-    async def _join(self, session: Session, *, since: int | None, epoch: str | None, notices: list[bytes]) -> None:
+    async def _join(self, session: Session, *, role: str, since: int | None, epoch: str | None,
+                    notices: list[bytes]) -> None:
         """Join the show's channel and send the snapshot, then any replay. A function of its own so that the
-        snapshot's bytes are not kept alive for as long as the socket is open."""
-        joined = await self.hub.join(session.show_id, session.conn, since=since, epoch=epoch)
-        self.hub.saw(session.show_id, session.viewer_id)
+        snapshot's bytes are not kept alive for as long as the socket is open. Only viewers count: the host's
+        pages and the store screens are neither in the viewer count nor in the audience."""
+        audience = role == "viewer"
+        joined = await self.hub.join(session.show_id, session.conn, since=since, epoch=epoch, audience=audience)
+        if audience:
+            self.hub.saw(session.show_id, session.viewer_id)
         snap = joined.snapshot
         first = reply_frame("snapshot", {
             **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,
             "you": {"viewer_id": session.viewer_id, "viewer_token": self.auth.viewer_token(session.viewer_id),
-                    "role": "host" if session.host else "viewer"},
+                    "role": role},
         })
         session.conn.start(first=[Frame(0, first), *(Frame(0, n) for n in notices), *joined.replay],
                            after=joined.after)

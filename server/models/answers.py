@@ -262,6 +262,7 @@ class UserOut(Answer):
 class TokenOut(Answer):
     access_token: str
     token_type: Literal["bearer"]
+    expires_in: int  # seconds
     user: UserOut
     device_token: str
 

@@ -14,7 +14,7 @@ The hub reads these traits from the registry; no list of types is kept anywhere 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import orjson
@@ -79,7 +79,8 @@ class Reactions(Event):
     type: ClassVar[str] = "reactions"
     paced: ClassVar[bool] = True
     keeps_snapshot: ClassVar[bool] = True
-    counts: dict[str, int]
+    counts: dict[str, int]  # since the previous reactions event
+    totals: dict[str, int] = field(default_factory=dict)  # the show's so far, over every node
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,7 @@ class Channel:
         self.hub = hub
         self.show_id = show_id
         self.connections: set[Connection] = set()
+        self.backstage: set[Connection] = set()  # of those, the ones that are not audience (a host, a screen)
         self.last_seq = 0
         self.epoch = ""
         self.ring: deque[Frame] = deque(maxlen=RING)
@@ -168,8 +169,7 @@ class Channel:
         self.ring.clear()
         self._snapshot = None
         for conn in tuple(self.connections):
-            self.connections.discard(conn)
-            metrics.WS_CONNECTIONS.dec()
+            self.remove(conn)
             conn.kill(STREAM_RESET, "the show's stream restarted: reconnect")
 
     async def _fill(self, upto: int) -> None:
@@ -252,11 +252,22 @@ class Channel:
     def _drop(self, gone: list[Connection]) -> None:
         """The sockets a pass found gone, or closed for being too slow."""
         for conn in gone:
-            if conn in self.connections:
-                self.connections.discard(conn)
-                metrics.WS_CONNECTIONS.dec()
-                if conn.close_code == SLOW_CONSUMER:
-                    metrics.WS_SLOW_CLOSED.inc()
+            if self.remove(conn) and conn.close_code == SLOW_CONSUMER:
+                metrics.WS_SLOW_CLOSED.inc()
+
+    def remove(self, conn: Connection) -> bool:
+        """The socket leaves this channel: True when it was here."""
+        if conn not in self.connections:
+            return False
+        self.connections.discard(conn)
+        self.backstage.discard(conn)
+        metrics.WS_CONNECTIONS.dec()
+        return True
+
+    @property
+    def audience(self) -> int:
+        """The viewers here: the sockets, but for the host's pages and the store screens."""
+        return len(self.connections) - len(self.backstage)
 
     def replay_after(self, after: int) -> list[Frame] | None:
         """Frames after `after` up to now from the local ring, or None when the ring does not reach back."""
@@ -284,7 +295,7 @@ class Channel:
         if self.ready.is_set() and position.epoch != self.epoch:  # the stream restarted under this channel
             self._reset(position)
         data = await self.hub.loader(self.show_id)
-        data["viewers"] = max(data.get("viewers", 0), len(self.connections))
+        data["viewers"] = max(data.get("viewers", 0), self.audience)
         snap = Snapshot(seq=position.seq, epoch=position.epoch, data=data, at=time.monotonic())
         if position.seq >= self.last_seq:
             self._snapshot = snap
@@ -335,12 +346,17 @@ class Hub:
             raise ChannelUnavailable(f"cannot subscribe to show {show_id}") from channel.failed
         return channel
 
-    async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None) -> Joined:
+    async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None,
+                   audience: bool = True) -> Joined:
         """Register the socket (live frames start queueing at once), then work out what goes before them.
-        `since`: resume after that seq (None: a fresh join; below 0: a resume that cannot be made)."""
+        `since`: resume after that seq (None: a fresh join; below 0: a resume that cannot be made).
+        `audience`: False for a socket that is not a viewer (the host's page, a store screen): it gets the
+        show, and is left out of the viewer count."""
         channel = await self.channel(show_id)
         channel.joining -= 1
         channel.connections.add(conn)
+        if not audience:
+            channel.backstage.add(conn)
         metrics.WS_CONNECTIONS.inc()
         try:
             snap = await channel.snapshot()
@@ -366,9 +382,8 @@ class Hub:
 
     def leave(self, show_id: str, conn: Connection) -> None:
         channel = self.channels.get(show_id)
-        if channel is not None and conn in channel.connections:
-            channel.connections.discard(conn)
-            metrics.WS_CONNECTIONS.dec()
+        if channel is not None:
+            channel.remove(conn)
 
     def saw(self, show_id: str, viewer_id: str) -> None:
         channel = self.channels.get(show_id)
@@ -382,7 +397,7 @@ class Hub:
 
     def local_viewers(self, show_id: str) -> int:
         channel = self.channels.get(show_id)
-        return len(channel.connections) if channel else 0
+        return channel.audience if channel else 0
 
     async def _tick_forever(self) -> None:
         while True:
@@ -416,7 +431,7 @@ class Hub:
     async def _tick_channel(self, channel: Channel, more: list[Event]) -> None:
         reactions, channel.reactions = dict(channel.reactions), Counter()
         seen, channel.seen = channel.seen, []
-        viewers = len(channel.connections)
+        viewers = channel.audience
         events: list[Event] = []
         try:
             tick = await self.bus.tick(channel.show_id, viewers=viewers, reactions=reactions, seen=seen)
@@ -430,7 +445,7 @@ class Hub:
             tick = None
         if tick is not None:
             if tick.reactions:
-                events.append(Reactions(counts=tick.reactions))
+                events.append(Reactions(counts=tick.reactions, totals=tick.totals))
             if tick.viewers_changed:
                 events.append(Viewers(count=tick.viewers))
         events += more

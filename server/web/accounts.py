@@ -22,10 +22,11 @@ async def token(request: Request) -> Response:
     data = await body(request, LoginIn)
     client = request.client.host if request.client else "unknown"
     device = data.device_token or request.cookies.get(DEVICE_COOKIE)
-    access_token, user, device_token = await services(request).auth.login(
+    auth = services(request).auth
+    access_token, user, device_token = await auth.login(
         email=data.email, password=data.password, client=client, device=device)
-    response = JSONResponse({"access_token": access_token, "token_type": "bearer", "user": user_public(user),
-                             "device_token": device_token})
+    response = JSONResponse({"access_token": access_token, "token_type": "bearer", "expires_in": auth.token_ttl_s,
+                             "user": user_public(user), "device_token": device_token})
     # the pages' browsers keep it without script access; apps keep device_token and send it back
     response.set_cookie(DEVICE_COOKIE, device_token, max_age=DEVICE_DAYS * 86400, path="/api/auth", httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")

@@ -5,14 +5,25 @@ import { connect, readStore, writeStore } from '/static/live.js';
 import { createSelling } from '/static/host/selling.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
-const TOKEN_KEY = 'vitrine.host.token';
+// the sign-in, kept for every tab of this browser until the token expires: {token, role, expires_at}
+const SESSION_KEY = 'vitrine.host.session';
 const MAX_MESSAGES = 200;
 const $ = (id) => document.getElementById(id);
 const showId = showIdFromPath();
 const base = `/api/shows/${encodeURIComponent(showId)}`;
 
+/** The sign-in this browser keeps, while its token has not expired. */
+function readSession() {
+  let session = null;
+  try { session = JSON.parse(readStore(SESSION_KEY) || 'null'); } catch { session = null; }
+  const valid = session && typeof session.token === 'string' && Number(session.expires_at) > Date.now();
+  return valid ? session : null;
+}
+
+const kept = readSession();
 const state = {
-  token: readStore(TOKEN_KEY, 'sessionStorage'),
+  token: kept ? kept.token : null,
+  role: kept ? kept.role : null,
   show: null,
   pinned: null,
   stock: {},
@@ -26,6 +37,8 @@ const state = {
 
 applyI18n();
 $('open-player').href = `/watch/${encodeURIComponent(showId)}`;
+$('seller-watch').href = `/watch/${encodeURIComponent(showId)}`;
+$('seller-switch').addEventListener('click', () => signOut());
 $('chat-list').dataset.empty = t('chat.empty');
 
 // --- HTTP ----------------------------------------------------------------------------------------
@@ -78,7 +91,10 @@ $('login-form').addEventListener('submit', async (event) => {
   try {
     const data = await api('POST', '/api/auth/token', { email, password });
     state.token = data.access_token;
-    writeStore(TOKEN_KEY, state.token, 'sessionStorage');
+    state.role = (data.user && data.user.role) || null;
+    const ttl = Number(data.expires_in) > 0 ? Number(data.expires_in) : 3600;
+    writeStore(SESSION_KEY, JSON.stringify({ token: state.token, role: state.role,
+      expires_at: Date.now() + ttl * 1000 }));
     $('login-password').value = '';
     openStudio();
   } catch (err) {
@@ -94,8 +110,10 @@ function signOut(message) {
   if (state.live) state.live.close();
   state.live = null;
   state.token = null;
-  writeStore(TOKEN_KEY, null, 'sessionStorage');
+  state.role = null;
+  writeStore(SESSION_KEY, null); // the other tabs hear of it (below)
   $('studio').hidden = true;
+  $('seller-note').hidden = true;
   $('login').hidden = false;
   $('signout').hidden = true;
   $('conn').hidden = true;
@@ -104,6 +122,18 @@ function signOut(message) {
   error.textContent = message || '';
   $('login-email').focus();
 }
+
+// Another tab signed out (or in as someone else): this one follows.
+window.addEventListener('storage', (event) => {
+  if (event.key !== SESSION_KEY && event.key !== null) return;
+  const session = readSession();
+  if (!session && state.token) signOut();
+  else if (session && session.token !== state.token) {
+    state.token = session.token;
+    state.role = session.role;
+    openStudio();
+  }
+});
 
 // Signing out ends the account's sign-ins everywhere (the server refuses the token from now on), then here.
 $('signout').addEventListener('click', () => {
@@ -118,9 +148,18 @@ function banner(text) {
 
 async function openStudio() {
   $('login').hidden = true;
-  $('studio').hidden = false;
   $('signout').hidden = false;
   banner(null);
+  if (state.role === 'seller') { // a seller may not run a show: say so, and what it may open instead
+    $('studio').hidden = true;
+    $('seller-note').hidden = false;
+    if (state.live) state.live.close();
+    state.live = null;
+    selling.stop();
+    return;
+  }
+  $('seller-note').hidden = true;
+  $('studio').hidden = false;
   state.totals = {};
   renderKinds();
   try {
@@ -256,6 +295,15 @@ function renderViewers(count) {
   $('viewer-count').textContent = number(count || 0, { compact: true });
 }
 
+/** The show's totals (the snapshot's, a `reactions` event's): they only grow, so the larger count wins (a
+ *  cached snapshot may be older than the events that follow it). */
+function addTotals(totals) {
+  for (const [kind, count] of Object.entries(totals || {})) {
+    state.totals[kind] = Math.max(state.totals[kind] || 0, Number(count) || 0);
+  }
+  renderKinds();
+}
+
 function renderKinds() {
   $('kinds').replaceChildren(...state.kinds.map((kind) => el('li', { class: 'kind', title: t(`react.${kind}`) },
     reactionIcon(kind, 'kind-icon'),
@@ -347,10 +395,8 @@ function onSnapshot(data, meta = {}) {
   state.you = data.you || null;
   selling.setClock(meta.ts);
   state.stock = { ...(data.stock || {}) };
-  if (Array.isArray(data.reactions) && data.reactions.join() !== state.kinds.join()) {
-    state.kinds = data.reactions;
-    renderKinds();
-  }
+  if (Array.isArray(data.reactions) && data.reactions.join() !== state.kinds.join()) state.kinds = data.reactions;
+  addTotals(data.reaction_totals);
   applyShow(data);
   const list = $('chat-list');
   list.replaceChildren(...(data.chat || []).slice(-MAX_MESSAGES).map(messageNode));
@@ -365,10 +411,11 @@ const HANDLERS = {
   'product.unpinned': () => applyShow({ pinned: null }),
   viewers: (data) => renderViewers(data.count),
   reactions: (data) => {
-    for (const [kind, count] of Object.entries(data.counts || {})) {
+    if (data.totals && typeof data.totals === 'object') return addTotals(data.totals);
+    for (const [kind, count] of Object.entries(data.counts || {})) { // a server without totals
       state.totals[kind] = (state.totals[kind] || 0) + (Number(count) || 0);
     }
-    renderKinds();
+    return renderKinds();
   },
   'chat.message': addMessage,
   'chat.deleted': (data) => removeMessage(data.id),

@@ -64,7 +64,7 @@ function follow(showId) {
   s.status = null;
   s.pinned = null;
   stopStream();
-  if (showId) s.live = connect({ showId, onSnapshot, onEvent, onStatus });
+  if (showId) s.live = connect({ showId, role: 'screen', onSnapshot, onEvent, onStatus });
 }
 
 /** The store's item for a product, when it has one: then the code leads straight to its checkout. */

@@ -129,6 +129,45 @@ def test_viewer_count_is_published(api: Api, world: dict[str, Any]) -> None:
             pass
 
 
+def test_the_snapshot_keeps_the_shows_reaction_totals(api: Api, world: dict[str, Any]) -> None:
+    """A page that comes back (a reload, a second device) starts from the show's totals, not from 0: the
+    snapshot carries them, and every `reactions` event carries them too (the snapshot may be a cached one)."""
+    show = world["show"]
+    with api.client.websocket_connect(f"/ws/shows/{show['id']}") as ws:
+        assert recv(ws)["data"]["reaction_totals"] == {k: 0 for k in ("heart", "fire", "clap", "laugh", "wow")}
+        for _ in range(3):
+            ws.send_text('{"type":"react","kind":"heart"}')
+        ws.send_text('{"type":"react","kind":"wow"}')
+        while recv_type(ws, "reactions")["data"]["totals"] != {"heart": 3, "wow": 1}:
+            pass
+    with api.client.websocket_connect(f"/ws/shows/{show['id']}") as ws:
+        totals = recv(ws)["data"]["reaction_totals"]
+        ws.send_text('{"type":"ping","id":1}')  # its pong comes after whatever follows the snapshot
+        while (frame := recv(ws))["type"] != "pong":
+            if frame["type"] == "reactions":
+                totals = {k: max(n, frame["data"]["totals"].get(k, 0)) for k, n in totals.items()}
+    assert totals == {"heart": 3, "fire": 0, "clap": 0, "laugh": 0, "wow": 1}
+
+
+def test_the_viewer_count_leaves_out_the_host_and_the_store_screen(api: Api, world: dict[str, Any]) -> None:
+    show, host = world["show"], world["host"]
+    url = f"/ws/shows/{show['id']}"
+    with api.client.websocket_connect(f"{url}?token={host['token']}") as hws, \
+            api.client.websocket_connect(f"{url}?role=screen") as sws:
+        assert recv(hws)["data"]["you"]["role"] == "host"
+        assert recv(sws)["data"]["you"]["role"] == "screen"
+        with api.client.websocket_connect(url) as a, api.client.websocket_connect(url) as b:
+            assert recv(a)["data"]["you"]["role"] == recv(b)["data"]["you"]["role"] == "viewer"
+            count = 0
+            while count < 2:
+                count = recv_type(a, "viewers")["data"]["count"]
+            assert count == 2, "two viewers: the host's page and the store screen are not viewers"
+            sales = api.client.get(f"/api/shows/{show['id']}/sales", headers=host["headers"]).json()
+            assert (sales["viewers"], sales["audience"]) == (2, 2)
+        while recv_type(hws, "viewers")["data"]["count"] != 0:
+            pass
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [

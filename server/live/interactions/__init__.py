@@ -24,9 +24,9 @@ from server.settings import Settings
 def build(*, settings: Settings, db: Database, publisher: Publisher, auth: Auth, chat: Chat, deals: Deals,
           orders: Orders, feed: CommerceFeed) -> list[Interaction]:
     return [
-        Reactions(max_frame_bytes=settings.ws_max_frame_bytes),
+        Reactions(max_frame_bytes=settings.ws_max_frame_bytes, bus=publisher.bus),
         ChatInteraction(chat=chat, moderation=Moderation(db=db), auth=auth, history=settings.chat_history),
-        Pinning(db=db, publisher=publisher, auth=auth),
+        Pinning(db=db, publisher=publisher, auth=auth, on_unpinned=deals.product_unpinned),
         Buying(orders=orders, feed=feed),
         DealsInteraction(deals=deals, auth=auth),
     ]

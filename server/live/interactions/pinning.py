@@ -1,11 +1,12 @@
 """Pinning: the host pins one of the show's products and every viewer sees it at once (the pin path:
-`product.pinned`, one event encoded once for every socket of every node); unpinning takes it away."""
+`product.pinned`, one event encoded once for every socket of every node); unpinning takes it away, and so
+does pinning another: then the product that left is announced to `on_unpinned` (its flash deal ends)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
@@ -38,14 +39,19 @@ class ProductUnpinned(Event):
     product_id: str | None
 
 
+class Unpinned(Protocol):
+    async def __call__(self, *, show_id: str, product_id: str) -> None: ...
+
+
 class Pinning(Interaction):
     name = "pinning"
     show_keys: ClassVar[tuple[str, ...]] = ("pinned",)
 
-    def __init__(self, *, db: Database, publisher: Publisher, auth: Auth) -> None:
+    def __init__(self, *, db: Database, publisher: Publisher, auth: Auth, on_unpinned: Unpinned) -> None:
         self.db = db
         self.publisher = publisher
         self.auth = auth
+        self.on_unpinned = on_unpinned
 
     async def pin(self, *, principal: Principal, show_id: str, product_id: str) -> dict[str, Any]:
         async with self.db.session() as session:
@@ -55,10 +61,12 @@ class Pinning(Interaction):
             if carried is None:
                 raise InvalidInput("this product is not part of the show", code="product_not_in_show")
             product = (await Catalog.load(session, [product_id]))[0]
-            show.pinned_product_id = product_id
+            previous, show.pinned_product_id = show.pinned_product_id, product_id
             session.add(TimelineEntry(show_id=show.id, kind="pinned", product_id=product_id, actor_id=principal.id))
             await session.commit()
         await self.publisher.publish(show_id, ProductPinned(product=product))
+        if previous is not None and previous != product_id:
+            await self.on_unpinned(show_id=show_id, product_id=previous)
         return product
 
     async def unpin(self, *, principal: Principal, show_id: str) -> None:
@@ -69,6 +77,8 @@ class Pinning(Interaction):
             session.add(TimelineEntry(show_id=show.id, kind="unpinned", product_id=previous, actor_id=principal.id))
             await session.commit()
         await self.publisher.publish(show_id, ProductUnpinned(product_id=previous))
+        if previous is not None:
+            await self.on_unpinned(show_id=show_id, product_id=previous)
 
     async def show_part(self, view: ShowView) -> dict[str, Any]:
         pinned = view.show.pinned_product_id

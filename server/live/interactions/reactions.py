@@ -1,7 +1,8 @@
-"""Reactions: a viewer taps a heart; every node counts them and the hub sends the show's totals a few
-times a second (the `reactions` event, realtime/events.py). The most frequent frame a viewer sends, so it
-has a lane: under `vitrine serve` a react frame is taken as the protocol cuts it (realtime/wire.py) and
-never becomes an ASGI message."""
+"""Reactions: a viewer taps a heart; every node counts them and the hub sends the show's counts a few
+times a second (the `reactions` event, realtime/events.py), with the show's totals so far, which the bus
+keeps over every node and the snapshot carries (a host page that reloads or opens on a second device).
+The most frequent frame a viewer sends, so it has a lane: under `vitrine serve` a react frame is taken as
+the protocol cuts it (realtime/wire.py) and never becomes an ASGI message."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import orjson
 from server.errors import DomainError
 from server.live.interactions.base import FrameHandler, Interaction, Lane, ShowView
 from server.live.session import Refused, Session
+from server.realtime.bus import Bus
 from server.settings import REACTION_KINDS
 
 # A react frame as the player sends it (JSON.stringify's bytes, the same as orjson's), with its kind: the
@@ -31,10 +33,11 @@ def take(session: Session, kind: Any, now: float | None = None) -> None:
 
 class Reactions(Interaction):
     name = "reactions"
-    snapshot_keys: ClassVar[tuple[str, ...]] = ("reactions",)
+    snapshot_keys: ClassVar[tuple[str, ...]] = ("reactions", "reaction_totals")
 
-    def __init__(self, *, max_frame_bytes: int) -> None:
+    def __init__(self, *, max_frame_bytes: int, bus: Bus) -> None:
         self.max_frame_bytes = max_frame_bytes
+        self.bus = bus
 
     def frames(self) -> Mapping[str, FrameHandler]:
         return {"react": self.react}
@@ -44,7 +47,8 @@ class Reactions(Interaction):
         return None
 
     async def snapshot_part(self, view: ShowView) -> dict[str, Any]:
-        return {"reactions": list(REACTION_KINDS)}
+        totals = await self.bus.reaction_totals(view.show.id)
+        return {"reactions": list(REACTION_KINDS), "reaction_totals": {k: totals.get(k, 0) for k in REACTION_KINDS}}
 
     def lane(self, session: Session) -> Lane:
         max_bytes, conn = self.max_frame_bytes, session.conn

@@ -40,6 +40,7 @@ class Tick:
     viewers: int
     viewers_changed: bool
     reactions: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # the show's reactions so far, over every node
 
 
 class Bus(Protocol):
@@ -69,6 +70,10 @@ class Bus(Protocol):
                    seen: list[str] | None = None) -> Tick | None:
         """Report this node's viewers, the reactions counted and the viewer ids that joined since the last
         tick. The first node to tick in a window (TICK_MS) gets the totals to publish; the others get None."""
+        ...
+
+    async def reaction_totals(self, show_id: str) -> dict[str, int]:
+        """The show's reactions so far, by kind, over every node (what the ticks reported)."""
         ...
 
     async def viewers(self, show_id: str) -> int: ...

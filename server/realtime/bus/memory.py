@@ -21,6 +21,7 @@ class _Show:
     history: deque[tuple[int, bytes]] = field(default_factory=deque)
     subscribers: set[Subscription] = field(default_factory=set)
     reactions: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
     viewers: dict[str, tuple[int, float]] = field(default_factory=dict)
     published_viewers: int = -1
     audience: set[str] = field(default_factory=set)
@@ -95,6 +96,7 @@ class MemoryBus:
         show.viewers[self.node_id] = (viewers, now + 5.0)
         for kind, count in reactions.items():
             show.reactions[kind] = show.reactions.get(kind, 0) + count
+            show.totals[kind] = show.totals.get(kind, 0) + count
         if now < show.tick_until:
             return None
         show.tick_until = now + self.tick_s * 0.9
@@ -102,7 +104,10 @@ class MemoryBus:
         taken, show.reactions = show.reactions, {}
         changed = total != show.published_viewers
         show.published_viewers = total
-        return Tick(viewers=total, viewers_changed=changed, reactions=taken)
+        return Tick(viewers=total, viewers_changed=changed, reactions=taken, totals=dict(show.totals))
+
+    async def reaction_totals(self, show_id: str) -> dict[str, int]:
+        return dict(self._show(show_id).totals)
 
     def _count(self, show: _Show, now: float) -> int:
         return sum(count for count, until in show.viewers.values() if until > now)

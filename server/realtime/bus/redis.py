@@ -50,7 +50,7 @@ redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
 return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2])}
 """
 
-# KEYS: presence hash, reactions hash, tick lock, last published viewers, audience HyperLogLog.
+# KEYS: presence hash, reactions hash, tick lock, last published viewers, audience HyperLogLog, reaction totals.
 # ARGV: node id, node's viewers, presence ttl ms, lock ttl ms, number of kind/count pairs, the pairs,
 # then the viewer ids seen since the last tick.
 _TICK = """
@@ -59,7 +59,11 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. (now + tonumber(ARGV[3])))
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 4)
 local pairs_end = 5 + 2 * tonumber(ARGV[5])
-for i = 6, pairs_end, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for i = 6, pairs_end, 2 do
+  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
+  redis.call('HINCRBY', KEYS[6], ARGV[i], ARGV[i + 1])
+end
+if pairs_end > 5 then redis.call('PEXPIRE', KEYS[6], 7 * 24 * 3600 * 1000) end
 if #ARGV > pairs_end then
   redis.call('PFADD', KEYS[5], unpack(ARGV, pairs_end + 1))
   redis.call('PEXPIRE', KEYS[5], 7 * 24 * 3600 * 1000)
@@ -79,7 +83,7 @@ if tostring(total) ~= (redis.call('GET', KEYS[4]) or '') then
 end
 local reactions = redis.call('HGETALL', KEYS[2])
 redis.call('DEL', KEYS[2])
-return {total, changed, reactions}
+return {total, changed, reactions, redis.call('HGETALL', KEYS[6])}
 """
 
 _VIEWERS = """
@@ -283,15 +287,19 @@ class RedisBus:
         for kind, count in reactions.items():
             flat += [kind, count]
         keys = [_k(show_id, "presence"), _k(show_id, "reactions"), _k(show_id, "tick"), _k(show_id, "viewers"),
-                _k(show_id, "audience")]
+                _k(show_id, "audience"), _k(show_id, "reaction_totals")]
         args: list[str | int] = [self.node_id, viewers, PRESENCE_TTL_MS, max(1, int(self.tick_ms * 0.9)),
                                  len(reactions), *flat, *(seen or [])]
         result = await self._tick(keys=keys, args=args)
         if result is None:
             return None
-        total, changed, pairs = result
-        counts = {pairs[i].decode(): int(pairs[i + 1]) for i in range(0, len(pairs), 2)}
-        return Tick(viewers=int(total), viewers_changed=bool(changed), reactions=counts)
+        total, changed, pairs, totals = result
+        return Tick(viewers=int(total), viewers_changed=bool(changed), reactions=_counts(pairs),
+                    totals=_counts(totals))
+
+    async def reaction_totals(self, show_id: str) -> dict[str, int]:
+        totals: dict[bytes, bytes] = await self.redis.hgetall(_k(show_id, "reaction_totals"))  # type: ignore[assignment]
+        return _counts(totals)
 
     async def viewers(self, show_id: str) -> int:
         return int(await self._viewers(keys=[_k(show_id, "presence")]))
@@ -307,6 +315,12 @@ class RedisBus:
 
     async def forget(self, key: str) -> None:
         await self.redis.delete(f"vt:hit:{key}")
+
+
+def _counts(pairs: list[bytes] | dict[bytes, bytes]) -> dict[str, int]:
+    """A Redis hash of counts, as HGETALL answers a script (a flat list) or a client (a dict)."""
+    items = pairs.items() if isinstance(pairs, dict) else zip(pairs[::2], pairs[1::2], strict=True)
+    return {kind.decode(): int(count) for kind, count in items}
 
 
 def _contiguous(frames: list[bytes]) -> bool:

@@ -102,3 +102,33 @@ def test_deals_started_at_once_make_one_running_deal(api: Api, shop: dict[str, A
         assert api.client.get(f"/api/shows/{show_id}").json()["deal"]["id"] == won["id"]
         r = api.client.post(f"/api/shows/{show_id}/deals/{won['id']}/end", headers=shop["host"]["headers"])
         assert r.status_code == 200, r.text
+
+
+def test_a_deal_ends_when_its_product_is_unpinned(api: Api) -> None:
+    """Pinning another product ends the deal (`unpinned`): viewers are told, its price is gone, and the new
+    product may have a deal at once; unpinning ends the deal too."""
+    seller, host = api.user("seller"), api.user("host")
+    first, second = api.product(seller), api.product(seller)
+    show = api.live_show(host, [first["id"], second["id"]])
+    shop = {"host": host, "show": show, "product": first, "variant": first["variants"][0]}
+    pin(api, shop)
+    deal = start_deal(api, shop).json()
+    with api.client.websocket_connect(f"/ws/shows/{show['id']}") as ws:
+        recv(ws)
+        shop["product"] = second
+        pin(api, shop)
+        assert recv_type(ws, "product.pinned")["data"]["product"]["id"] == second["id"]
+        ended = recv_type(ws, "deal.ended")["data"]
+        assert ended == {"id": deal["id"], "product_id": first["id"], "reason": "unpinned", "sold": 0}
+        assert api.client.get(f"/api/shows/{show['id']}").json()["deal"] is None
+        first_shop = {**shop, "product": first, "variant": first["variants"][0]}
+        assert code(place(api, order_body(first_shop, deal_id=deal["id"]))) == "deal_ended"
+        r = start_deal(api, shop)
+        assert r.status_code == 201, r.text
+        second_deal = r.json()
+        r = api.client.delete(f"/api/shows/{show['id']}/pin", headers=host["headers"])
+        assert r.status_code == 200, r.text
+        ended = recv_type(ws, "deal.ended")["data"]
+        assert (ended["id"], ended["product_id"], ended["reason"]) == (second_deal["id"], second["id"], "unpinned")
+    history = api.client.get(f"/api/shows/{show['id']}").json()
+    assert history["deal"] is None and history["pinned"] is None

@@ -18,9 +18,13 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
-    url = None if request.param == "memory" else request.getfixturevalue("redis_url")
-    instance = create_bus(url, history_size=20, tick_ms=100)
+def backend_url(request: pytest.FixtureRequest) -> str | None:
+    return None if request.param == "memory" else str(request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture
+async def bus(backend_url: str | None) -> AsyncIterator[Bus]:
+    instance = create_bus(backend_url, history_size=20, tick_ms=100)
     await instance.start()
     yield instance
     await instance.close()
@@ -128,6 +132,27 @@ async def test_tick_one_leader_per_window_and_reactions_summed(bus: Bus) -> None
     assert await bus.viewers(s) == 3
 
 
+async def test_reaction_totals_add_up_every_node_and_every_tick(bus: Bus, backend_url: str | None) -> None:
+    """The show's totals outlast the ticks that took them: another node (a second bus on the same backend)
+    reads them, and the tick's leader publishes them with the counts."""
+    s = show()
+    assert await bus.reaction_totals(s) == {}
+    other = create_bus(backend_url, history_size=20, tick_ms=100) if backend_url else bus
+    await other.start()
+    try:
+        assert (await bus.tick(s, viewers=1, reactions={"heart": 2})) is not None
+        assert await other.tick(s, viewers=1, reactions={"heart": 1, "fire": 4}) is None  # counted, not led
+        await asyncio.sleep(0.15)
+        led = await other.tick(s, viewers=1, reactions={"wow": 1})
+        assert led is not None and led.totals == {"heart": 3, "fire": 4, "wow": 1}
+        assert led.reactions == {"heart": 1, "fire": 4, "wow": 1}
+        assert await bus.reaction_totals(s) == await other.reaction_totals(s) == {"heart": 3, "fire": 4, "wow": 1}
+        assert await bus.reaction_totals(show()) == {}
+    finally:
+        if other is not bus:
+            await other.close()
+
+
 async def test_audience_counts_distinct_viewers_across_ticks(bus: Bus) -> None:
     s = show()
     await bus.tick(s, viewers=2, reactions={}, seen=["vwr_a", "vwr_b"])
@@ -150,7 +175,7 @@ async def test_publish_reactions_event_shape(bus: Bus) -> None:
     async with bus.subscribe(s) as frames:
         await bus.publish(s, Reactions(counts={"heart": 7}))
         frame = orjson.loads(await asyncio.wait_for(frames.__anext__(), 5))
-    assert frame == {"type": "reactions", "seq": 1, "ts": frame["ts"], "data": {"counts": {"heart": 7}}}
+    assert frame == {"type": "reactions", "seq": 1, "ts": frame["ts"], "data": {"counts": {"heart": 7}, "totals": {}}}
 
 
 async def test_events_published_together_get_consecutive_seqs_and_arrive_together(bus: Bus) -> None:

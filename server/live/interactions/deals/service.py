@@ -1,7 +1,7 @@
 """Flash deals, the show's half: the host starts a deal on the pinned product with a price, a quantity cap
-and a duration; every viewer sees the countdown. It ends when its time or its pieces run out, or when the
-host ends it. The order's half (the price and the cap, taken in the order's transaction) is
-commerce/offers.py."""
+and a duration; every viewer sees the countdown. It ends when its time or its pieces run out, when the
+host ends it, or when its product is unpinned (pinning another one included). The order's half (the price
+and the cap, taken in the order's transaction) is commerce/offers.py."""
 
 from __future__ import annotations
 
@@ -74,15 +74,22 @@ class Deals:
 
     async def announce_end(self, *, deal_id: str, reason: str) -> None:
         """End the deal once (whichever node gets there first) and tell every viewer."""
+        await self._end(col(Deal.id) == deal_id, reason=reason)
+
+    async def product_unpinned(self, *, show_id: str, product_id: str) -> None:
+        """The host unpinned the product, or pinned another: its running deal ends (viewers no longer see it,
+        and the next product may have a deal of its own)."""
+        await self._end(col(Deal.show_id) == show_id, col(Deal.product_id) == product_id, reason="unpinned")
+
+    async def _end(self, *where: sa.ColumnElement[bool], reason: str) -> None:
         async with self.db.session() as session:
             ended = (await session.exec(
-                sa.update(Deal).where(col(Deal.id) == deal_id, col(Deal.ended_at).is_(None))
+                sa.update(Deal).where(*where, col(Deal.ended_at).is_(None))
                 .values(ended_at=utcnow(), end_reason=reason)
-                .returning(col(Deal.show_id), col(Deal.product_id), col(Deal.sold))
-            )).first()
+                .returning(col(Deal.id), col(Deal.show_id), col(Deal.product_id), col(Deal.sold))
+            )).all()
             await session.commit()
-        if ended is not None:
-            show_id, product_id, sold = ended
+        for deal_id, show_id, product_id, sold in ended:
             await self.publisher.publish(show_id, DealEnded(id=deal_id, product_id=product_id, reason=reason,
                                                         sold=int(sold)))
 
