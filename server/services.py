@@ -88,7 +88,7 @@ def build_services(settings: Settings) -> Services:
                     secret_key=settings.secret_key, on_deal_sold_out=deals.sold_out,
                     reservation_s=settings.reservation_s)
     webhooks = PaymentWebhooks(db=db, orders=orders, provider=provider)
-    chat = Chat(db=db, publisher=publisher, max_chars=settings.chat_max_chars)
+    chat = Chat(db=db, publisher=publisher, max_chars=settings.chat_max_chars, secret_key=settings.secret_key)
     live = interactions.build(settings=settings, db=db, publisher=publisher, auth=auth, chat=chat, deals=deals,
                               orders=orders, feed=feed)
     shows = Shows(db=db, bus=bus, publisher=publisher, parts=live, media_hosts=settings.media_hosts)

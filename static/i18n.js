@@ -393,6 +393,7 @@ const STRINGS = {
     'host.seller_home': 'Open another show',
     'host.seller_switch': 'Sign in with a host account',
     'host.viewer_tag': 'Viewer {tag}',
+    'host.deal_unpinned': 'The flash deal ended: its product is no longer pinned.',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -784,6 +785,7 @@ const STRINGS = {
     'host.seller_home': 'Ouvrir une autre émission',
     'host.seller_switch': 'Se connecter avec un compte animateur',
     'host.viewer_tag': 'Spectateur {tag}',
+    'host.deal_unpinned': 'La vente flash est terminée : son produit n\'est plus épinglé.',
   },
 };
 

@@ -346,6 +346,11 @@ function messageNode(message) {
   const node = el('li', { class: 'mod-msg', dataset: { id: message.id, viewer: message.viewer_id || '' } },
     el('div', { class: 'mod-head' },
       el('span', { class: 'mod-author', text: message.author || '' }),
+      // who wrote it, beyond the name anyone may take: two "Léa"s are two tags
+      message.tag ? el('span', {
+        class: 'mod-viewer', 'data-testid': 'viewer-tag', text: `#${message.tag}`,
+        title: t('host.viewer_tag', { tag: message.tag }),
+      }) : null,
       el('span', { class: 'mod-tag', text: t('host.muted') }),
       el('time', { class: 'mod-time', text: timeOf(message.at) })),
     el('p', { class: 'mod-text', text: message.text || '' }),

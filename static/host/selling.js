@@ -165,6 +165,7 @@ export function createSelling({ api, act, base }) {
     dealEnded(data) {
       if (!s.deal || s.deal.id !== data.id) return;
       if (data.reason === 'sold_out') toast(t('deal.sold_out'), 'ok');
+      if (data.reason === 'unpinned') toast(t('host.deal_unpinned'), 'ok', 5000);
       setDeal(null);
     },
     sale(data) {

@@ -17,6 +17,7 @@ from tests.support.browser import (
     WAIT_MS,
     OpenPage,
     assert_fits,
+    chat,
     pin_over_http,
     sign_in_host,
     token_for,
@@ -41,15 +42,6 @@ def sign_in(page: Page, demo: dict[str, str]) -> None:
     expect(page.get_by_test_id("login-submit")).to_be_hidden()
 
 
-def chat(page: Page, text: str, *, name: str | None = None) -> None:
-    page.get_by_test_id("chat-input").fill(text)
-    page.get_by_test_id("chat-input").press("Enter")
-    if name is not None:  # the first message asks for a display name
-        page.get_by_test_id("chat-name").fill(name)
-        page.get_by_test_id("chat-name-save").click()
-    expect(page.get_by_test_id("chat-input")).to_have_value("")
-
-
 def test_host_pins_a_product_and_viewers_see_it(
     open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]
 ) -> None:
@@ -69,8 +61,8 @@ def test_host_pins_a_product_and_viewers_see_it(
     expect(viewer.get_by_test_id("pinned-price")).to_have_text("€89.00")
     expect(viewer.locator("#chips .chip")).to_have_count(len(product["variants"]))
     expect(host.get_by_test_id(f"pin-{product['id']}")).to_be_disabled()
-    # two sockets watch: the host's page and the viewer's
-    expect(host.get_by_test_id("viewer-count")).to_have_text("2", timeout=WAIT_MS)
+    # one viewer watches: the host's own page is not one
+    expect(host.get_by_test_id("viewer-count")).to_have_text("1", timeout=WAIT_MS)
 
     # someone arriving later gets it in the snapshot
     latecomer = open_page(f"/watch/{demo['show_id']}")

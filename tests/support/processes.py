@@ -62,10 +62,13 @@ def start_server(env: dict[str, str], *, log_dir: Path, workers: int = 1, log_le
 
 
 def seed_demo(env: dict[str, str]) -> dict[str, str]:
-    """Runs `python -m server demo` and reads the show id and logins from what it prints."""
+    """Runs `python -m server demo` and reads the show id, the store id and the logins from what it prints."""
     out = subprocess.run([sys.executable, "-m", "server", "demo"], cwd=ROOT, env={**os.environ, **env},
                          capture_output=True, text=True, check=True).stdout
     lines = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
     show_id = lines["Viewer page"].strip().rsplit("/", 1)[1]
+    store_id = lines["Store screen"].strip().rsplit("/", 2)[1]
     host_email, password = (p.strip() for p in lines["Host login"].split("/"))
-    return {"show_id": show_id, "host_email": host_email, "password": password}
+    seller_email = lines["Seller login"].split("/")[0].strip()
+    return {"show_id": show_id, "store_id": store_id, "host_email": host_email, "seller_email": seller_email,
+            "password": password}

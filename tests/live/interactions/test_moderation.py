@@ -36,12 +36,16 @@ def mute(api: Api, show: dict[str, Any], **body: str) -> None:
 
 
 def test_a_mute_holds_the_browser_the_account_and_an_anonymous_address(api: Api, show: dict[str, Any]) -> None:
+    """The address holds only a client without the pages' cookie: another browser behind it (a shop's wifi)
+    is someone else."""
     anonymous = Writer(viewer_id="vwr_a", device="dev-a", address="addr-a")
     assert post(api, show, anonymous) == "posted"
     mute(api, show, viewer_id="vwr_a")
     assert post(api, show, anonymous) == "muted"
     assert post(api, show, Writer(viewer_id="vwr_new1", device="dev-a", address="addr-z")) == "muted", "same browser"
-    assert post(api, show, Writer(viewer_id="vwr_new2", device="dev-z", address="addr-a")) == "muted", "same address"
+    assert post(api, show, Writer(viewer_id="vwr_new2", address="addr-a")) == "muted", "same address, no cookie"
+    assert post(api, show, Writer(viewer_id="vwr_new3", device="dev-z", address="addr-a")) == "posted", \
+        "another browser behind the same address is someone else"
     assert post(api, show, Writer(viewer_id="vwr_b", account_id="usr_b", device="dev-b", address="addr-a")) == \
         "posted", "a signed-in viewer behind the same address is someone else"
     assert post(api, show, Writer(viewer_id="vwr_c", device="dev-c", address="addr-c")) == "posted"
@@ -86,3 +90,31 @@ def test_a_muted_viewer_who_comes_back_without_its_viewer_token_is_still_muted(a
         assert recv(ws)["data"]["you"]["viewer_id"] != me
         ws.send_text(orjson.dumps({"type": "chat", "name": "Troll2", "text": "spam again"}).decode())
         assert recv_type(ws, "error")["data"]["code"] == "muted"
+
+
+def test_two_viewers_under_one_name_have_their_own_tags_and_mutes(api: Api, show: dict[str, Any]) -> None:
+    """Two "Léa"s in two browsers behind one address (a pop-up store's wifi): each message carries a short tag
+    of its viewer (never the viewer id itself), and muting one Léa leaves the other free to chat."""
+    api.client.cookies.clear()
+    url = f"/ws/shows/{show['id']}"
+    with api.client.websocket_connect(url, headers={"cookie": "vt_vw=browser-one"}) as one, \
+            api.client.websocket_connect(url, headers={"cookie": "vt_vw=browser-two"}) as two:
+        ids = [recv(ws)["data"]["you"]["viewer_id"] for ws in (one, two)]
+        tags = []
+        for ws, viewer_id in zip((one, two), ids, strict=True):
+            ws.send_text(orjson.dumps({"type": "chat", "name": "Léa", "text": "hello"}).decode())
+            message = recv_type(ws, "chat.message")["data"]
+            while message["viewer_id"] != viewer_id:
+                message = recv_type(ws, "chat.message")["data"]
+            assert message["author"] == "Léa" and len(message["tag"]) == 4
+            assert message["tag"].lower() not in viewer_id.lower()
+            tags.append(message["tag"])
+        assert tags[0] != tags[1]
+        mute(api, show, viewer_id=ids[0])
+        one.send_text(orjson.dumps({"type": "chat", "text": "still here?"}).decode())
+        assert recv_type(one, "error")["data"]["code"] == "muted"
+        two.send_text(orjson.dumps({"type": "chat", "text": "I am"}).decode())
+        assert recv_type(two, "chat.message")["data"]["text"] == "I am"
+    with api.client.websocket_connect(url) as ws:
+        snapshot = recv(ws)["data"]["chat"]
+    assert [(m["author"], m["tag"]) for m in snapshot if m["text"] == "hello"] == [("Léa", t) for t in tags]

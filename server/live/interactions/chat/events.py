@@ -13,6 +13,7 @@ class ChatPosted(Event):
     type: ClassVar[str] = "chat.message"
     id: str
     viewer_id: str
+    tag: str  # a short mark of the viewer (Chat.tag): two viewers under one name look different
     author: str
     text: str
     at: str | None

@@ -17,7 +17,7 @@ from server.live.interactions.base import FrameHandler, Interaction, ShowView
 from server.live.interactions.chat.moderation import Moderation, Writer
 from server.live.interactions.chat.service import Chat, clean_text
 from server.live.session import Refused, Session
-from server.models import BlocklistIn, ChatMessage, MuteIn, chat_public
+from server.models import BlocklistIn, ChatMessage, MuteIn
 from server.models.answers import Mutes, Words
 
 
@@ -57,7 +57,7 @@ class ChatInteraction(Interaction):
             .order_by(col(ChatMessage.created_at).desc())
             .limit(self.history)
         )).all()
-        return {"chat": [chat_public(m) for m in reversed(newest)]}
+        return {"chat": [self.chat.public(m) for m in reversed(newest)]}
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -1,8 +1,9 @@
 """Mutes that outlast a new viewer id (issue 16: a muted anonymous viewer came back without `viewer=` and
 chatted at once). A muted viewer is also blocked by what its messages say of it: its account when it was
 signed in; for an anonymous viewer its browser (a digest of the `vt_vw` cookie the pages set) and its
-address (a digest too: on a shop's wifi this may mute others behind the same address, whom the host can let
-back by unmuting). The host can also block a display name, whoever writes under it."""
+address (a digest too). An address is other people's too (a shop's wifi, a phone carrier's): it holds only
+clients that come without the pages' cookie, never another browser, so that muting one of two "Léa"s in
+a pop-up store leaves the other free. The host can also block a display name, whoever writes under it."""
 
 from __future__ import annotations
 
@@ -31,9 +32,18 @@ class Writer:
     device: str | None = None
     address: str | None = None
 
-    def marks(self) -> list[tuple[str, str]]:
+    def blocks(self) -> list[tuple[str, str]]:
+        """What muting this writer holds: its account, its browser, and its address when anonymous."""
         found = [("account", self.account_id), ("device", self.device)]
         if self.account_id is None:  # an address is another person's too: only for anonymous viewers
+            found.append(("address", self.address))
+        return [(kind, value) for kind, value in found if value]
+
+    def marks(self) -> list[tuple[str, str]]:
+        """What a message is checked against: its account and browser; its address only when it has
+        neither (a client without the pages' cookie), as another browser behind it is someone else."""
+        found = [("account", self.account_id), ("device", self.device)]
+        if self.account_id is None and self.device is None:
             found.append(("address", self.address))
         return [(kind, value) for kind, value in found if value]
 
@@ -73,7 +83,7 @@ class Moderation:
             if latest is not None:
                 writer = Writer(viewer_id=viewer_id, account_id=latest.account_id, device=latest.device,
                                 address=latest.address)
-                for kind, value in writer.marks():
+                for kind, value in writer.blocks():
                     await insert_ignore(session, ChatBlock, {"show_id": show_id, "kind": kind, "value": value,
                                                              "because": f"viewer:{viewer_id}",
                                                              "blocked_by": principal.id})

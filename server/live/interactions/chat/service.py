@@ -11,7 +11,7 @@ from typing import Any
 from server.accounts.auth import Principal
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra.db import Database
-from server.infra.ids import iso, new_id, utcnow
+from server.infra.ids import iso, keyed_digest, new_id, utcnow
 from server.infra.outages import OUTAGES
 from server.infra.sql import fetch
 from server.live.interactions.chat.events import ChatDeleted, ChatPosted
@@ -46,10 +46,20 @@ def blocked(text: str, words: list[str]) -> bool:
 
 
 class Chat:
-    def __init__(self, *, db: Database, publisher: Publisher, max_chars: int = 280) -> None:
+    def __init__(self, *, db: Database, publisher: Publisher, secret_key: str, max_chars: int = 280) -> None:
         self.db = db
         self.publisher = publisher
         self.max_chars = max_chars
+        self._secret_key = secret_key
+
+    def tag(self, viewer_id: str) -> str:
+        """Four characters that tell viewers apart in the host's chat (two "Léa"s are two tags): a keyed digest
+        of the viewer id, so that no one can pick an id for the tag it gets."""
+        return keyed_digest(self._secret_key, "chat-tag", viewer_id)[:4].upper()
+
+    def public(self, message: ChatMessage) -> dict[str, Any]:
+        """A message as viewers and the host get it."""
+        return {**chat_public(message), "tag": self.tag(message.viewer_id)}
 
     async def post(self, *, show_id: str, writer: Writer, author: str, text: str) -> dict[str, Any]:
         author = clean_text(author, field="name", max_chars=40)
@@ -69,10 +79,11 @@ class Chat:
                                   device=writer.device, address=writer.address)
             session.add(message)
             await session.commit()
-        public = chat_public(message)
+        public = self.public(message)
         try:
             await self.publisher.publish(show_id, ChatPosted(id=message.id, viewer_id=writer.viewer_id,
-                                                             author=author, text=text, at=iso(message.created_at)))
+                                                             tag=public["tag"], author=author, text=text,
+                                                             at=iso(message.created_at)))
         except OUTAGES as exc:  # stored: it is in the snapshot of whoever joins next; never told as failed
             log.warning("chat message %s is stored but could not be broadcast: %r", message.id, exc)
         return public
