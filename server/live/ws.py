@@ -136,10 +136,8 @@ class ShowSocket:
         """Join the show's channel and send the snapshot, then any replay. A function of its own so that the
         snapshot's bytes are not kept alive for as long as the socket is open. Only viewers count: the host's
         pages and the store screens are neither in the viewer count nor in the audience."""
-        audience = role == "viewer"
-        joined = await self.hub.join(session.show_id, session.conn, since=since, epoch=epoch, audience=audience)
-        if audience:
-            self.hub.saw(session.show_id, session.viewer_id)
+        joined = await self.hub.join(session.show_id, session.conn, since=since, epoch=epoch,
+                                     viewer_id=session.viewer_id, audience=role == "viewer")
         snap = joined.snapshot
         first = reply_frame("snapshot", {
             **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,

@@ -347,16 +347,19 @@ class Hub:
         return channel
 
     async def join(self, show_id: str, conn: Connection, *, since: int | None, epoch: str | None,
-                   audience: bool = True) -> Joined:
+                   viewer_id: str | None = None, audience: bool = True) -> Joined:
         """Register the socket (live frames start queueing at once), then work out what goes before them.
         `since`: resume after that seq (None: a fresh join; below 0: a resume that cannot be made).
-        `audience`: False for a socket that is not a viewer (the host's page, a store screen): it gets the
-        show, and is left out of the viewer count."""
+        A viewer is counted in the viewers, and its `viewer_id` in the show's audience, from the same tick
+        on; `audience=False` for a socket that is not a viewer (the host's page, a store screen): it gets the
+        show, and is left out of both."""
         channel = await self.channel(show_id)
         channel.joining -= 1
         channel.connections.add(conn)
         if not audience:
             channel.backstage.add(conn)
+        elif viewer_id is not None and len(channel.seen) < 5_000:  # within what one Lua call unpacks
+            channel.seen.append(viewer_id)
         metrics.WS_CONNECTIONS.inc()
         try:
             snap = await channel.snapshot()
@@ -384,11 +387,6 @@ class Hub:
         channel = self.channels.get(show_id)
         if channel is not None:
             channel.remove(conn)
-
-    def saw(self, show_id: str, viewer_id: str) -> None:
-        channel = self.channels.get(show_id)
-        if channel is not None and len(channel.seen) < 5_000:  # within what one Lua call unpacks
-            channel.seen.append(viewer_id)
 
     def react(self, show_id: str, kind: str) -> None:
         channel = self.channels.get(show_id)
