@@ -141,6 +141,7 @@ class Delivery(Answer):
 class Payment(Answer):
     provider: str
     url: str | None
+    declined_at: str | None  # when its payment was last declined: a pending order may still be paid
 
 
 class OrderOut(Answer):

@@ -61,6 +61,7 @@ class Order(SQLModel, table=True):
     cancelled_at: datetime | None = optional_timestamp()
     refunded_at: datetime | None = optional_timestamp()
     cancel_reason: str | None = Column(default=None, max_length=32)
+    payment_declined_at: datetime | None = optional_timestamp()  # the last decline; a retry may still pay
 
 
 @dataclass(slots=True)
@@ -98,6 +99,7 @@ class OrderRow:
     cancelled_at: datetime | None = None
     refunded_at: datetime | None = None
     cancel_reason: str | None = None
+    payment_declined_at: datetime | None = None
 
 
 class BuyerQuota(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Orders: place, read, list, and the seller's moves (ship, deliver, cancel, refund)."""
+"""Orders: place, read, list, the seller's moves (ship, deliver, cancel, refund) and the buyer's cancel."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -61,12 +61,27 @@ def transition(to: str) -> object:
     return endpoint
 
 
+@operation("Cancel an order: its buyer (the order token in `X-Order-Token`) while it is not paid, or its seller "
+           "or an admin (Authorization)", answers={200: OrderOut},
+           errors={401: "order_token_required", 403: "not_order_seller", 404: "order_not_found",
+                   409: "invalid_transition, order_paid"},
+           headers={"X-Order-Token": ("the order link's token: the buyer cancels an order not paid yet", False)})
+async def cancel_order(request: Request) -> Response:
+    orders = services(request).orders
+    order_id = path_id(request, "order_id")
+    token = request.headers.get("x-order-token")
+    if token is None and request.headers.get("authorization"):
+        return JSONResponse(await orders.transition(order_id=order_id, to="cancelled",
+                                                    principal=await bearer(request)))
+    return JSONResponse(await orders.cancel_by_buyer(order_id=order_id, token=token))
+
+
 routes = [
     Route("/api/orders", place_order, methods=["POST"]),
     Route("/api/orders", list_orders, methods=["GET"]),
     Route("/api/orders/{order_id}", get_order, methods=["GET"]),
     Route("/api/orders/{order_id}/ship", transition("shipped"), methods=["POST"]),  # type: ignore[arg-type]
     Route("/api/orders/{order_id}/deliver", transition("delivered"), methods=["POST"]),  # type: ignore[arg-type]
-    Route("/api/orders/{order_id}/cancel", transition("cancelled"), methods=["POST"]),  # type: ignore[arg-type]
+    Route("/api/orders/{order_id}/cancel", cancel_order, methods=["POST"]),
     Route("/api/orders/{order_id}/refund", transition("refunded"), methods=["POST"]),  # type: ignore[arg-type]
 ]
