@@ -74,14 +74,23 @@ export function randomKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Opens a bottom sheet (a [hidden] overlay): focus goes in, Escape and the backdrop close it. */
+/** How long a sheet that just opened ignores taps: the second tap of a double tap on the button that
+ *  opened it would land on whatever slid in under the finger (the backdrop, a Pay button). */
+export const SHEET_GUARD_MS = 600;
+
+/** Opens a bottom sheet (a [hidden] overlay): focus goes in, Escape and the backdrop close it. For
+ *  SHEET_GUARD_MS it carries `data-guarded`: its contents take no pointer events (CSS) and a tap on its
+ *  backdrop does not close it. */
 export function openSheet(sheet, { onClose, focus } = {}) {
   sheet.hidden = false;
+  sheet.dataset.guarded = '';
+  clearTimeout(sheet.vtGuard);
+  sheet.vtGuard = setTimeout(() => delete sheet.dataset.guarded, SHEET_GUARD_MS);
   sheet.onkeydown = (event) => {
     if (event.key === 'Escape') closeSheet(sheet);
   };
   sheet.onclick = (event) => {
-    if (event.target === sheet) closeSheet(sheet);
+    if (event.target === sheet && !('guarded' in sheet.dataset)) closeSheet(sheet);
   };
   sheet.vtClose = onClose || null;
   if (!sheet.contains(document.activeElement)) sheet.vtReturn = document.activeElement;

@@ -70,11 +70,12 @@ export function fieldErrors(details, country) {
 }
 
 /**
- * `live.send(frame)` sends on the show's socket; `deal` is the flash deal (deal.js). The player calls
+ * `live.send(frame)` sends on the show's socket; `deal` is the flash deal (deal.js); `onOrder(order)` hears
+ * of each order placed (the order strip follows it). The player calls
  * setProduct / setStock / stock / setShow / connection as the show changes, and hands over the replies:
  * placed(data) for `order.placed`, error(err) (true when it was the purchase's) for an `error`.
  */
-export function createShop({ live, deal }) {
+export function createShop({ live, deal, onOrder = () => {} }) {
   const s = {
     product: null, stock: {}, selected: null, quantity: 1, limit: MAX_PER_ORDER, status: null,
     buyer: loadBuyer(), attempt: null, timer: null,
@@ -245,6 +246,7 @@ export function createShop({ live, deal }) {
       writeStore(BUYER_KEY, JSON.stringify(attempt.buyer));
     }
     rememberOrder(order);
+    onOrder(order);
     closeSheet(checkout);
     clearError();
     render();
@@ -387,6 +389,8 @@ export function createShop({ live, deal }) {
   }
 
   $('placed-close').addEventListener('click', () => closeSheet(placedSheet));
+  // Pay and See my order open in a new tab: the sheet steps aside, the order strip follows the order
+  for (const id of ['placed-pay', 'placed-view']) $(id).addEventListener('click', () => closeSheet(placedSheet));
 
   // --- what the player tells us ------------------------------------------------------------------
 

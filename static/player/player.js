@@ -3,6 +3,7 @@ import { applyI18n, errorText, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createShop } from '/static/player/checkout.js';
 import { createDeal, saleTicker } from '/static/player/deal.js';
+import { createTracking } from '/static/player/tracking.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
 const NAME_KEY = 'vitrine.name';
@@ -354,7 +355,8 @@ function onStatus(status) {
 
 renderSound();
 const deal = createDeal({ onChange: () => shop.render() });
-const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal });
+const tracking = createTracking({ showId: state.showId, mount: $('sheet') });
+const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal, onOrder: tracking.follow });
 const live = state.showId
   ? connect({ showId: state.showId, onSnapshot, onEvent, onError, onStatus })
   : { send: () => false };
