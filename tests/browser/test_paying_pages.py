@@ -219,9 +219,9 @@ def test_a_double_tap_on_buy_places_and_pays_nothing_extra(open_page: OpenPage, 
     pick(buyer, "L")
     tap = buyer.get_by_test_id("buy").bounding_box()
     assert tap is not None
+    buyer.clock.pause_at(buyer.evaluate("Date.now()") / 1000 + 2)  # in seconds: a little ahead, then still
     buyer.get_by_test_id("buy").click()  # the first tap: the order is placed, its answer held back
-    buyer.wait_for_function("() => window.__held !== null")
-    buyer.clock.pause_at(buyer.evaluate("Date.now()") / 1000 + 0.05)  # seconds, a moment ahead
+    buyer.wait_for_function("() => window.__held !== null", polling=100)
     buyer.evaluate("window.__held()")  # the answer arrives: the confirmation opens
     placed = buyer.get_by_test_id("order-placed")
     expect(placed).to_be_visible()
