@@ -386,6 +386,16 @@ const STRINGS = {
     'store.device.tablet': 'Tablets',
     'store.device.desktop': 'Computers',
     'store.device.unknown': 'Unknown',
+    // i17-Q
+    'checkout.apply': 'Apply',
+    'checkout.applying': 'Checking…',
+    'checkout.voucher_applied': '{code}: −{discount}. New total {total}',
+    'stage.unavailable': 'The video is unavailable; the host is still live here.',
+    'stream.title': 'Stream preview',
+    'stream.playing': 'Playing',
+    'stream.starting': 'Starting…',
+    'stream.unavailable': 'Unavailable, retrying',
+    'stream.none': 'This show has no stream URL.',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -770,6 +780,16 @@ const STRINGS = {
     'store.device.tablet': 'Tablettes',
     'store.device.desktop': 'Ordinateurs',
     'store.device.unknown': 'Inconnu',
+    // i17-Q
+    'checkout.apply': 'Appliquer',
+    'checkout.applying': 'Vérification…',
+    'checkout.voucher_applied': '{code} : −{discount}. Nouveau total {total}',
+    'stage.unavailable': 'La vidéo est indisponible ; l\'animateur est toujours en direct ici.',
+    'stream.title': 'Aperçu du flux',
+    'stream.playing': 'En lecture',
+    'stream.starting': 'Démarrage…',
+    'stream.unavailable': 'Indisponible, nouvel essai',
+    'stream.none': 'Cette émission n\'a pas d\'adresse de flux.',
   },
 };
 

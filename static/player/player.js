@@ -354,7 +354,7 @@ function onStatus(status) {
 
 renderSound();
 const deal = createDeal({ onChange: () => shop.render() });
-const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal });
+const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal, showId: state.showId });
 const live = state.showId
   ? connect({ showId: state.showId, onSnapshot, onEvent, onError, onStatus })
   : { send: () => false };
