@@ -21,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import BUYER, OpenPage, sign_in_host, token_for
+from tests.support.browser import BUYER, SHOTS, OpenPage, sign_in_host, token_for
 from tests.support.processes import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -117,6 +117,8 @@ def test_a_stream_that_answers_404_says_so_while_buying_goes_on(
     viewer = open_page(f"/watch/{show_id}")
     expect(viewer.get_by_test_id("poster-text")).to_have_text(UNAVAILABLE)
     expect(viewer.get_by_test_id("status")).to_have_text("LIVE")  # the host is live: the page says both
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    viewer.screenshot(path=SHOTS / "stream-unavailable-phone.png", animations="disabled")
     buy_the_coat(viewer)
     viewer.get_by_test_id("placed-close").click()
     french = open_page(f"/watch/{show_id}", locale="fr-FR")
@@ -126,6 +128,7 @@ def test_a_stream_that_answers_404_says_so_while_buying_goes_on(
     host = open_page(f"/host/{show_id}")
     sign_in_host(host, demo["host_email"], demo["password"])
     expect(host.get_by_test_id("stream-state")).to_have_text("Unavailable, retrying")
+    host.screenshot(path=SHOTS / "stream-host-preview-phone.png", animations="disabled")
 
     deadline = time.monotonic() + 30
     while media.hits["/live/show.wav"] < 4 and time.monotonic() < deadline:  # three pages, and retries
