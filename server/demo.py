@@ -3,14 +3,17 @@ Running it again reuses what it made before."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlmodel import col, select
 
 from server.accounts.auth import Principal
 from server.catalog.products import host_allowed
+from server.errors import Conflict
 from server.links import Links
 from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
+from server.models.commerce import VoucherIn
 from server.models.core import SizeGuide, SizeRow
 from server.models.stores import Store, StoreIn, StoreItemIn
 from server.services import Services, build_services
@@ -23,6 +26,7 @@ HOST = "host" + DEMO_DOMAIN
 ADMIN = "admin" + DEMO_DOMAIN
 SHOW_TITLE = "Vitrine demo: the autumn drop"
 STREAM = "https://test-streams.mux.dev/x36xhzz/x36xhzz.m3u8"
+VOUCHER = VoucherIn(code="WELCOME10", kind="percent", value=10)  # for a newcomer to try: 10 % off
 
 PRODUCTS = [
     ProductIn(title="Oversized wool coat", brand="Maison Lune", description="Double-faced wool, camel.",
@@ -56,6 +60,7 @@ class Demo:
     seller_email: str
     admin_email: str
     password: str
+    voucher: str = VOUCHER.code
 
 
 async def _user(services: Services, email: str, role: str, name: str) -> User:
@@ -95,6 +100,8 @@ async def seed(settings: Settings) -> Demo:
             show_id = show.id
             async with services.db.session() as session:
                 store_id = (await session.exec(select(Store.id).where(Store.show_id == show_id))).first() or ""
+        with suppress(Conflict):  # the seller's, for every show of hers; made once
+            await services.vouchers.create(principal=Principal(id=seller.id, role="seller"), data=VOUCHER)
         return Demo(show_id=show_id, store_id=store_id, host_email=HOST, seller_email=SELLER, admin_email=ADMIN,
                     password=DEMO_PASSWORD)
     finally:
@@ -112,6 +119,7 @@ def describe(demo: Demo, links: Links) -> str:
         f"Host login:   {demo.host_email} / {demo.password}",
         f"Seller login: {demo.seller_email} / {demo.password}",
         f"Admin login:  {demo.admin_email} / {demo.password}",
+        f"Voucher:      {demo.voucher} (10 % off at checkout)",
     ])
 
 

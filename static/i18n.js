@@ -409,6 +409,16 @@ const STRINGS = {
     'strip.try_again': 'Try again',
     'strip.view': 'See order',
     'strip.hide': 'Hide',
+    // i17-Q
+    'checkout.apply': 'Apply',
+    'checkout.applying': 'Checking…',
+    'checkout.voucher_applied': '{code}: −{discount}. New total {total}',
+    'stage.unavailable': 'The video is unavailable; the host is still live here.',
+    'stream.title': 'Stream preview',
+    'stream.playing': 'Playing',
+    'stream.starting': 'Starting…',
+    'stream.unavailable': 'Unavailable, retrying',
+    'stream.none': 'This show has no stream URL.',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -816,6 +826,16 @@ const STRINGS = {
     'strip.try_again': 'Réessayer',
     'strip.view': 'Voir la commande',
     'strip.hide': 'Masquer',
+    // i17-Q
+    'checkout.apply': 'Appliquer',
+    'checkout.applying': 'Vérification…',
+    'checkout.voucher_applied': '{code} : −{discount}. Nouveau total {total}',
+    'stage.unavailable': 'La vidéo est indisponible ; l\'animateur est toujours en direct ici.',
+    'stream.title': 'Aperçu du flux',
+    'stream.playing': 'En lecture',
+    'stream.starting': 'Démarrage…',
+    'stream.unavailable': 'Indisponible, nouvel essai',
+    'stream.none': 'Cette émission n\'a pas d\'adresse de flux.',
   },
 };
 

@@ -34,7 +34,7 @@ from server.infra.ids import as_utc, iso, utcnow
 from server.infra.sql import fetch
 from server.links import Links
 from server.models import Product, Variant
-from server.models.commerce import Order, OrderIn, OrderRow
+from server.models.commerce import Order, OrderIn, OrderRow, QuoteIn
 
 log = logging.getLogger("vitrine.orders")
 
@@ -78,6 +78,11 @@ class Orders:
     async def place(self, *, data: OrderIn, key: str) -> Placed:
         """Place an order (in the till's next batch); the same Idempotency-Key answers with the same order."""
         return await self.till.place(data=data, key=key)
+
+    async def quote(self, *, data: QuoteIn) -> dict[str, Any]:
+        """What this order would cost before it is placed (the voucher's discount included): no stock taken."""
+        async with self.db.session() as session:
+            return await self.till.quotes.preview(session, data)
 
     # --- reading -----------------------------------------------------------------------------------
 

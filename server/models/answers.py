@@ -175,6 +175,24 @@ class Orders(Answer):
     items: list[OrderOut]
 
 
+class VoucherState(Answer):
+    code: str
+    state: Literal["valid", "voucher_invalid", "voucher_expired", "voucher_exhausted"]
+
+
+class QuoteOut(Answer):
+    product_id: str
+    variant_id: str
+    quantity: int
+    unit_price: Price
+    subtotal: Price
+    discount: Price
+    total: Price
+    currency: str
+    deal_id: str | None
+    voucher: VoucherState | None
+
+
 class VoucherOut(Answer):
     id: str
     code: str

@@ -210,7 +210,9 @@ class BuyerIn(Schema):
         return value.lower()
 
 
-class OrderIn(Schema):
+class QuoteIn(Schema):
+    """What an order would be: the order's fields, the buyer optional (`POST /api/quotes`)."""
+
     product_id: str = Field(min_length=1, max_length=32)
     variant_id: str = Field(min_length=1, max_length=32)
     quantity: int = Field(ge=1, le=10)
@@ -218,6 +220,10 @@ class OrderIn(Schema):
     store_item_id: str | None = Field(default=None, min_length=1, max_length=32)
     deal_id: str | None = Field(default=None, min_length=1, max_length=32)
     voucher: str | None = Field(default=None, max_length=32)
+    buyer: BuyerIn | None = None
+
+
+class OrderIn(QuoteIn):
     buyer: BuyerIn
 
 

@@ -3,6 +3,7 @@ import { ApiError, api as request } from '/static/api.js';
 import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createSelling } from '/static/host/selling.js';
+import { watchStream } from '/static/stream.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
 const TOKEN_KEY = 'vitrine.host.token';
@@ -65,6 +66,16 @@ async function act(button, action) {
 
 const selling = createSelling({ api, act, base });
 
+// The show's stream, muted, with its state: what the viewers' players get (playing, starting, unavailable).
+const preview = watchStream($('preview'), {
+  onState: (now) => {
+    const line = $('stream-state');
+    line.dataset.state = now;
+    line.hidden = now === 'stopped';
+    line.textContent = now === 'stopped' ? '' : t(`stream.${now}`);
+  },
+});
+
 // --- sign in and out -----------------------------------------------------------------------------
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -91,6 +102,7 @@ $('login-form').addEventListener('submit', async (event) => {
 
 function signOut(message) {
   selling.stop();
+  preview.stop();
   if (state.live) state.live.close();
   state.live = null;
   state.token = null;
@@ -161,6 +173,8 @@ function applyShow(show) {
   document.title = `${state.show.title || ''} · ${t('host.title')}`;
   if (typeof show.viewers === 'number') renderViewers(show.viewers);
   selling.setShow(show);
+  if (state.show.status === 'ended' || $('studio').hidden) preview.stop(); // the preview is the studio's
+  else preview.play(state.show.stream_url);
   renderControls();
   renderProducts();
 }

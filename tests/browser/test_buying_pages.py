@@ -30,7 +30,7 @@ from tests.support.buying import (
 
 pytestmark = pytest.mark.browser
 
-TIMES, EN_DASH = "\u00d7", "\u2013"  # the multiplication sign of "x1", the dash of "3-4 business days"
+TIMES, EN_DASH, MINUS = "\u00d7", "\u2013", "\u2212"  # the signs of "x1", "3-4 business days", "-€18.90"
 
 
 def day(iso: str) -> str:
@@ -249,6 +249,45 @@ def test_a_bad_postal_code_is_refused_and_nothing_is_ordered(
     expect(viewer.get_by_test_id("order-placed")).to_be_visible()
     assert len(seller_orders(server, demo)) == 1
     assert_fits(viewer, "[data-testid=order-link]", "[data-testid=placed-close]", "[data-testid=pay]")
+
+
+def test_the_demo_voucher_shows_the_new_total_before_ordering(open_page: OpenPage, demo_server: Demo) -> None:
+    server, demo = demo_server
+    coat = coat_of(server, demo)
+    pin_over_http(server, demo, coat["id"])
+    viewer = open_page(f"/watch/{demo['show_id']}")
+    expect(viewer.get_by_test_id("pinned-title")).to_have_text(COAT)
+    pick(viewer, "M")
+    viewer.get_by_test_id("buy").click()
+    fill_checkout(viewer)
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €189.00")
+
+    code = viewer.get_by_test_id("checkout-voucher")
+    code.fill("nope")
+    viewer.get_by_test_id("voucher-apply").click()
+    expect(viewer.locator(".f", has=code).locator(".f-error")).to_have_text("This voucher code is not valid here.")
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €189.00")
+
+    code.fill("welcome10")  # the demo's voucher, printed with its links: 10 % off
+    viewer.get_by_test_id("voucher-apply").click()
+    expect(viewer.get_by_test_id("voucher-result")).to_have_text(f"WELCOME10: {MINUS}€18.90. New total €170.10")
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €170.10")
+    expect(viewer.locator(".f", has=code).locator(".f-error")).to_be_hidden()
+    expect(viewer.get_by_test_id("order-placed")).to_be_hidden()
+    assert seller_orders(server, demo) == [], "a quote orders nothing"
+    shot(viewer, "buy-voucher-phone")
+    assert_fits(viewer, "[data-testid=voucher-apply]")
+
+    code.fill("welcome1")  # another code: the quote shown was the last one's
+    expect(viewer.get_by_test_id("voucher-result")).to_be_hidden()
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €189.00")
+    code.fill("welcome10")
+    code.press("Enter")  # Enter in the code applies it, and orders nothing
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €170.10")
+    expect(viewer.get_by_test_id("order-placed")).to_be_hidden()
+    viewer.get_by_test_id("checkout-submit").click()
+    expect(viewer.get_by_test_id("placed-total")).to_have_text("€170.10")
+    assert [o["discount"]["amount"] for o in seller_orders(server, demo)] == [1890]
 
 
 def test_the_size_guide_suggests_a_size(open_page: OpenPage, demo_server: Demo) -> None:
