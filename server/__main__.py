@@ -75,7 +75,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     async def run() -> str:
         db = Database(settings.database_url)
         try:
-            auth = Auth(db=db, bus=create_bus(None), secret_key=settings.secret_key, token_ttl_s=60)
+            auth = Auth(db=db, bus=create_bus(None), secret_key=settings.secret_key, token_ttl_s=60,
+                        internal_domains=settings.internal_email_domains)
             user = await auth.create_user(email=args.email, password=args.password, role=args.role, name=args.name)
             return user.id
         finally:

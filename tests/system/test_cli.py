@@ -84,3 +84,31 @@ def test_production_refuses_to_trust_every_proxy(tmp_path: Path) -> None:
                                "ALLOW_SANDBOX_PAYMENTS": "true", "FORWARDED_ALLOW_IPS": "*",
                                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"})
     assert result.returncode == 2 and "FORWARDED_ALLOW_IPS" in result.stderr
+
+
+def test_create_user_and_sign_in_share_one_rule_for_addresses(tmp_path: Path) -> None:
+    """0.8.0's create-user stored `a@b.test`, which sign-in then refused (a reserved name): an account nobody could
+    use. Both now check an address the same way, and INTERNAL_EMAIL_DOMAINS lets an operator's own domains in."""
+    import httpx
+
+    from tests.support.processes import start_server
+
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'mail.db'}", "SECRET_KEY": "x" * 32}
+    assert run("migrate", env=env).returncode == 0
+    refused = run("create-user", "--email", "a@b.test", "--password", "long enough pw", "--role", "host", env=env)
+    assert refused.returncode == 2 and "usr_" not in refused.stdout
+    assert "error: 'a@b.test' is not an email address" in refused.stderr and "INTERNAL_EMAIL_DOMAINS" in refused.stderr
+    internal = {**env, "INTERNAL_EMAIL_DOMAINS": "corp.local"}
+    created = run("create-user", "--email", "X@Corp.Local", "--password", "long enough pw", "--role", "host",
+                  env=internal)
+    assert created.returncode == 0, created.stderr
+    server = start_server({**internal, "REDIS_URL": ""}, log_dir=tmp_path)
+    try:
+        signed = httpx.post(f"{server.base_url}/api/auth/token", json={"email": "x@corp.local",
+                                                                        "password": "long enough pw"})
+        assert signed.status_code == 200, signed.text
+        assert signed.json()["user"]["email"] == "x@corp.local"
+        other = httpx.post(f"{server.base_url}/api/auth/token", json={"email": "x@b.test", "password": "whatever pw"})
+        assert other.status_code == 422 and other.json()["error"]["code"] == "invalid_email"
+    finally:
+        server.stop()
