@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Locator, Page, Request, Route, ViewportSize, expect
 
 from server.stores import qr
-from tests.support.browser import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, sign_in_host, token_for
+from tests.support.browser import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, assert_fits, sign_in_host, token_for
 from tests.support.processes import ROOT, ServerProcess, start_server
 
 pytestmark = pytest.mark.browser
@@ -438,7 +438,8 @@ def test_label_sheet_prints_on_a4(open_page: OpenPage, demo: Demo, tmp_path: Pat
     for i, item in enumerate(store["items"]):
         expect(codes.nth(i)).to_have_attribute("src", f"{demo.base_url}{item['qr_svg']}")
         assert codes.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"), item
-    expect(page.get_by_test_id("labels-pdf")).to_have_attribute("href", f"/api/stores/{demo.store_id}/labels.pdf")
+    expect(page.get_by_test_id("labels-pdf")).to_have_attribute(
+        "href", f"/api/stores/{demo.store_id}/labels.pdf?lang=en")  # the PDF in the page's language
     expect(page.get_by_test_id("labels-print")).to_be_enabled()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "store-labels-screen.png", animations="disabled")
@@ -462,3 +463,30 @@ def test_label_sheet_prints_on_a4(open_page: OpenPage, demo: Demo, tmp_path: Pat
     # printed, the sheet is one A4 page
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+
+
+def test_the_label_sheet_scrolls_to_its_last_label_on_a_phone(open_page: OpenPage, demo: Demo) -> None:
+    """0.8.0 drew the A4 pages at their printed width on a phone, centred in a box that clipped their left side,
+    and the page did not scroll to the labels below."""
+    store = get(demo, f"/api/stores/{demo.store_id}")
+    seller = bearer(demo, demo.seller_email)
+    for _ in range(22):  # 25 labels: a second A4 page
+        r = httpx.post(f"{demo.base_url}/api/stores/{demo.store_id}/items",
+                       json={"product_id": store["items"][0]["product_id"]}, headers=seller, timeout=10)
+        assert r.status_code == 201, r.text
+    page = open_page(f"/stores/{demo.store_id}/labels", user_agent=IPHONE)
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    labels = page.get_by_test_id("label")
+    expect(labels).to_have_count(25)
+    assert_fits(page, "[data-testid=labels-pdf]", "[data-testid=labels-print]")
+    first = labels.first.bounding_box()
+    assert first is not None and first["x"] >= 0 and first["x"] + first["width"] <= PHONE["width"], first
+    page.mouse.wheel(0, 100_000)  # a thumb flicking down to the end
+    page.wait_for_function("() => window.scrollY + window.innerHeight >= document.scrollingElement.scrollHeight - 1")
+    assert page.evaluate("window.scrollY") > 0, "the page scrolled"
+    toolbar = page.locator(".toolbar").bounding_box()
+    last = labels.last.bounding_box()
+    assert toolbar is not None and last is not None
+    assert last["x"] >= 0 and last["x"] + last["width"] <= PHONE["width"], last
+    assert last["y"] >= toolbar["y"] + toolbar["height"] and last["y"] + last["height"] <= PHONE["height"], last
+    page.screenshot(path=SHOTS / "store-labels-phone.png", animations="disabled")
