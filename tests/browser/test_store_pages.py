@@ -190,6 +190,49 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
 # --- scan to checkout -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("viewport", [{"width": 1080, "height": 1920}, {"width": 800, "height": 600},
+                                      {"width": 600, "height": 900}], ids=["totem", "small", "small-portrait"])
+def test_store_screen_lays_out_in_portrait_and_on_small_screens(open_page: OpenPage, demo: Demo,
+                                                                viewport: ViewportSize) -> None:
+    """0.8.0 on a 1080 x 1920 totem and on small screens: the show's title ran over the store's name and the code's
+    caption was cut off at the bottom."""
+    show = get(demo, f"/api/shows/{demo.show_id}")
+    pinned = show["products"][0]
+    r = httpx.post(f"{demo.base_url}/api/shows/{demo.show_id}/pin", json={"product_id": pinned["id"]},
+                   headers=bearer(demo, demo.host_email), timeout=10)
+    assert r.status_code == 200, r.text
+    screen = open_page(f"/stores/{demo.store_id}/screen", viewport=viewport)
+    expect(screen.get_by_test_id("screen-pinned-title")).to_have_text(pinned["title"])
+    wait_for_code(screen, pinned["id"])
+    caption = screen.get_by_test_id("screen-qr-caption")
+    expect(caption).to_have_text("Scan to buy — delivered at home in 3 to 4 business days")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.screenshot(path=SHOTS / f"store-screen-{viewport['width']}x{viewport['height']}.png",
+                      animations="disabled")
+    title, name = (screen.get_by_test_id(i).bounding_box() for i in ("screen-show-title", "screen-store-name"))
+    assert title is not None and name is not None
+    apart = (title["x"] + title["width"] <= name["x"] or name["x"] + name["width"] <= title["x"]
+             or title["y"] + title["height"] <= name["y"] or name["y"] + name["height"] <= title["y"])
+    assert apart, ("the show's title and the store's name overlap", title, name)
+    width, height = viewport["width"], viewport["height"]
+    for what in ("screen-qr-caption", "screen-qr", "screen-pinned-price", "screen-store-name", "screen-show-title"):
+        box = screen.get_by_test_id(what).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["y"] >= 0, (what, box)
+        assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, (what, box)
+    # nothing clips the caption: its text is whole, and no box around it cuts it off
+    assert caption.evaluate("""el => {
+      if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) return false;
+      const own = el.getBoundingClientRect();
+      for (let up = el.parentElement; up; up = up.parentElement) {
+        const style = getComputedStyle(up);
+        if (style.overflow === 'visible' && style.overflowY === 'visible') continue;
+        const box = up.getBoundingClientRect();
+        if (own.top < box.top - 1 || own.bottom > box.bottom + 1) return false;
+      }
+      return true;
+    }""")
+
+
 def test_scan_a_label_and_order_on_a_phone(open_page: OpenPage, demo: Demo) -> None:
     store = get(demo, f"/api/stores/{demo.store_id}")
     coat_item = store["items"][0]
