@@ -21,6 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from server.demo import SELLER
 from tests.support.browser import BUYER, SHOTS, OpenPage, sign_in_host, token_for
 from tests.support.processes import ServerProcess
 
@@ -95,6 +96,15 @@ def live_show(server: ServerProcess, demo: dict[str, str], stream_url: str) -> s
     return show_id
 
 
+def store_following(server: ServerProcess, demo: dict[str, str], show_id: str) -> str:
+    """A pop-up store of the demo seller's whose screen plays this show."""
+    headers = token_for(server.base_url, SELLER, demo["password"])
+    r = httpx.post(f"{server.base_url}/api/stores", json={"name": "Stream test store", "show_id": show_id},
+                   headers=headers, timeout=10)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
 def buy_the_coat(page: Page) -> None:
     expect(page.get_by_test_id("pinned-title")).to_have_text(COAT)
     page.get_by_test_id("size-M").click()
@@ -129,16 +139,22 @@ def test_a_stream_that_answers_404_says_so_while_buying_goes_on(
     sign_in_host(host, demo["host_email"], demo["password"])
     expect(host.get_by_test_id("stream-state")).to_have_text("Unavailable, retrying")
     host.screenshot(path=SHOTS / "stream-host-preview-phone.png", animations="disabled")
+    screen = open_page(f"/stores/{store_following(server, demo, show_id)}/screen", viewport={"width": 1920,
+                                                                                          "height": 1080})
+    expect(screen.get_by_test_id("screen-poster-text")).to_have_text(
+        "The video is unavailable; the show goes on: scan to buy.")
+    expect(screen.get_by_test_id("screen-qr")).to_be_visible()  # the code still sells
 
     deadline = time.monotonic() + 30
-    while media.hits["/live/show.wav"] < 4 and time.monotonic() < deadline:  # three pages, and retries
+    while media.hits["/live/show.wav"] < 5 and time.monotonic() < deadline:  # four pages, and retries
         time.sleep(0.2)
-    assert media.hits["/live/show.wav"] >= 4, media.hits
+    assert media.hits["/live/show.wav"] >= 5, media.hits
 
     media.files["/live/show.wav"] = tone()  # the stream comes back: the next retry plays it
     expect(viewer.locator("#app.playing")).to_be_attached(timeout=BACK_MS)
     expect(viewer.get_by_test_id("poster-text")).to_be_hidden()
     expect(host.get_by_test_id("stream-state")).to_have_text("Playing", timeout=BACK_MS)
+    expect(screen.locator("#app.playing")).to_be_attached(timeout=BACK_MS)
 
 
 def test_a_playable_stream_plays_with_no_unavailable_message(
