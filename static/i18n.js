@@ -386,6 +386,10 @@ const STRINGS = {
     'store.device.tablet': 'Tablets',
     'store.device.desktop': 'Computers',
     'store.device.unknown': 'Unknown',
+    // i17-C
+    'notfound.title': 'This page does not exist',
+    'notfound.text': 'The link may be mistyped, or what it pointed to is gone.',
+    'notfound.home': 'Vitrine home',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -774,6 +778,9 @@ const STRINGS = {
     'store.screen.sold_other': '{n} vendus à l\'instant !',
     'host.deal_sold_one': '{sold} sur {quantity} vendu',
     'host.deal_sold_other': '{sold} sur {quantity} vendus',
+    'notfound.title': 'Cette page n\'existe pas',
+    'notfound.text': 'Le lien est peut-être mal saisi, ou ce qu\'il désignait n\'existe plus.',
+    'notfound.home': 'Accueil Vitrine',
   },
 };
 
