@@ -215,3 +215,10 @@ def test_the_live_badge_and_helper_texts_pass_aa_and_pin_buttons_are_44px(
     for i in range(pins.count()):
         box = pins.nth(i).bounding_box()
         assert box is not None and box["height"] >= 44, (pins.nth(i).text_content(), box)
+
+    # the badge once the show has ended
+    r = httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/end",
+                   headers=token_for(server.base_url, demo["host_email"], demo["password"]), timeout=10)
+    assert r.status_code == 200, r.text
+    expect(page.get_by_test_id("status")).to_have_text("Ended")
+    assert contrast_ratio(page, "[data-testid=status]") >= AA
