@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.support.browser import (
     PHONE,
     PHONE_LANDSCAPE,
+    SHOTS,
     WAIT_MS,
     OpenPage,
     contrast_ratio,
@@ -110,14 +111,15 @@ def test_one_plural_helper_speaks_both_languages(
 # --- 2. a phone held sideways ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("viewport", [PHONE_LANDSCAPE, {"width": 932, "height": 430}], ids=["844x390", "932x430"])
 def test_a_phone_held_sideways_reaches_every_reaction_and_keeps_the_chat_off_the_poster(
-    open_page: OpenPage, demo_server: Demo
+    open_page: OpenPage, demo_server: Demo, viewport: ViewportSize
 ) -> None:
     server, demo = demo_server
-    page = watch_the_coat(open_page, server, demo, viewport=PHONE_LANDSCAPE)
+    page = watch_the_coat(open_page, server, demo, viewport=viewport)
     chat(page, "Does it come in navy?", name="Inès")
     expect(page.get_by_test_id("chat-list").locator("li")).to_have_count(1, timeout=WAIT_MS)
-    width, height = PHONE_LANDSCAPE["width"], PHONE_LANDSCAPE["height"]
+    width, height = viewport["width"], viewport["height"]
 
     for kind in REACTIONS:
         button = page.get_by_test_id(f"react-{kind}")
@@ -133,6 +135,8 @@ def test_a_phone_held_sideways_reaches_every_reaction_and_keeps_the_chat_off_the
         button.click()
         expect(button).to_have_class(re.compile(r"\bbump\b"))
 
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"player-landscape-{width}x{height}.png", animations="disabled")
     poster = page.locator("#poster-text")
     expect(poster).to_be_visible()  # the demo's stream cannot play here: the poster says what is true
     text = poster.bounding_box()
