@@ -17,6 +17,7 @@ from tests.support.browser import (
     SHOTS,
     WAIT_MS,
     OpenPage,
+    chat,
     contrast_ratio,
     overlaps,
     pin_over_http,
@@ -46,14 +47,6 @@ def watch_the_coat(open_page: OpenPage, server: ServerProcess, demo: dict[str, s
     expect(page.get_by_test_id("pinned-title")).to_have_text(COAT)
     expect(page.get_by_test_id("connection")).to_be_hidden()
     return page
-
-
-def chat(page: Page, text: str, *, name: str | None = None) -> None:
-    page.get_by_test_id("chat-input").fill(text)
-    page.get_by_test_id("chat-input").press("Enter")
-    if name is not None:  # the first message asks for a display name
-        page.get_by_test_id("chat-name").fill(name)
-        page.get_by_test_id("chat-name-save").click()
 
 
 def order_over_http(server: ServerProcess, demo: dict[str, str], product: dict[str, Any], quantity: int) -> None:
@@ -157,7 +150,7 @@ def test_identical_toasts_merge_into_one_with_a_count(open_page: OpenPage, demo_
     page = open_page(f"/watch/{demo['show_id']}")
     expect(page.get_by_test_id("status")).to_have_text("LIVE")
     field = page.get_by_test_id("chat-input")
-    chat(page, "is this a knockoff?", name="Zoé")
+    chat(page, "is this a knockoff?", name="Zoé", sent=False)
     toasts = page.locator(".toast")
     expect(toasts).to_have_count(1)
     expect(toasts).to_contain_text("does not allow")

@@ -47,6 +47,18 @@ def sign_in_host(page: Page, email: str, password: str) -> None:
     expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
 
 
+def chat(page: Page, text: str, *, name: str | None = None, sent: bool = True) -> None:
+    """Types a chat message on the player and sends it, giving `name` when the player asks for one (the first
+    message); with `sent`, waits for the field to empty (the message went out)."""
+    page.get_by_test_id("chat-input").fill(text)
+    page.get_by_test_id("chat-input").press("Enter")
+    if name is not None:
+        page.get_by_test_id("chat-name").fill(name)
+        page.get_by_test_id("chat-name-save").click()
+    if sent:
+        expect(page.get_by_test_id("chat-input")).to_have_value("")
+
+
 def assert_fits(page: Page, *selectors: str) -> None:
     """The page is no wider than its viewport, and each element named is wholly inside it, left to right."""
     width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
