@@ -420,6 +420,10 @@ const STRINGS = {
     'stream.starting': 'Starting…',
     'stream.unavailable': 'Unavailable, retrying',
     'stream.none': 'This show has no stream URL.',
+    // i17-C
+    'notfound.title': 'This page does not exist',
+    'notfound.text': 'The link may be mistyped, or what it pointed to is gone.',
+    'notfound.home': 'Vitrine home',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -580,7 +584,7 @@ const STRINGS = {
     'size.close': 'Fermer',
     'measure.chest': 'Poitrine',
     'measure.bust': 'Tour de poitrine',
-    'measure.waist': 'Taille',
+    'measure.waist': 'Tour de taille',
     'measure.hips': 'Hanches',
     'measure.inseam': 'Entrejambe',
     'measure.length': 'Longueur',
@@ -588,7 +592,6 @@ const STRINGS = {
     'measure.sleeve': 'Manche',
     'measure.neck': 'Cou',
     'measure.foot': 'Longueur du pied',
-    'sale.ticker': '{n} vendu(s)',
     'deal.badge': 'Vente flash',
     'deal.left': 'Plus que {n}',
     'deal.ends_in': 'Fin dans {time}',
@@ -626,7 +629,6 @@ const STRINGS = {
     'host.deal_start': 'Lancer la vente flash',
     'host.deal_end': 'Terminer la vente flash',
     'host.deal_usual': 'Prix habituel {price}',
-    'host.deal_sold': '{sold} sur {quantity} vendus',
     'host.deal_price_invalid': 'Saisissez un prix comme 99,00',
     'host.sales': 'Ventes en direct',
     'host.orders': 'Commandes',
@@ -768,7 +770,6 @@ const STRINGS = {
     'store.screen.gone': 'Cette émission n\'est pas disponible.',
     'store.screen.idle': 'Bienvenue. Scannez le code d\'une étiquette pour acheter : livraison à domicile en {min} à {max} jours ouvrés.',
     'store.screen.reconnecting': 'Reconnexion…',
-    'store.screen.sold': '{n} vendu(s) à l\'instant !',
     'store.labels.title': 'Étiquettes',
     'store.labels.print': 'Imprimer',
     'store.labels.pdf': 'Télécharger le PDF',
@@ -838,6 +839,16 @@ const STRINGS = {
     'stream.starting': 'Démarrage…',
     'stream.unavailable': 'Indisponible, nouvel essai',
     'stream.none': 'Cette émission n\'a pas d\'adresse de flux.',
+    // i17-C
+    'sale.ticker_one': '{n} vendu',
+    'sale.ticker_other': '{n} vendus',
+    'store.screen.sold_one': '{n} vendu à l\'instant !',
+    'store.screen.sold_other': '{n} vendus à l\'instant !',
+    'host.deal_sold_one': '{sold} sur {quantity} vendu',
+    'host.deal_sold_other': '{sold} sur {quantity} vendus',
+    'notfound.title': 'Cette page n\'existe pas',
+    'notfound.text': 'Le lien est peut-être mal saisi, ou ce qu\'il désignait n\'existe plus.',
+    'notfound.home': 'Accueil Vitrine',
   },
 };
 
@@ -853,9 +864,31 @@ export const locale = (() => {
   return tag.toLowerCase().startsWith(lang) ? tag : (lang === 'fr' ? 'fr-FR' : 'en-US');
 })();
 
-export function t(key, vars = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+function fill(text, vars) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+export function t(key, vars = {}) {
+  return fill(STRINGS[lang][key] ?? STRINGS.en[key] ?? key, vars);
+}
+
+const pluralRules = { [lang]: new Intl.PluralRules(lang), en: new Intl.PluralRules('en') };
+
+/**
+ * A sentence that counts something, in the form its language gives that count: the key's variant for the
+ * count's plural category (`_one`, `_few`, `_many`… as Intl.PluralRules says), else its `_other`, else the
+ * key itself. {n} is the count, formatted for the locale: plural('sale.ticker', 1) → "1 vendu", 2 → "2 vendus".
+ * Every count shown in a sentence goes through here.
+ */
+export function plural(key, count, vars = {}) {
+  const n = Number(count) || 0;
+  const all = { n: number(n), ...vars };
+  for (const language of [lang, 'en']) {
+    const strings = STRINGS[language];
+    const form = [`${key}_${pluralRules[language].select(n)}`, `${key}_other`, key].find((name) => name in strings);
+    if (form) return fill(strings[form], all);
+  }
+  return key;
 }
 
 /** The sentence for an error {code, message}: ours when we know the code, else the server's. */

@@ -27,15 +27,34 @@ export function showIdFromPath(pathname = location.pathname) {
 
 let toastBox = null;
 
+const toastTimers = new WeakMap();
+
+/**
+ * A short message at the top of the page for `ms`. The same message again while it shows does not stack a
+ * second one: the first counts it ("×2") and stays `ms` longer from now.
+ */
 export function toast(text, kind = 'info', ms = 3500) {
   if (!toastBox) {
     toastBox = el('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
     document.body.append(toastBox);
   }
-  const node = el('div', { class: `toast toast-${kind}`, text });
-  toastBox.append(node);
-  while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
-  setTimeout(() => node.remove(), ms);
+  let node = [...toastBox.children].find((n) => n.dataset.text === text && n.dataset.kind === kind);
+  if (node) {
+    const count = Number(node.dataset.count) + 1;
+    node.dataset.count = String(count);
+    const badge = node.querySelector('.toast-count');
+    badge.textContent = `×${count}`;
+    badge.hidden = false;
+    toastBox.append(node); // the newest at the bottom, as a new one would be
+    clearTimeout(toastTimers.get(node));
+  } else {
+    node = el('div', { class: `toast toast-${kind}`, dataset: { text, kind, count: '1' } },
+      el('span', { text }), el('span', { class: 'toast-count', hidden: true }));
+    toastBox.append(node);
+    while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
+  }
+  const shown = node;
+  toastTimers.set(shown, setTimeout(() => shown.remove(), ms));
   return node;
 }
 

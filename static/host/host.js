@@ -1,6 +1,6 @@
 // The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
 import { ApiError, api as request } from '/static/api.js';
-import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
+import { applyI18n, errorText, money, number, plural, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createSelling } from '/static/host/selling.js';
 import { watchStream } from '/static/stream.js';
@@ -259,7 +259,7 @@ function renderProducts() {
       el('div', { class: 'product-body' },
         el('p', { class: 'product-brand', text: product.brand || '' }),
         el('p', { class: 'product-title', text: product.title || '' }),
-        el('p', { class: 'product-meta', text: `${money(product.price)} · ${t('host.in_stock', { n: number(inStock(product)) })}` })),
+        el('p', { class: 'product-meta', text: `${money(product.price)} · ${plural('host.in_stock', inStock(product))}` })),
       el('div', { class: 'product-actions' }, pin, unpin));
   }));
 }

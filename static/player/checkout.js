@@ -2,7 +2,7 @@
 // buyer is remembered, so the next purchase is one tap) and the order confirmation. The `buy` frame goes
 // over the show's socket; the reply, to this socket alone, is `order.placed` or an `error`.
 import { ApiError, api } from '/static/api.js';
-import { errorText, locale, money, t } from '/static/i18n.js';
+import { errorText, locale, money, plural, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { createSizeGuide } from '/static/player/sizes.js';
 import { BUYER_KEY, countryName, ORDERS_KEY } from '/static/shop.js';
@@ -156,7 +156,7 @@ export function createShop({ live, deal, showId, onOrder = () => {} }) {
     $('chips').replaceChildren(...variants().map((variant) => {
       const n = left(variant);
       const soldOut = n <= 0;
-      const note = soldOut ? t('product.sold_out') : n <= LOW_STOCK ? t('product.only_left', { n }) : null;
+      const note = soldOut ? t('product.sold_out') : n <= LOW_STOCK ? plural('product.only_left', n) : null;
       const label = variant.label || variant.sku || '';
       return el('button', {
         type: 'button',
@@ -191,7 +191,7 @@ export function createShop({ live, deal, showId, onOrder = () => {} }) {
   $('qty-more').addEventListener('click', () => {
     s.quantity += 1;
     render();
-    if (s.quantity >= maxQuantity() && maxQuantity() === s.limit) showError(t('buy.limit', { n: s.limit }));
+    if (s.quantity >= maxQuantity() && maxQuantity() === s.limit) showError(plural('buy.limit', s.limit));
   });
 
   $('buy').addEventListener('click', () => {

@@ -1,7 +1,7 @@
 // The printable label sheet: /stores/{id}/labels. A4 pages of 3 x 7 labels (70 x 42 mm), each with the
 // brand, the product's name, its size when the label is for one size, its price and its code.
 import { api } from '/static/api.js';
-import { applyI18n, errorText, lang, locale, money, t } from '/static/i18n.js';
+import { applyI18n, errorText, lang, money, plural, t } from '/static/i18n.js';
 import { el, safeUrl } from '/static/ui.js';
 import { idFromPath } from '/static/store/common.js';
 
@@ -67,8 +67,7 @@ async function load() {
     $('summary').textContent = '';
     return;
   }
-  const plural = new Intl.PluralRules(locale).select(items.length) === 'one' ? 'one' : 'other';
-  $('summary').textContent = t(`store.labels.count_${plural}`, { n: items.length });
+  $('summary').textContent = plural('store.labels.count', items.length);
   $('sheets').replaceChildren(...sheets(items.map((item) => label(item, products.get(item.product_id)))));
   $('state').hidden = true;
   await imagesReady($('sheets'));

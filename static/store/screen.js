@@ -2,7 +2,7 @@
 // product with a large code to buy it (the store's own item for that product, else the show); the code
 // follows the host's pins live. Without a show: a calm screen with the store's name.
 import { api } from '/static/api.js';
-import { applyI18n, money, number, t } from '/static/i18n.js';
+import { applyI18n, money, number, plural, t } from '/static/i18n.js';
 import { connect } from '/static/live.js';
 import { safeUrl } from '/static/ui.js';
 import { watchStream } from '/static/stream.js';
@@ -170,7 +170,7 @@ function onSnapshot(data) {
 function soldFlash(data) {
   if (!s.pinned || data.product_id !== s.pinned.id) return;
   const n = Number(data.quantity) || 1;
-  $('sold').textContent = t('store.screen.sold', { n });
+  $('sold').textContent = plural('store.screen.sold', n);
   $('sold').hidden = false;
   clearTimeout(s.soldTimer);
   s.soldTimer = setTimeout(() => { $('sold').hidden = true; }, 4000);

@@ -17,6 +17,7 @@ from tests.support.browser import (
     WAIT_MS,
     OpenPage,
     assert_fits,
+    chat,
     pin_over_http,
     sign_in_host,
     token_for,
@@ -39,15 +40,6 @@ def demo_show(server: ServerProcess, demo: dict[str, str]) -> dict[str, Any]:
 def sign_in(page: Page, demo: dict[str, str]) -> None:
     sign_in_host(page, demo["host_email"], demo["password"])
     expect(page.get_by_test_id("login-submit")).to_be_hidden()
-
-
-def chat(page: Page, text: str, *, name: str | None = None) -> None:
-    page.get_by_test_id("chat-input").fill(text)
-    page.get_by_test_id("chat-input").press("Enter")
-    if name is not None:  # the first message asks for a display name
-        page.get_by_test_id("chat-name").fill(name)
-        page.get_by_test_id("chat-name-save").click()
-    expect(page.get_by_test_id("chat-input")).to_have_value("")
 
 
 def test_host_pins_a_product_and_viewers_see_it(
