@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 import tempfile
 import warnings
@@ -14,21 +15,35 @@ from server.errors import ConfigError, DomainError
 from server.settings import Settings
 
 
-def _settings() -> Settings:
+def _settings(*, quiet: bool = False) -> Settings:
+    """The settings, their warnings on stderr; `--quiet` (a step of `make run`, whose server says them) keeps them."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         settings = Settings.from_env()
-    for w in caught:
+    for w in caught if not quiet else ():
         print(f"warning: {w.message}", file=sys.stderr)
     return settings
 
 
-def cmd_migrate(_args: argparse.Namespace) -> int:
+def _quiet(args: argparse.Namespace) -> bool:
+    """`--quiet`: Alembic's lines (one per migration and two at every start) and the settings' warnings kept back."""
+    if args.quiet:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    return bool(args.quiet)
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    """A stop asked for (Ctrl-C, SIGTERM from a supervisor or `make`) is a normal end: status 0, no traceback.
+    uvicorn shuts down on the signal, then raises it again so that the process dies of it: that lands here."""
+    raise SystemExit(0)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
     from server.infra.migrate import upgrade
 
-    settings = _settings()
+    settings = _settings(quiet=_quiet(args))
     upgrade(settings.database_url)
-    print("database is at the latest migration")
+    print("database: at the latest migration")
     return 0
 
 
@@ -56,6 +71,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     most, request_s = limits()  # also raises the open-files limit, for this process and its workers
     print(f"serving: at most {most} connections per worker, {request_s:g} s for a request to arrive whole",
           file=sys.stderr)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stopped)
     uvicorn.run("server.app:factory", factory=True, host=args.host, port=args.port, workers=args.workers,
                 http="server.infra.admission:HttpProtocol", ws="server.realtime.wire:WireProtocol",
                 ws_per_message_deflate=False,
@@ -75,7 +92,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     async def run() -> str:
         db = Database(settings.database_url)
         try:
-            auth = Auth(db=db, bus=create_bus(None), secret_key=settings.secret_key, token_ttl_s=60)
+            auth = Auth(db=db, bus=create_bus(None), secret_key=settings.secret_key, token_ttl_s=60,
+                        internal_domains=settings.internal_email_domains)
             user = await auth.create_user(email=args.email, password=args.password, role=args.role, name=args.name)
             return user.id
         finally:
@@ -85,12 +103,12 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(_args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from server.demo import describe, seed
     from server.infra.migrate import upgrade
     from server.links import Links
 
-    settings = _settings()
+    settings = _settings(quiet=_quiet(args))
     if settings.production and os.environ.get("ALLOW_DEMO", "").lower() not in ("1", "true", "yes"):
         raise ConfigError("demo seeds accounts whose password is public (vitrine-demo): it is refused with "
                           "VITRINE_ENV=production; set ALLOW_DEMO=true to seed a production test shop on purpose")
@@ -110,14 +128,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
     serve.set_defaults(run=cmd_serve)
-    sub.add_parser("migrate", help="apply the migrations to DATABASE_URL").set_defaults(run=cmd_migrate)
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="one line: no Alembic lines, no settings warnings (the server says those)")
+    sub.add_parser("migrate", parents=[quiet], help="apply the migrations to DATABASE_URL").set_defaults(
+        run=cmd_migrate)
     user = sub.add_parser("create-user", help="create an account; prints its id last")
     user.add_argument("--email", required=True)
     user.add_argument("--password", required=True)
     user.add_argument("--role", required=True, choices=["admin", "seller", "host"])
     user.add_argument("--name")
     user.set_defaults(run=cmd_create_user)
-    sub.add_parser("demo", help="seed demo data and print the URLs and logins").set_defaults(run=cmd_demo)
+    sub.add_parser("demo", parents=[quiet], help="seed demo data and print the URLs and logins").set_defaults(
+        run=cmd_demo)
     return root
 
 

@@ -1,16 +1,20 @@
-"""`python -m server demo`: a seller, a host, products with sizes and stock, and a live show.
-Running it again reuses what it made before."""
+"""`python -m server demo`: a seller, a host, products with sizes and stock, a live show and a pop-up store.
+Running it again reuses what it made before: the same accounts, products and store; the show if it is still live,
+else a fresh live show that the store then follows."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlmodel import col, select
 
 from server.accounts.auth import Principal
 from server.catalog.products import host_allowed
+from server.errors import Conflict
 from server.links import Links
-from server.models import Money, ProductIn, Show, ShowIn, User, VariantIn
+from server.models import Money, Product, ProductIn, Show, ShowIn, User, VariantIn
+from server.models.commerce import VoucherIn
 from server.models.core import SizeGuide, SizeRow
 from server.models.stores import Store, StoreIn, StoreItemIn
 from server.services import Services, build_services
@@ -22,7 +26,9 @@ SELLER = "seller" + DEMO_DOMAIN
 HOST = "host" + DEMO_DOMAIN
 ADMIN = "admin" + DEMO_DOMAIN
 SHOW_TITLE = "Vitrine demo: the autumn drop"
+STORE_NAME = "Maison Lune pop-up, Le Marais"
 STREAM = "https://test-streams.mux.dev/x36xhzz/x36xhzz.m3u8"
+VOUCHER = VoucherIn(code="WELCOME10", kind="percent", value=10)  # for a newcomer to try: 10 % off
 
 PRODUCTS = [
     ProductIn(title="Oversized wool coat", brand="Maison Lune", description="Double-faced wool, camel.",
@@ -56,12 +62,60 @@ class Demo:
     seller_email: str
     admin_email: str
     password: str
+    voucher: str = VOUCHER.code
 
 
 async def _user(services: Services, email: str, role: str, name: str) -> User:
     async with services.db.session() as session:
         found = (await session.exec(select(User).where(User.email == email))).first()
     return found or await services.auth.create_user(email=email, password=DEMO_PASSWORD, role=role, name=name)
+
+
+async def _products(services: Services, seller: User) -> list[str]:
+    """The demo's products, made once: every later show sells the same ones (and the store's labels stay good)."""
+    async with services.db.session() as session:
+        found = await session.exec(select(Product).where(Product.seller_id == seller.id,
+                                                         col(Product.title).in_([p.title for p in PRODUCTS]))
+                                   .order_by(col(Product.created_at).desc()))
+        by_title = {product.title: product.id for product in found.all()}  # the oldest of a title wins
+    as_seller = Principal(id=seller.id, role="seller")
+    return [by_title.get(p.title) or (await services.catalog.create(principal=as_seller, data=p))["id"]
+            for p in PRODUCTS]
+
+
+async def _show(services: Services, settings: Settings, host: User, product_ids: list[str]) -> str:
+    """The demo show, live: the one still running, else a fresh one (a show that ended stays ended)."""
+    as_host = Principal(id=host.id, role="host")
+    async with services.db.session() as session:
+        show = (await session.exec(select(Show).where(Show.title == SHOW_TITLE, Show.host_id == host.id,
+                                                      Show.status != "ended")
+                                   .order_by(col(Show.created_at)))).first()
+    if show is None:
+        stream = STREAM if host_allowed(STREAM, settings.media_hosts) else None  # MEDIA_HOSTS may not have it
+        show_id = str((await services.shows.create(principal=as_host, data=ShowIn(
+            title=SHOW_TITLE, stream_url=stream, product_ids=product_ids)))["id"])
+    else:
+        show_id = show.id
+    await services.shows.start(principal=as_host, show_id=show_id)  # a scheduled one goes live; a live one stays
+    return show_id
+
+
+async def _store(services: Services, seller: User, show_id: str, product_ids: list[str]) -> str:
+    """The demo's pop-up store, made once; it follows the demo show of the day."""
+    as_seller = Principal(id=seller.id, role="seller")
+    async with services.db.session() as session:
+        store = (await session.exec(select(Store).where(Store.seller_id == seller.id, Store.name == STORE_NAME)
+                                    .order_by(col(Store.created_at)))).first()
+    if store is None:
+        store_id = str((await services.stores.create(principal=as_seller, data=StoreIn(
+            name=STORE_NAME, address="12 rue des Francs-Bourgeois, 75004 Paris", show_id=show_id)))["id"])
+        for product_id in product_ids:
+            await services.stores.add_item(principal=as_seller, store_id=store_id,
+                                           data=StoreItemIn(product_id=product_id))
+        return store_id
+    if store.show_id != show_id:
+        await services.stores.set_show(principal=as_seller, store_id=store.id, show_id=show_id)
+    return store.id
 
 
 async def seed(settings: Settings) -> Demo:
@@ -71,30 +125,12 @@ async def seed(settings: Settings) -> Demo:
         seller = await _user(services, SELLER, "seller", "Maison Lune")
         host = await _user(services, HOST, "host", "Camille (host)")
         await _user(services, ADMIN, "admin", "Admin")
-        async with services.db.session() as session:
-            show = (await session.exec(select(Show).where(Show.title == SHOW_TITLE, Show.host_id == host.id,
-                                                          Show.status != "ended"))).first()
-        if show is None:
-            as_seller = Principal(id=seller.id, role="seller")
-            await services.grants.grant(principal=as_seller, host_id=host.id)
-            ids = [(await services.catalog.create(principal=as_seller, data=p))["id"] for p in PRODUCTS]
-            as_host = Principal(id=host.id, role="host")
-            stream = STREAM if host_allowed(STREAM, settings.media_hosts) else None  # MEDIA_HOSTS may not have it
-            created = await services.shows.create(principal=as_host, data=ShowIn(title=SHOW_TITLE, stream_url=stream,
-                                                                                  product_ids=ids))
-            await services.shows.start(principal=as_host, show_id=created["id"])
-            show_id = created["id"]
-            store = await services.stores.create(principal=as_seller, data=StoreIn(
-                name="Maison Lune pop-up, Le Marais", address="12 rue des Francs-Bourgeois, 75004 Paris",
-                show_id=show_id))
-            for product_id in ids:
-                await services.stores.add_item(principal=as_seller, store_id=store["id"],
-                                               data=StoreItemIn(product_id=product_id))
-            store_id = store["id"]
-        else:
-            show_id = show.id
-            async with services.db.session() as session:
-                store_id = (await session.exec(select(Store.id).where(Store.show_id == show_id))).first() or ""
+        await services.grants.grant(principal=Principal(id=seller.id, role="seller"), host_id=host.id)
+        product_ids = await _products(services, seller)
+        show_id = await _show(services, settings, host, product_ids)
+        store_id = await _store(services, seller, show_id, product_ids)
+        with suppress(Conflict):  # the seller's, for every show of hers; made once
+            await services.vouchers.create(principal=Principal(id=seller.id, role="seller"), data=VOUCHER)
         return Demo(show_id=show_id, store_id=store_id, host_email=HOST, seller_email=SELLER, admin_email=ADMIN,
                     password=DEMO_PASSWORD)
     finally:
@@ -112,6 +148,7 @@ def describe(demo: Demo, links: Links) -> str:
         f"Host login:   {demo.host_email} / {demo.password}",
         f"Seller login: {demo.seller_email} / {demo.password}",
         f"Admin login:  {demo.admin_email} / {demo.password}",
+        f"Voucher:      {demo.voucher} (10 % off at checkout)",
     ])
 
 

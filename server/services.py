@@ -77,7 +77,8 @@ def build_services(settings: Settings) -> Services:
                      timeout_s=settings.redis_timeout_s)
     publisher = Publisher(bus=bus)
     auth = Auth(db=db, bus=bus, secret_key=settings.secret_key, token_ttl_s=settings.token_ttl_s,
-                max_failures=settings.login_max_failures, window_s=settings.login_window_s, publisher=publisher)
+                max_failures=settings.login_max_failures, window_s=settings.login_window_s, publisher=publisher,
+                internal_domains=settings.internal_email_domains)
     catalog = Catalog(db=db, media_hosts=settings.media_hosts)
     feed = CommerceFeed(carrying=functools.partial(carrying, db))
     gate = create_gate(db=db, redis=bus.redis if isinstance(bus, RedisBus) else None)

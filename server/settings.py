@@ -160,6 +160,7 @@ class Settings:
     redis_timeout_s: float | None = 5.0
     payment_provider: str = "sandbox"
     metrics_token: str | None = None
+    internal_email_domains: tuple[str, ...] = ()  # reserved names (corp.local) accounts may use all the same
     media_hosts: tuple[str, ...] = ()  # where product images and streams may come from (empty: any public https)
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
@@ -237,4 +238,5 @@ class Settings:
             payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
             metrics_token=_metrics_token(env, production=mode == "production"),
             media_hosts=_hosts(env, "MEDIA_HOSTS"),
+            internal_email_domains=_hosts(env, "INTERNAL_EMAIL_DOMAINS"),
         )

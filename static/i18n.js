@@ -344,6 +344,7 @@ const STRINGS = {
     'store.screen.soon': 'Soon',
     'store.screen.ended': 'Ended',
     'store.screen.starting': 'The stream is starting…',
+    'store.screen.unavailable': 'The video is unavailable; the show goes on: scan to buy.',
     'store.screen.waiting': 'The show starts soon',
     'store.screen.over': 'The show has ended. Thanks for watching!',
     'store.screen.gone': 'This show is not available.',
@@ -394,6 +395,43 @@ const STRINGS = {
     'host.seller_switch': 'Sign in with a host account',
     'host.viewer_tag': 'Viewer {tag}',
     'host.deal_unpinned': 'The flash deal ended: its product is no longer pinned.',
+    // i17-P
+    'order.status.declined': 'Your payment was declined',
+    'order.reason.declined': 'Nothing was charged. The item stays reserved for you: try again, with another card if needed.',
+    'order.pay_again': 'Try paying again',
+    'order.reason.buyer_cancelled': 'You cancelled this order; the item went back on sale.',
+    'order.cancel': 'Cancel order',
+    'order.cancel_ask': 'Cancel this order? The item goes back on sale.',
+    'order.cancel_yes': 'Yes, cancel it',
+    'order.cancel_keep': 'Keep my order',
+    'err.order_paid': 'This order is paid: ask the shop for a refund.',
+    'placed.new_tab': 'Opens in a new tab: the show keeps playing here.',
+    'strip.label': 'Your order',
+    'strip.pending': 'Waiting for payment',
+    'strip.declined': 'Payment declined',
+    'strip.paid': 'Paid ✓',
+    'strip.shipped': 'On its way',
+    'strip.delivered': 'Delivered',
+    'strip.cancelled': 'Cancelled',
+    'strip.refunded': 'Refunded',
+    'strip.pay': 'Pay',
+    'strip.try_again': 'Try again',
+    'strip.view': 'See order',
+    'strip.hide': 'Hide',
+    // i17-Q
+    'checkout.apply': 'Apply',
+    'checkout.applying': 'Checking…',
+    'checkout.voucher_applied': '{code}: −{discount}. New total {total}',
+    'stage.unavailable': 'The video is unavailable; the host is still live here.',
+    'stream.title': 'Stream preview',
+    'stream.playing': 'Playing',
+    'stream.starting': 'Starting…',
+    'stream.unavailable': 'Unavailable, retrying',
+    'stream.none': 'This show has no stream URL.',
+    // i17-C
+    'notfound.title': 'This page does not exist',
+    'notfound.text': 'The link may be mistyped, or what it pointed to is gone.',
+    'notfound.home': 'Vitrine home',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -554,7 +592,7 @@ const STRINGS = {
     'size.close': 'Fermer',
     'measure.chest': 'Poitrine',
     'measure.bust': 'Tour de poitrine',
-    'measure.waist': 'Taille',
+    'measure.waist': 'Tour de taille',
     'measure.hips': 'Hanches',
     'measure.inseam': 'Entrejambe',
     'measure.length': 'Longueur',
@@ -562,7 +600,6 @@ const STRINGS = {
     'measure.sleeve': 'Manche',
     'measure.neck': 'Cou',
     'measure.foot': 'Longueur du pied',
-    'sale.ticker': '{n} vendu(s)',
     'deal.badge': 'Vente flash',
     'deal.left': 'Plus que {n}',
     'deal.ends_in': 'Fin dans {time}',
@@ -600,7 +637,6 @@ const STRINGS = {
     'host.deal_start': 'Lancer la vente flash',
     'host.deal_end': 'Terminer la vente flash',
     'host.deal_usual': 'Prix habituel {price}',
-    'host.deal_sold': '{sold} sur {quantity} vendus',
     'host.deal_price_invalid': 'Saisissez un prix comme 99,00',
     'host.sales': 'Ventes en direct',
     'host.orders': 'Commandes',
@@ -736,12 +772,12 @@ const STRINGS = {
     'store.screen.soon': 'Bientôt',
     'store.screen.ended': 'Terminé',
     'store.screen.starting': 'Le direct va commencer…',
+    'store.screen.unavailable': 'La vidéo est indisponible ; l\'émission continue : scannez pour acheter.',
     'store.screen.waiting': 'L\'émission commence bientôt',
     'store.screen.over': 'L\'émission est terminée. Merci d\'avoir regardé !',
     'store.screen.gone': 'Cette émission n\'est pas disponible.',
     'store.screen.idle': 'Bienvenue. Scannez le code d\'une étiquette pour acheter : livraison à domicile en {min} à {max} jours ouvrés.',
     'store.screen.reconnecting': 'Reconnexion…',
-    'store.screen.sold': '{n} vendu(s) à l\'instant !',
     'store.labels.title': 'Étiquettes',
     'store.labels.print': 'Imprimer',
     'store.labels.pdf': 'Télécharger le PDF',
@@ -786,6 +822,49 @@ const STRINGS = {
     'host.seller_switch': 'Se connecter avec un compte animateur',
     'host.viewer_tag': 'Spectateur {tag}',
     'host.deal_unpinned': 'La vente flash est terminée : son produit n\'est plus épinglé.',
+    // i17-P
+    'order.status.declined': 'Votre paiement a été refusé',
+    'order.reason.declined': 'Rien n\'a été débité. L\'article reste réservé pour vous : réessayez, avec une autre carte si besoin.',
+    'order.pay_again': 'Réessayer de payer',
+    'order.reason.buyer_cancelled': 'Vous avez annulé cette commande ; l\'article a été remis en vente.',
+    'order.cancel': 'Annuler la commande',
+    'order.cancel_ask': 'Annuler cette commande ? L\'article sera remis en vente.',
+    'order.cancel_yes': 'Oui, annuler',
+    'order.cancel_keep': 'Garder ma commande',
+    'err.order_paid': 'Cette commande est payée : demandez un remboursement à la boutique.',
+    'placed.new_tab': 'S\'ouvre dans un nouvel onglet : l\'émission continue ici.',
+    'strip.label': 'Votre commande',
+    'strip.pending': 'En attente de paiement',
+    'strip.declined': 'Paiement refusé',
+    'strip.paid': 'Payée ✓',
+    'strip.shipped': 'En route',
+    'strip.delivered': 'Livrée',
+    'strip.cancelled': 'Annulée',
+    'strip.refunded': 'Remboursée',
+    'strip.pay': 'Payer',
+    'strip.try_again': 'Réessayer',
+    'strip.view': 'Voir la commande',
+    'strip.hide': 'Masquer',
+    // i17-Q
+    'checkout.apply': 'Appliquer',
+    'checkout.applying': 'Vérification…',
+    'checkout.voucher_applied': '{code} : −{discount}. Nouveau total {total}',
+    'stage.unavailable': 'La vidéo est indisponible ; l\'animateur est toujours en direct ici.',
+    'stream.title': 'Aperçu du flux',
+    'stream.playing': 'En lecture',
+    'stream.starting': 'Démarrage…',
+    'stream.unavailable': 'Indisponible, nouvel essai',
+    'stream.none': 'Cette émission n\'a pas d\'adresse de flux.',
+    // i17-C
+    'sale.ticker_one': '{n} vendu',
+    'sale.ticker_other': '{n} vendus',
+    'store.screen.sold_one': '{n} vendu à l\'instant !',
+    'store.screen.sold_other': '{n} vendus à l\'instant !',
+    'host.deal_sold_one': '{sold} sur {quantity} vendu',
+    'host.deal_sold_other': '{sold} sur {quantity} vendus',
+    'notfound.title': 'Cette page n\'existe pas',
+    'notfound.text': 'Le lien est peut-être mal saisi, ou ce qu\'il désignait n\'existe plus.',
+    'notfound.home': 'Accueil Vitrine',
   },
 };
 
@@ -801,9 +880,31 @@ export const locale = (() => {
   return tag.toLowerCase().startsWith(lang) ? tag : (lang === 'fr' ? 'fr-FR' : 'en-US');
 })();
 
-export function t(key, vars = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+function fill(text, vars) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+export function t(key, vars = {}) {
+  return fill(STRINGS[lang][key] ?? STRINGS.en[key] ?? key, vars);
+}
+
+const pluralRules = { [lang]: new Intl.PluralRules(lang), en: new Intl.PluralRules('en') };
+
+/**
+ * A sentence that counts something, in the form its language gives that count: the key's variant for the
+ * count's plural category (`_one`, `_few`, `_many`… as Intl.PluralRules says), else its `_other`, else the
+ * key itself. {n} is the count, formatted for the locale: plural('sale.ticker', 1) → "1 vendu", 2 → "2 vendus".
+ * Every count shown in a sentence goes through here.
+ */
+export function plural(key, count, vars = {}) {
+  const n = Number(count) || 0;
+  const all = { n: number(n), ...vars };
+  for (const language of [lang, 'en']) {
+    const strings = STRINGS[language];
+    const form = [`${key}_${pluralRules[language].select(n)}`, `${key}_other`, key].find((name) => name in strings);
+    if (form) return fill(strings[form], all);
+  }
+  return key;
 }
 
 /** The sentence for an error {code, message}: ours when we know the code, else the server's. */

@@ -27,15 +27,34 @@ export function showIdFromPath(pathname = location.pathname) {
 
 let toastBox = null;
 
+const toastTimers = new WeakMap();
+
+/**
+ * A short message at the top of the page for `ms`. The same message again while it shows does not stack a
+ * second one: the first counts it ("×2") and stays `ms` longer from now.
+ */
 export function toast(text, kind = 'info', ms = 3500) {
   if (!toastBox) {
     toastBox = el('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
     document.body.append(toastBox);
   }
-  const node = el('div', { class: `toast toast-${kind}`, text });
-  toastBox.append(node);
-  while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
-  setTimeout(() => node.remove(), ms);
+  let node = [...toastBox.children].find((n) => n.dataset.text === text && n.dataset.kind === kind);
+  if (node) {
+    const count = Number(node.dataset.count) + 1;
+    node.dataset.count = String(count);
+    const badge = node.querySelector('.toast-count');
+    badge.textContent = `×${count}`;
+    badge.hidden = false;
+    toastBox.append(node); // the newest at the bottom, as a new one would be
+    clearTimeout(toastTimers.get(node));
+  } else {
+    node = el('div', { class: `toast toast-${kind}`, dataset: { text, kind, count: '1' } },
+      el('span', { text }), el('span', { class: 'toast-count', hidden: true }));
+    toastBox.append(node);
+    while (toastBox.children.length > 3) toastBox.firstElementChild.remove();
+  }
+  const shown = node;
+  toastTimers.set(shown, setTimeout(() => shown.remove(), ms));
   return node;
 }
 
@@ -74,14 +93,23 @@ export function randomKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Opens a bottom sheet (a [hidden] overlay): focus goes in, Escape and the backdrop close it. */
+/** How long a sheet that just opened ignores taps: the second tap of a double tap on the button that
+ *  opened it would land on whatever slid in under the finger (the backdrop, a Pay button). */
+export const SHEET_GUARD_MS = 600;
+
+/** Opens a bottom sheet (a [hidden] overlay): focus goes in, Escape and the backdrop close it. For
+ *  SHEET_GUARD_MS it carries `data-guarded`: its contents take no pointer events (CSS) and a tap on its
+ *  backdrop does not close it. */
 export function openSheet(sheet, { onClose, focus } = {}) {
   sheet.hidden = false;
+  sheet.dataset.guarded = '';
+  clearTimeout(sheet.vtGuard);
+  sheet.vtGuard = setTimeout(() => delete sheet.dataset.guarded, SHEET_GUARD_MS);
   sheet.onkeydown = (event) => {
     if (event.key === 'Escape') closeSheet(sheet);
   };
   sheet.onclick = (event) => {
-    if (event.target === sheet) closeSheet(sheet);
+    if (event.target === sheet && !('guarded' in sheet.dataset)) closeSheet(sheet);
   };
   sheet.vtClose = onClose || null;
   if (!sheet.contains(document.activeElement)) sheet.vtReturn = document.activeElement;

@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from server.accounts.emails import account_email
 from server.accounts.tokens import TokenVersions
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from server.infra.db import Database
@@ -46,7 +47,8 @@ class Principal:
 
 class Auth:
     def __init__(self, *, db: Database, bus: Bus, secret_key: str, token_ttl_s: int, max_failures: int = 5,
-                 window_s: int = 900, publisher: Publisher | None = None) -> None:
+                 window_s: int = 900, publisher: Publisher | None = None,
+                 internal_domains: tuple[str, ...] = ()) -> None:
         self.db = db
         self.bus = bus
         self.versions = TokenVersions(db=db, bus=bus, publisher=publisher or Publisher(bus=bus))
@@ -56,13 +58,14 @@ class Auth:
         self.max_failures = max_failures
         self.window_s = window_s
         self._viewers = URLSafeSerializer(secret_key, salt="vitrine.viewer")
+        self.internal_domains = internal_domains  # INTERNAL_EMAIL_DOMAINS: reserved names an operator uses
 
     async def create_user(self, *, email: str, password: str, role: str, name: str | None = None) -> User:
         if role not in ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
         if len(password) < 8:
             raise InvalidInput("the password needs at least 8 characters", code="weak_password")
-        email = email.strip().lower()
+        email = account_email(email, internal_domains=self.internal_domains)
         password_hash = await asyncio.to_thread(_hasher.hash, password)
         user = User(id=new_id("usr"), email=email, password_hash=password_hash, role=role,
                     name=(name or email.split("@")[0])[:100], created_at=utcnow())
@@ -81,7 +84,7 @@ class Auth:
         5 failures each further one closes the account to unknown devices for twice as long as the last (1, 2,
         4… minutes, an hour at most). The account's limit does not apply to a device its owner signed in from
         before, so that strangers guessing cannot lock the owner out."""
-        email = email.strip().lower()
+        email = account_email(email, internal_domains=self.internal_domains)
         by_address, failures, closed = f"login-ip:{client}", f"login:{email}", f"login-closed:{email}"
         if await self.bus.count(by_address) >= self.max_failures * 4:
             raise TooManyRequests("too many failed sign-ins from here: try again in a few minutes",

@@ -4,6 +4,8 @@ Orders are placed by the till (server/till.py), in batches: a unit of stock is t
 UPDATE of inventory.take_in_db in the same transaction that stores the order, and the buyer hears
 "placed" only after that commit. An Idempotency-Key makes a retry return the first order. A pending
 order not paid in time goes back to stock; an order moves on by conditional updates of its status.
+A declined payment leaves the order pending (its buyer may pay again) and is only recorded; the buyer
+may cancel an order until it is paid.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from server.infra.ids import as_utc, iso, utcnow
 from server.infra.sql import fetch
 from server.links import Links
 from server.models import Product, Variant
-from server.models.commerce import Order, OrderIn, OrderRow
+from server.models.commerce import Order, OrderIn, OrderRow, QuoteIn
 
 log = logging.getLogger("vitrine.orders")
 
@@ -43,6 +45,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancelled": ("pending",),  # a paid order leaves only through "refunded", which returns the money
     "refunded": ("paid", "shipped", "delivered"),
 }
+# Why a reservation ended, decided by the cancelling UPDATE itself: its payment was declined, or nobody paid.
+EXPIRY_REASON = sa.case((col(Order.payment_declined_at).is_not(None), "payment_failed"), else_="expired")
 STAMP = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at",
          "refunded": "refunded_at"}
 
@@ -74,6 +78,11 @@ class Orders:
     async def place(self, *, data: OrderIn, key: str) -> Placed:
         """Place an order (in the till's next batch); the same Idempotency-Key answers with the same order."""
         return await self.till.place(data=data, key=key)
+
+    async def quote(self, *, data: QuoteIn) -> dict[str, Any]:
+        """What this order would cost before it is placed (the voucher's discount included): no stock taken."""
+        async with self.db.session() as session:
+            return await self.till.quotes.preview(session, data)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -126,7 +135,8 @@ class Orders:
                          "earliest": earliest.isoformat(), "latest": latest.isoformat()},
             "payment": {"provider": order.payment_provider,
                         "url": self.links.payment(order.payment_provider, order.payment_ref or "")
-                        if order.status == "pending" else None},
+                        if order.status == "pending" else None,
+                        "declined_at": iso(order.payment_declined_at)},
         }
         if token:
             body["token"] = self.token(order.id)
@@ -136,7 +146,8 @@ class Orders:
     # --- moving ------------------------------------------------------------------------------------
 
     async def transition(self, *, order_id: str, to: str, principal: Principal | None = None,
-                         reason: str | None = None, refund_at_provider: bool = True) -> dict[str, Any]:
+                         reason: str | sa.ColumnElement[str] | None = None,
+                         refund_at_provider: bool = True) -> dict[str, Any]:
         """Move an order along pending → paid → shipped → delivered, or to cancelled / refunded.
         A conditional UPDATE on the status makes each move happen once, whoever tries it; stock,
         quotas, deal and voucher uses come back in the same transaction as a cancel or refund."""
@@ -149,7 +160,9 @@ class Orders:
                 raise Forbidden("only the order's seller or an admin may do this", code="not_order_seller")
             moved = await session.exec(
                 sa.update(Order).where(col(Order.id) == order.id, col(Order.status).in_(TRANSITIONS[to]))
-                .values(status=to, **{STAMP[to]: utcnow()}, **({"cancel_reason": reason[:32]} if reason else {}))
+                .values(status=to, **{STAMP[to]: utcnow()},
+                        **({"cancel_reason": reason[:32] if isinstance(reason, str) else reason}
+                           if reason is not None else {}))
                 .returning(col(Order.id))
             )
             if moved.first() is None:
@@ -202,21 +215,33 @@ class Orders:
         return await self._by_ref(payment_ref, "refunded")
 
     async def payment_failed(self, *, payment_ref: str) -> tuple[str | None, str]:
-        return await self._by_ref(payment_ref, "cancelled", reason="payment_failed")
+        """A provider says a payment was declined: the order stays pending and keeps its pieces, so that its
+        buyer can pay again until the reservation ends (which then cancels it as `payment_failed`). Only the
+        decline is recorded: applied, ignored (the order had moved on) or unknown_payment."""
+        async with self.db.session() as session:
+            order_id = (await session.exec(select(Order.id).where(Order.payment_ref == payment_ref))).first()
+            if order_id is None:
+                return None, "unknown_payment"
+            declined = await session.exec(
+                sa.update(Order).where(col(Order.id) == order_id, col(Order.status) == "pending")
+                .values(payment_declined_at=utcnow()).returning(col(Order.id)))
+            applied = declined.first() is not None
+            await session.commit()
+        return order_id, "applied" if applied else "ignored"
 
-    async def _by_ref(self, payment_ref: str, to: str, reason: str | None = None) -> tuple[str | None, str]:
+    async def _by_ref(self, payment_ref: str, to: str) -> tuple[str | None, str]:
         async with self.db.session() as session:
             order_id = (await session.exec(select(Order.id).where(Order.payment_ref == payment_ref))).first()
         if order_id is None:
             return None, "unknown_payment"
-        return order_id, await self._move(order_id, to, payment_ref=payment_ref, reason=reason)
+        return order_id, await self._move(order_id, to, payment_ref=payment_ref)
 
-    async def _move(self, order_id: str, to: str, *, payment_ref: str, reason: str | None = None) -> str:
+    async def _move(self, order_id: str, to: str, *, payment_ref: str) -> str:
         """What a provider's event did to the order: applied, refunded_late (money for an order cancelled
         meanwhile went back to the buyer) or ignored (the order had moved on: paid twice, failed after
         paying, refunded before paying)."""
         try:
-            await self.transition(order_id=order_id, to=to, reason=reason, refund_at_provider=False)
+            await self.transition(order_id=order_id, to=to, refund_at_provider=False)
             return "applied"
         except Conflict:
             async with self.db.session() as session:
@@ -238,8 +263,24 @@ class Orders:
             info["order_url"] = self.links.order(order.id, self.token(order.id))
         return info
 
+    async def cancel_by_buyer(self, *, order_id: str, token: str | None) -> dict[str, Any]:
+        """The buyer, with the order's link token, cancels an order not paid yet (`buyer_cancelled`): its
+        pieces go back on sale at once. A paid order is refused: its money comes back by a refund."""
+        if not self.check_token(order_id, token):
+            raise Unauthorized("cancelling an order needs its link", code="order_token_required")
+        try:
+            return await self.transition(order_id=order_id, to="cancelled", reason="buyer_cancelled")
+        except Conflict:
+            async with self.db.session() as session:
+                order = await session.get(Order, order_id)
+            if order is not None and order.status in TRANSITIONS["refunded"]:
+                raise Conflict("this order is paid and cannot be cancelled: ask the shop for a refund",
+                               code="order_paid") from None
+            raise
+
     async def expire_due(self, *, limit: int = 200) -> int:
-        """Pending orders past their time go back to stock. Safe on every node at once."""
+        """Pending orders past their time go back to stock (`payment_failed` when their payment was declined,
+        else `expired`). Safe on every node at once."""
         async with self.db.session() as session:
             due = (await session.exec(
                 select(Order.id).where(Order.status == "pending", col(Order.expires_at) < utcnow()).limit(limit)
@@ -247,7 +288,7 @@ class Orders:
         expired = 0
         for order_id in due:
             try:
-                await self.transition(order_id=order_id, to="cancelled", reason="expired")
+                await self.transition(order_id=order_id, to="cancelled", reason=EXPIRY_REASON)
                 expired += 1
             except Conflict:
                 continue  # paid, or expired by another node, in the meantime

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -13,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.commerce import offers
 from server.commerce.vouchers import Vouchers
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import Conflict, DomainError, InvalidInput, NotFound
 from server.infra.sql import any_of, plausible_id
 from server.models import Product, Show, ShowProduct, Variant
-from server.models.commerce import Deal, Order, OrderIn, Voucher
+from server.models.commerce import Deal, Order, QuoteIn, Voucher
 from server.models.stores import StoreItem
 
 
@@ -28,7 +29,26 @@ class Quote:
     deal: Deal | None
     voucher: Voucher | None
     unit: int
+    quantity: int
     discount: int
+
+    @property
+    def subtotal(self) -> int:
+        return self.unit * self.quantity
+
+    @property
+    def total(self) -> int:
+        return self.subtotal - self.discount
+
+    def public(self, *, voucher: str | None = None, state: str = "valid") -> dict[str, Any]:
+        """The price as `POST /api/quotes` answers it; `voucher` the code asked for, `state` "valid" or the
+        refusal's code (the order's: voucher_invalid, voucher_expired, voucher_exhausted)."""
+        currency = self.product.currency
+        money = lambda amount: {"amount": amount, "currency": currency}  # noqa: E731
+        return {"product_id": self.product.id, "variant_id": self.variant.id, "quantity": self.quantity,
+                "unit_price": money(self.unit), "subtotal": money(self.subtotal), "discount": money(self.discount),
+                "total": money(self.total), "currency": currency, "deal_id": self.deal.id if self.deal else None,
+                "voucher": {"code": voucher.strip().upper(), "state": state} if voucher else None}
 
 
 async def orders_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Order]:
@@ -48,15 +68,16 @@ class Rows:
     deals: dict[str, Deal] = field(default_factory=dict)
 
     @classmethod
-    async def read(cls, session: AsyncSession, orders: Sequence[tuple[OrderIn, str]]) -> Rows:
-        """For (order, Idempotency-Key) pairs: their variants with products, the orders their keys placed,
-        their shows, which of their products are in those shows, and their deals."""
+    async def read(cls, session: AsyncSession, orders: Sequence[tuple[QuoteIn, str]]) -> Rows:
+        """For (order, Idempotency-Key) pairs: their variants with products, the orders their keys placed
+        (a quote has no key: ""), their shows, which of their products are in those shows, and their deals."""
         rows = cls()
         found = await session.exec(sa.select(Variant, Product)  # type: ignore[call-overload]
                                    .join(Product, col(Product.id) == col(Variant.product_id))
                                    .where(any_of(session, Variant.id, {data.variant_id for data, _ in orders})))
         rows.items = {variant.id: (variant, product) for variant, product in found}
-        rows.orders = await orders_by_key(session, (key for _, key in orders))
+        keys = {key for _, key in orders if key}
+        rows.orders = await orders_by_key(session, keys) if keys else {}
         show_ids = {data.show_id for data, _ in orders if data.show_id is not None}
         if show_ids:  # the shows, each with those of the orders' products it sells
             sells = sa.and_(col(ShowProduct.show_id) == col(Show.id),
@@ -77,7 +98,21 @@ class Quotes:
     def __init__(self, *, vouchers: Vouchers) -> None:
         self.vouchers = vouchers
 
-    async def quote(self, session: AsyncSession, data: OrderIn, rows: Rows) -> Quote:
+    async def preview(self, session: AsyncSession, data: QuoteIn) -> dict[str, Any]:
+        """What this order would cost, nothing taken: the price as the order would be priced, and the
+        voucher's state. A refused voucher still answers the price without it; any other refusal is the
+        order's (product_not_found, show_not_live...)."""
+        rows = await Rows.read(session, [(data, "")])
+        try:
+            return (await self.quote(session, data, rows)).public(voucher=data.voucher)
+        except DomainError as refused:
+            if not data.voucher or not refused.code.startswith("voucher_"):
+                raise
+            state = refused.code
+        plain = await self.quote(session, data.model_copy(update={"voucher": None}), rows)
+        return plain.public(voucher=data.voucher, state=state)
+
+    async def quote(self, session: AsyncSession, data: QuoteIn, rows: Rows) -> Quote:
         item = rows.items.get(data.variant_id)
         if item is not None and item[1].id == data.product_id:
             variant, product = item
@@ -94,13 +129,12 @@ class Quotes:
         discount = 0
         if data.voucher:
             voucher, discount = await self.vouchers.quote(session, code=data.voucher, product=product,
-                                                          show_id=data.show_id, buyer_email=data.buyer.email,
-                                                          subtotal=unit * data.quantity)
+                                                          show_id=data.show_id, subtotal=unit * data.quantity)
         return Quote(product=product, variant=variant, show=show, deal=deal, voucher=voucher, unit=unit,
-                     discount=discount)
+                     quantity=data.quantity, discount=discount)
 
 
-async def _item(session: AsyncSession, data: OrderIn) -> tuple[Product, Variant]:
+async def _item(session: AsyncSession, data: QuoteIn) -> tuple[Product, Variant]:
     product = await session.get(Product, data.product_id)
     if product is None:
         raise NotFound(f"no product {data.product_id}", code="product_not_found")
@@ -110,7 +144,7 @@ async def _item(session: AsyncSession, data: OrderIn) -> tuple[Product, Variant]
     return product, variant
 
 
-def _live_show(data: OrderIn, show: Show | None, *, in_show: bool) -> Show | None:
+def _live_show(data: QuoteIn, show: Show | None, *, in_show: bool) -> Show | None:
     if data.show_id is None:
         return None
     if show is None:
@@ -122,7 +156,7 @@ def _live_show(data: OrderIn, show: Show | None, *, in_show: bool) -> Show | Non
     return show
 
 
-async def _store_item(session: AsyncSession, data: OrderIn) -> None:
+async def _store_item(session: AsyncSession, data: QuoteIn) -> None:
     """An order from a pop-up store's code remembers its item: it must be that item's product."""
     if data.store_item_id is None:
         return

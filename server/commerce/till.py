@@ -388,8 +388,7 @@ class Till:
         data, quote = ask.data, ask.quote
         assert quote is not None
         product, deal, voucher = quote.product, quote.deal, quote.voucher
-        subtotal = quote.unit * data.quantity
-        total = subtotal - quote.discount
+        total = quote.total
         checkout = self.payments.checkout(order_id="", amount=total, currency=product.currency,
                                           return_url=self.return_url)
         return OrderRow(

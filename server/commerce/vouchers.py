@@ -59,7 +59,9 @@ class Vouchers:
             return [voucher_public(v) for v in (await session.exec(query)).all()]
 
     async def quote(self, session: AsyncSession, *, code: str, product: Product, show_id: str | None,
-                    buyer_email: str, subtotal: int) -> tuple[Voucher, int]:
+                    subtotal: int) -> tuple[Voucher, int]:
+        """The voucher and its discount on this subtotal, or the refusal. The per-buyer limit is counted
+        when the order claims it (`claim`), in the order's transaction."""
         voucher = (await session.exec(select(Voucher).where(Voucher.code == code.strip().upper()))).first()
         if voucher is None or (voucher.seller_id is not None and voucher.seller_id != product.seller_id):
             raise InvalidInput("this voucher code does not apply here", code="voucher_invalid")

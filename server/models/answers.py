@@ -141,6 +141,7 @@ class Delivery(Answer):
 class Payment(Answer):
     provider: str
     url: str | None
+    declined_at: str | None  # when its payment was last declined: a pending order may still be paid
 
 
 class OrderOut(Answer):
@@ -172,6 +173,24 @@ class OrderOut(Answer):
 
 class Orders(Answer):
     items: list[OrderOut]
+
+
+class VoucherState(Answer):
+    code: str
+    state: Literal["valid", "voucher_invalid", "voucher_expired", "voucher_exhausted"]
+
+
+class QuoteOut(Answer):
+    product_id: str
+    variant_id: str
+    quantity: int
+    unit_price: Price
+    subtotal: Price
+    discount: Price
+    total: Price
+    currency: str
+    deal_id: str | None
+    voucher: VoucherState | None
 
 
 class VoucherOut(Answer):

@@ -61,6 +61,7 @@ class Order(SQLModel, table=True):
     cancelled_at: datetime | None = optional_timestamp()
     refunded_at: datetime | None = optional_timestamp()
     cancel_reason: str | None = Column(default=None, max_length=32)
+    payment_declined_at: datetime | None = optional_timestamp()  # the last decline; a retry may still pay
 
 
 @dataclass(slots=True)
@@ -98,6 +99,7 @@ class OrderRow:
     cancelled_at: datetime | None = None
     refunded_at: datetime | None = None
     cancel_reason: str | None = None
+    payment_declined_at: datetime | None = None
 
 
 class BuyerQuota(SQLModel, table=True):
@@ -208,7 +210,9 @@ class BuyerIn(Schema):
         return value.lower()
 
 
-class OrderIn(Schema):
+class QuoteIn(Schema):
+    """What an order would be: the order's fields, the buyer optional (`POST /api/quotes`)."""
+
     product_id: str = Field(min_length=1, max_length=32)
     variant_id: str = Field(min_length=1, max_length=32)
     quantity: int = Field(ge=1, le=10)
@@ -216,6 +220,10 @@ class OrderIn(Schema):
     store_item_id: str | None = Field(default=None, min_length=1, max_length=32)
     deal_id: str | None = Field(default=None, min_length=1, max_length=32)
     voucher: str | None = Field(default=None, max_length=32)
+    buyer: BuyerIn | None = None
+
+
+class OrderIn(QuoteIn):
     buyer: BuyerIn
 
 

@@ -1,5 +1,6 @@
-"""The printable label sheet of a store: A4, 3 x 7 labels a page, each with the product's name,
-its price and its code. Made with reportlab; the codes are the same PNGs as the API serves."""
+"""The printable label sheet of a store: A4, 3 x 7 labels a page, each with the brand, the product's name on up to
+two lines, its size, its price, its code and what to do with it, in the sheet page's language. Made with reportlab;
+the codes are the same PNGs as the API serves."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from server.stores import qr
 
 COLUMNS, ROWS = 3, 7
 LABEL_W, LABEL_H = 70 * mm, 42.3 * mm  # the common A4 sheet of 21 labels (70 x 42.3 mm, no side margins)
+# the label page's words (static/i18n.js: store.labels.scan, store.labels.size), in its languages
+WORDS = {"en": {"scan": "Scan to buy", "size": "Size {size}"},
+         "fr": {"scan": "Scannez pour acheter", "size": "Taille {size}"}}
+LANGUAGES = tuple(WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +45,22 @@ def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) ->
 
 
 def _wrap(pdf: canvas.Canvas, text: str, font: str, size: float, width: float, *, most: int) -> list[str]:
-    """The text in lines of `width`, at most `most` of them, the last one cut with an ellipsis if it must."""
+    """The text in lines of `width`, at most `most` of them; past them, the last line ends after the last whole word
+    that fits with an ellipsis. A word wider than a line is cut with one too."""
     lines = simpleSplit(text, font, size, width) or [""]
     if len(lines) > most:
-        lines = [*lines[:most - 1], _fit(pdf, " ".join(lines[most - 1:]) + " …", font, size, width)]
-    return lines
+        rest = " ".join(lines[most - 1:]).split()
+        last = rest[0]
+        for word in rest[1:]:
+            if pdf.stringWidth(f"{last} {word}…", font, size) > width:
+                break
+            last = f"{last} {word}"
+        lines = [*lines[:most - 1], last + "…"]
+    return [_fit(pdf, line, font, size, width) for line in lines]
 
 
-def sheet(store_name: str, labels: list[Label]) -> bytes:
+def sheet(store_name: str, labels: list[Label], lang: str = "en") -> bytes:
+    words = WORDS[lang]
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(f"{store_name}: labels")
@@ -78,10 +91,14 @@ def sheet(store_name: str, labels: list[Label]) -> bytes:
             pdf.drawString(text_x, y + cell_h - (14 + 4 * n) * mm, line)
         if label.size:
             pdf.setFont("Helvetica", 8)
-            size = _fit(pdf, label.size, "Helvetica", 8, text_w)
+            size = _fit(pdf, words["size"].format(size=label.size), "Helvetica", 8, text_w)
             pdf.drawString(text_x, y + cell_h - (15 + 4 * len(lines)) * mm, size)
         pdf.setFont("Helvetica-Bold", 13)
-        pdf.drawString(text_x, y + 6 * mm, label.price)
+        pdf.drawString(text_x, y + 8.5 * mm, label.price)
+        pdf.setFillGray(0.42)
+        pdf.setFont("Helvetica-Bold", 7)
+        pdf.drawString(text_x, y + 4.5 * mm, _fit(pdf, words["scan"], "Helvetica-Bold", 7, text_w))
+        pdf.setFillGray(0)
     if not labels:
         pdf.setFont("Helvetica", 12)
         pdf.drawString(20 * mm, page_h - 20 * mm, f"{store_name}: no items yet")

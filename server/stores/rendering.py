@@ -71,9 +71,9 @@ class Renderer:
     async def svg(self, url: str) -> bytes:
         return await self._drawn(self._codes, f"svg:{url}", qr.svg, url)
 
-    async def sheet(self, store_name: str, items: list[labels.Label]) -> bytes:
-        key = hashlib.sha256(repr((store_name, items)).encode()).hexdigest()
-        return await self._drawn(self._sheets, key, labels.sheet, store_name, items)
+    async def sheet(self, store_name: str, items: list[labels.Label], lang: str = "en") -> bytes:
+        key = hashlib.sha256(repr((store_name, items, lang)).encode()).hexdigest()
+        return await self._drawn(self._sheets, key, labels.sheet, store_name, items, lang)
 
     async def _drawn(self, cache: Drawn, key: str, draw: Callable[..., bytes], *args: Any) -> bytes:
         found = cache.get(key)

@@ -149,8 +149,9 @@ class Stores:
                         return self.qr_url(item)
         return self.links.watch(store.show_id) if store.show_id else self.links.home()
 
-    async def label_sheet(self, *, store_id: str) -> bytes:
-        """The printable A4 sheet (a PDF) of the store's live items: name, brand, size, price and code."""
+    async def label_sheet(self, *, store_id: str, lang: str = "en") -> bytes:
+        """The printable A4 sheet (a PDF) of the store's live items: name, brand, size, price and code, in `lang`
+        (one of labels.LANGUAGES)."""
         async with self.db.session() as session:
             store = await self._store(session, store_id)
             items = [i for i in await self._items(session, store_id) if i.revoked_at is None]
@@ -162,7 +163,7 @@ class Stores:
             sheet.append(labels.Label(title=product["title"], brand=product["brand"], size=size,
                                       url=self.qr_url(item), price=labels.price_text(product["price"]["amount"],
                                                                                      product["price"]["currency"])))
-        return await self.renderer.sheet(store.name, sheet)
+        return await self.renderer.sheet(store.name, sheet, lang)
 
     # --- scans ---------------------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ DEVICE_COOKIE = "vt_dev"
 
 
 @operation("Sign in with email and password: a bearer token, and the device token this device keeps",
-           answers={200: TokenOut}, body=LoginIn, errors={401: "bad_credentials", 429: "too_many_attempts"})
+           answers={200: TokenOut}, body=LoginIn,
+           errors={401: "bad_credentials", 422: "invalid_request, invalid_email", 429: "too_many_attempts"})
 async def token(request: Request) -> Response:
     data = await body(request, LoginIn)
     client = request.client.host if request.client else "unknown"

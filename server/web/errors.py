@@ -1,4 +1,5 @@
-"""Every refusal as `{"error": {"code", "message"}}` with a 4xx (or 503) status; never a bare 500."""
+"""Every refusal as `{"error": {"code", "message"}}` with a 4xx (or 503) status; never a bare 500. A browser asking
+for a page that does not exist gets the HTML 404 page instead (web/pages.py); paths under /api always answer JSON."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from starlette.routing import Route
 
 from server.errors import DomainError
 from server.infra.http import error_response, validation_details
+from server.web.pages import not_found_page
 
 log = logging.getLogger("vitrine.web")
 
@@ -24,8 +26,10 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
 
 
-async def on_domain_error(_request: Request, exc: Exception) -> Response:
+async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if exc.status == 404 and (page := not_found_page(request)):
+        return page
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
@@ -36,6 +40,8 @@ async def on_validation_error(_request: Request, exc: Exception) -> Response:
 
 async def on_http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and (page := not_found_page(_request)):
+        return page
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     response = error_response(exc.status_code, code, message)

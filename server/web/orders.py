@@ -1,4 +1,5 @@
-"""Orders: place, read, list, and the seller's moves (ship, deliver, cancel, refund)."""
+"""Orders: quote, place, read, list, the seller's moves (ship, deliver, cancel, refund) and the buyer's
+cancel."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -8,8 +9,8 @@ from starlette.routing import Route
 from server.errors import InvalidInput
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
-from server.models.answers import OrderOut, Orders
-from server.models.commerce import OrderIn
+from server.models.answers import OrderOut, Orders, QuoteOut
+from server.models.commerce import OrderIn, QuoteIn
 from server.web.common import bearer, optional_bearer, services
 
 
@@ -30,6 +31,17 @@ async def place_order(request: Request) -> Response:
     placed = await services(request).orders.place(data=data, key=key)
     headers = {"idempotent-replayed": "true"} if placed.replayed else {}
     return JSONResponse(placed.order, status_code=201, headers=headers)
+
+
+@operation("What an order would cost before it is placed, its voucher's discount included; nothing is taken. "
+           "A refused voucher answers 200 with the price without it and the voucher's `state` (the order's code)",
+           answers={200: QuoteOut}, body=QuoteIn,
+           errors={404: "product_not_found, show_not_found", 409: "show_not_live, deal_ended",
+                   422: "invalid_request, variant_not_found, product_not_in_show, deal_not_found, "
+                        "store_item_not_found"})
+async def quote(request: Request) -> Response:
+    data = await body(request, QuoteIn)
+    return JSONResponse(await services(request).orders.quote(data=data))
 
 
 @operation("An order, for its buyer (the order token, `?t=` or `X-Order-Token`), its seller or an admin",
@@ -61,12 +73,28 @@ def transition(to: str) -> object:
     return endpoint
 
 
+@operation("Cancel an order: its buyer (the order token in `X-Order-Token`) while it is not paid, or its seller "
+           "or an admin (Authorization)", answers={200: OrderOut},
+           errors={401: "order_token_required", 403: "not_order_seller", 404: "order_not_found",
+                   409: "invalid_transition, order_paid"},
+           headers={"X-Order-Token": ("the order link's token: the buyer cancels an order not paid yet", False)})
+async def cancel_order(request: Request) -> Response:
+    orders = services(request).orders
+    order_id = path_id(request, "order_id")
+    token = request.headers.get("x-order-token")
+    if token is None and request.headers.get("authorization"):
+        return JSONResponse(await orders.transition(order_id=order_id, to="cancelled",
+                                                    principal=await bearer(request)))
+    return JSONResponse(await orders.cancel_by_buyer(order_id=order_id, token=token))
+
+
 routes = [
     Route("/api/orders", place_order, methods=["POST"]),
+    Route("/api/quotes", quote, methods=["POST"]),
     Route("/api/orders", list_orders, methods=["GET"]),
     Route("/api/orders/{order_id}", get_order, methods=["GET"]),
     Route("/api/orders/{order_id}/ship", transition("shipped"), methods=["POST"]),  # type: ignore[arg-type]
     Route("/api/orders/{order_id}/deliver", transition("delivered"), methods=["POST"]),  # type: ignore[arg-type]
-    Route("/api/orders/{order_id}/cancel", transition("cancelled"), methods=["POST"]),  # type: ignore[arg-type]
+    Route("/api/orders/{order_id}/cancel", cancel_order, methods=["POST"]),
     Route("/api/orders/{order_id}/refund", transition("refunded"), methods=["POST"]),  # type: ignore[arg-type]
 ]

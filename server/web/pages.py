@@ -1,4 +1,5 @@
-"""The pages in static/: one HTML file per page; the page reads its ids from the URL."""
+"""The pages in static/: one HTML file per page; the page reads its ids from the URL. A path that leads nowhere
+gets static/404.html when a browser asks (the JSON error otherwise)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ from starlette.staticfiles import StaticFiles
 
 from server.errors import NotFound
 from server.live.ws import VIEWER_COOKIE
+
+NOT_FOUND_PAGE = "404.html"
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page: its Accept names text/html, on a path outside /api (which answers JSON)."""
+    path = request.url.path
+    return not (path == "/api" or path.startswith("/api/")) and "text/html" in request.headers.get("accept", "")
+
+
+def not_found_page(request: Request) -> Response | None:
+    """The HTML page "this page does not exist" (404, a link home) for a browser; None for an API client, or
+    when the pages are not installed: the JSON error answers then."""
+    if not wants_page(request):
+        return None
+    static_dir: Path = request.app.state.services.settings.static_dir
+    path = static_dir / NOT_FOUND_PAGE
+    if not path.is_file():
+        return None
+    return FileResponse(path, status_code=404, headers={"cache-control": "no-cache"})
 
 
 def page(relative: str) -> object:

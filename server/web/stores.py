@@ -10,11 +10,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.errors import DomainError, NotFound
+from server.errors import DomainError, InvalidInput, NotFound
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
 from server.models.answers import CheckoutView, StoreItemOut, StoreOut, StoreStats
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
+from server.stores.labels import LANGUAGES
 from server.web.common import bearer, services
 
 VISITOR_COOKIE = "vt_v"
@@ -90,11 +91,24 @@ async def screen_qr(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"x-qr-url": url, "cache-control": "no-cache"})
 
 
-@operation("The printable A4 label sheet (PDF): name, price and code of every live item",
-           answers={200: "application/pdf"}, errors={404: "store_not_found", 503: "busy, unavailable"})
+def _sheet_language(request: Request) -> str:
+    """`?lang=` as the labels page sends it, else the browser's first language we speak, else English."""
+    asked = request.query_params.get("lang")
+    if asked is not None:
+        if asked not in LANGUAGES:
+            raise InvalidInput(f"lang is one of {', '.join(LANGUAGES)}", code="unsupported_language")
+        return asked
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return next((lang for lang in LANGUAGES if first.startswith(lang)), LANGUAGES[0])
+
+
+@operation("The printable A4 label sheet (PDF): name, size, price, code and a call to scan for every live item",
+           answers={200: "application/pdf"}, errors={404: "store_not_found", 422: "unsupported_language",
+                                                    503: "busy, unavailable"},
+           query={"lang": "en or fr: the labels' words (without it, the browser's Accept-Language)"})
 async def label_sheet(request: Request) -> Response:
     store_id = path_id(request, "store_id")
-    pdf = await services(request).stores.label_sheet(store_id=store_id)
+    pdf = await services(request).stores.label_sheet(store_id=store_id, lang=_sheet_language(request))
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'inline; filename="labels-{store_id}.pdf"'})
 

@@ -1,8 +1,9 @@
 // The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
 import { ApiError, api as request } from '/static/api.js';
-import { applyI18n, errorText, money, number, t } from '/static/i18n.js';
+import { applyI18n, errorText, money, number, plural, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createSelling } from '/static/host/selling.js';
+import { watchStream } from '/static/stream.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
 // the sign-in, kept for every tab of this browser until the token expires: {token, role, expires_at}
@@ -78,6 +79,16 @@ async function act(button, action) {
 
 const selling = createSelling({ api, act, base });
 
+// The show's stream, muted, with its state: what the viewers' players get (playing, starting, unavailable).
+const preview = watchStream($('preview'), {
+  onState: (now) => {
+    const line = $('stream-state');
+    line.dataset.state = now;
+    line.hidden = now === 'stopped';
+    line.textContent = now === 'stopped' ? '' : t(`stream.${now}`);
+  },
+});
+
 // --- sign in and out -----------------------------------------------------------------------------
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -107,6 +118,7 @@ $('login-form').addEventListener('submit', async (event) => {
 
 function signOut(message) {
   selling.stop();
+  preview.stop();
   if (state.live) state.live.close();
   state.live = null;
   state.token = null;
@@ -200,6 +212,8 @@ function applyShow(show) {
   document.title = `${state.show.title || ''} · ${t('host.title')}`;
   if (typeof show.viewers === 'number') renderViewers(show.viewers);
   selling.setShow(show);
+  if (state.show.status === 'ended' || $('studio').hidden) preview.stop(); // the preview is the studio's
+  else preview.play(state.show.stream_url);
   renderControls();
   renderProducts();
 }
@@ -284,7 +298,7 @@ function renderProducts() {
       el('div', { class: 'product-body' },
         el('p', { class: 'product-brand', text: product.brand || '' }),
         el('p', { class: 'product-title', text: product.title || '' }),
-        el('p', { class: 'product-meta', text: `${money(product.price)} · ${t('host.in_stock', { n: number(inStock(product)) })}` })),
+        el('p', { class: 'product-meta', text: `${money(product.price)} · ${plural('host.in_stock', inStock(product))}` })),
       el('div', { class: 'product-actions' }, pin, unpin));
   }));
 }

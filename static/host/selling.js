@@ -1,5 +1,5 @@
 // The host page's selling panels: the flash deal on the pinned product, and the live sales figures.
-import { clock, currencyDigits, money, number, percent, t, toMinor } from '/static/i18n.js';
+import { clock, currencyDigits, money, number, percent, plural, t, toMinor } from '/static/i18n.js';
 import { toast } from '/static/ui.js';
 
 const $ = (id) => document.getElementById(id);
@@ -49,7 +49,7 @@ export function createSelling({ api, act, base }) {
     $('deal-run-title').textContent = (product && product.title) || '';
     $('deal-run-price').textContent = money(deal.price);
     $('deal-run-was').textContent = product ? money(product.price) : '';
-    $('deal-run-sold').textContent = t('host.deal_sold', { sold: number(deal.sold), quantity: number(deal.quantity) });
+    $('deal-run-sold').textContent = plural('host.deal_sold', deal.quantity, { sold: number(deal.sold), quantity: number(deal.quantity) });
     tick();
     s.dealTimer = setInterval(tick, TICK_MS);
   }

@@ -1,5 +1,6 @@
 // The buyer's order page: /orders/{id}?t=<token>. Status as a timeline, the item, the delivery estimate,
-// the address, and while it waits for payment a "Pay now" link and the time the piece stays reserved.
+// the address, and while it waits for payment a "Pay now" link (after a declined payment: "Try paying
+// again"), the time the piece stays reserved and "Cancel order" (with a confirmation step).
 import { api } from '/static/api.js';
 import { applyI18n, clock, errorText, formatDate, locale, money, t } from '/static/i18n.js';
 import { el, safeUrl } from '/static/ui.js';
@@ -30,13 +31,17 @@ const when = (iso) => formatDate(iso, { day: 'numeric', month: 'short', hour: '2
 
 function renderStatus() {
   const status = order.status;
+  const declined = status === 'pending' && Boolean(order.payment && order.payment.declined_at);
   const heading = $('order-status');
-  heading.textContent = t(`order.status.${status}`);
+  heading.textContent = t(`order.status.${declined ? 'declined' : status}`);
   heading.dataset.status = status;
+  heading.dataset.payment = declined ? 'declined' : '';
   $('order-number').textContent = t('order.number', { id: order.id });
   let reason = '';
-  if (status === 'cancelled') {
-    reason = t(['payment_failed', 'expired'].includes(order.cancel_reason)
+  if (declined) {
+    reason = t('order.reason.declined');
+  } else if (status === 'cancelled') {
+    reason = t(['payment_failed', 'expired', 'buyer_cancelled'].includes(order.cancel_reason)
       ? `order.reason.${order.cancel_reason}` : 'order.reason.other');
   } else if (status === 'refunded') {
     reason = t('order.reason.refunded', { total: money(order.total) });
@@ -60,6 +65,9 @@ function renderStatus() {
   const pay = pending ? safeUrl(order.payment && order.payment.url) : '';
   $('pay-box').hidden = !pay;
   if (pay) $('pay-now').href = pay;
+  $('pay-now').textContent = t(declined ? 'order.pay_again' : 'order.pay_now');
+  $('cancel-box').hidden = !pending;
+  if (!pending) askCancel(false);
   clearInterval(countdown);
   if (pending && order.expires_at) {
     tickExpiry();
@@ -80,6 +88,41 @@ function tickExpiry() {
   $('pay-now').hidden = false;
   $('expires').textContent = t('order.expires_in', { time: clock(left) });
 }
+
+// --- the buyer's cancel: a first tap asks, the second cancels ---------------------------------------
+
+function askCancel(asking) {
+  $('cancel').hidden = asking;
+  $('cancel-ask').hidden = !asking;
+  if (asking) $('cancel-keep').focus();
+}
+
+async function cancelOrder() {
+  const button = $('cancel-yes');
+  button.disabled = true;
+  try {
+    order = await api('POST', `/api/orders/${encodeURIComponent(orderId)}/cancel`,
+      { headers: { 'x-order-token': token } });
+    askCancel(false);
+    render();
+  } catch (err) {
+    $('cancel-error').textContent = errorText(err.error);
+    $('cancel-error').hidden = false;
+    if (err.status === 409) load(); // paid or cancelled meanwhile: show what it is now
+  } finally {
+    button.disabled = false;
+  }
+}
+
+$('cancel').addEventListener('click', () => {
+  $('cancel-error').hidden = true;
+  askCancel(true);
+});
+$('cancel-keep').addEventListener('click', () => {
+  askCancel(false);
+  $('cancel').focus();
+});
+$('cancel-yes').addEventListener('click', cancelOrder);
 
 function renderItem() {
   const product = order.product || {};

@@ -1,7 +1,8 @@
 // Buying the pinned product: size chips, quantity, Buy, the checkout sheet (the first time only: the
 // buyer is remembered, so the next purchase is one tap) and the order confirmation. The `buy` frame goes
 // over the show's socket; the reply, to this socket alone, is `order.placed` or an `error`.
-import { errorText, locale, money, t } from '/static/i18n.js';
+import { ApiError, api } from '/static/api.js';
+import { errorText, locale, money, plural, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { createSizeGuide } from '/static/player/sizes.js';
 import { BUYER_KEY, countryName, ORDERS_KEY } from '/static/shop.js';
@@ -70,14 +71,16 @@ export function fieldErrors(details, country) {
 }
 
 /**
- * `live.send(frame)` sends on the show's socket; `deal` is the flash deal (deal.js). The player calls
- * setProduct / setStock / stock / setShow / connection as the show changes, and hands over the replies:
- * placed(data) for `order.placed`, error(err) (true when it was the purchase's) for an `error`.
+ * `live.send(frame)` sends on the show's socket; `deal` is the flash deal (deal.js); `showId` the show, for the
+ * voucher's quote (`POST /api/quotes`); `onOrder(order)` hears of each order placed (the order strip follows it).
+ * The player calls setProduct / setStock / stock / setShow / connection as the show changes, and hands over the
+ * replies: placed(data) for `order.placed`, error(err) (true when it was the purchase's) for an `error`.
  */
-export function createShop({ live, deal }) {
+export function createShop({ live, deal, showId, onOrder = () => {} }) {
   const s = {
     product: null, stock: {}, selected: null, quantity: 1, limit: MAX_PER_ORDER, status: null,
     buyer: loadBuyer(), attempt: null, timer: null,
+    quote: null, // {sig, data}: the voucher's quote for this purchase as it is now (sig), from POST /api/quotes
   };
   const form = $('checkout-form');
   const checkout = $('checkout-sheet');
@@ -98,6 +101,12 @@ export function createShop({ live, deal }) {
     const unit = unitPrice();
     return money({ amount: unit.amount * s.quantity, currency: unit.currency });
   };
+  /** What the purchase is now (product, size, quantity, deal, voucher): a quote holds for this only. */
+  const quoteSig = () => JSON.stringify([s.product && s.product.id, s.selected, s.quantity,
+    s.product && deal.active(s.product.id) ? deal.active(s.product.id).id : null, voucherCode()]);
+  const quoted = () => (s.quote && s.quote.sig === quoteSig() ? s.quote.data : null);
+  /** The checkout's total: the voucher's, once applied. */
+  const checkoutTotal = () => (quoted() ? money(quoted().total) : total());
   const busy = () => Boolean(s.attempt && !s.attempt.lost);
 
   function maxQuantity() {
@@ -133,8 +142,9 @@ export function createShop({ live, deal }) {
     }
     const submit = $('checkout-submit');
     submit.disabled = waiting;
-    submit.textContent = waiting ? t('buy.placing') : t('checkout.submit', { total: total() });
+    submit.textContent = waiting ? t('buy.placing') : t('checkout.submit', { total: checkoutTotal() });
     $('checkout-summary').textContent = summary();
+    renderQuote();
   }
 
   function summary() {
@@ -146,7 +156,7 @@ export function createShop({ live, deal }) {
     $('chips').replaceChildren(...variants().map((variant) => {
       const n = left(variant);
       const soldOut = n <= 0;
-      const note = soldOut ? t('product.sold_out') : n <= LOW_STOCK ? t('product.only_left', { n }) : null;
+      const note = soldOut ? t('product.sold_out') : n <= LOW_STOCK ? plural('product.only_left', n) : null;
       const label = variant.label || variant.sku || '';
       return el('button', {
         type: 'button',
@@ -181,7 +191,7 @@ export function createShop({ live, deal }) {
   $('qty-more').addEventListener('click', () => {
     s.quantity += 1;
     render();
-    if (s.quantity >= maxQuantity() && maxQuantity() === s.limit) showError(t('buy.limit', { n: s.limit }));
+    if (s.quantity >= maxQuantity() && maxQuantity() === s.limit) showError(plural('buy.limit', s.limit));
   });
 
   $('buy').addEventListener('click', () => {
@@ -245,6 +255,7 @@ export function createShop({ live, deal }) {
       writeStore(BUYER_KEY, JSON.stringify(attempt.buyer));
     }
     rememberOrder(order);
+    onOrder(order);
     closeSheet(checkout);
     clearError();
     render();
@@ -356,6 +367,7 @@ export function createShop({ live, deal }) {
   });
 
   form.addEventListener('input', (event) => {
+    if (event.target === form.elements.voucher) render(); // another code: the quote shown was the last one's
     const note = event.target.closest('.f') && event.target.closest('.f').querySelector('.f-error');
     if (note && !note.hidden) {
       note.hidden = true;
@@ -364,6 +376,63 @@ export function createShop({ live, deal }) {
   });
 
   $('checkout-cancel').addEventListener('click', () => closeSheet(checkout));
+
+  // --- the voucher: its discount before ordering ---------------------------------------------------
+
+  function voucherCode() {
+    return form.elements.voucher.value.trim().toUpperCase();
+  }
+
+  function voucherNote(text) {
+    const note = form.elements.voucher.closest('.f').querySelector('.f-error');
+    note.textContent = text || '';
+    note.hidden = !text;
+    if (text) form.elements.voucher.setAttribute('aria-invalid', 'true');
+    else form.elements.voucher.removeAttribute('aria-invalid');
+  }
+
+  function renderQuote() {
+    const data = quoted();
+    $('voucher-result').hidden = !data;
+    $('voucher-result').textContent = data ? t('checkout.voucher_applied', { code: data.voucher.code,
+      discount: money(data.discount), total: money(data.total) }) : '';
+  }
+
+  /** Apply: asks the server what this purchase costs with the code, and shows the new total or the refusal. */
+  async function applyVoucher() {
+    const code = voucherCode();
+    const variant = selectedVariant();
+    s.quote = null;
+    voucherNote(null);
+    render();
+    if (!code || !variant) return voucherNote(t(code ? 'buy.pick_size' : 'err.voucher_invalid'));
+    const sig = quoteSig();
+    const running = deal.active(s.product.id);
+    const body = { product_id: s.product.id, variant_id: variant.id, quantity: s.quantity, voucher: code };
+    if (showId) body.show_id = showId;
+    if (running) body.deal_id = running.id;
+    const button = $('voucher-apply');
+    button.disabled = true;
+    button.textContent = t('checkout.applying');
+    try {
+      const data = await api('POST', '/api/quotes', { body });
+      if (data.voucher && data.voucher.state !== 'valid') voucherNote(errorText({ code: data.voucher.state }));
+      else s.quote = { sig, data };
+    } catch (err) {
+      voucherNote(err instanceof ApiError ? errorText(err.error) : t('err.generic'));
+    } finally {
+      button.disabled = false;
+      button.textContent = t('checkout.apply');
+      render();
+    }
+  }
+
+  $('voucher-apply').addEventListener('click', applyVoucher);
+  form.elements.voucher.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault(); // Enter in the code applies it; Order places the order
+    applyVoucher();
+  });
 
   // --- the confirmation --------------------------------------------------------------------------
 
@@ -387,6 +456,8 @@ export function createShop({ live, deal }) {
   }
 
   $('placed-close').addEventListener('click', () => closeSheet(placedSheet));
+  // Pay and See my order open in a new tab: the sheet steps aside, the order strip follows the order
+  for (const id of ['placed-pay', 'placed-view']) $(id).addEventListener('click', () => closeSheet(placedSheet));
 
   // --- what the player tells us ------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // The flash deal on the pinned product (price, pieces left, countdown) and the sales ticker.
-import { clock, money, t } from '/static/i18n.js';
+import { clock, money, plural, t } from '/static/i18n.js';
 import { el } from '/static/ui.js';
 
 const $ = (id) => document.getElementById(id);
@@ -89,7 +89,7 @@ export function createDeal({ onChange }) {
       if (!live) return;
       $('card-was').textContent = money(product.price);
       $('card-was').setAttribute('aria-label', t('deal.was', { price: money(product.price) }));
-      $('deal-left').textContent = t('deal.left', { n: live.remaining });
+      $('deal-left').textContent = plural('deal.left', live.remaining);
       tick();
     },
   };
@@ -117,5 +117,5 @@ export function ticker(text) {
 
 export function saleTicker(data) {
   const n = Number(data && data.quantity) || 1;
-  ticker(t('sale.ticker', { n }));
+  ticker(plural('sale.ticker', n));
 }

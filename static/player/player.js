@@ -3,6 +3,8 @@ import { applyI18n, errorText, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createShop } from '/static/player/checkout.js';
 import { createDeal, saleTicker } from '/static/player/deal.js';
+import { createTracking } from '/static/player/tracking.js';
+import { watchStream } from '/static/stream.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
 const NAME_KEY = 'vitrine.name';
@@ -54,11 +56,19 @@ function renderStatus(status) {
   badge.hidden = false;
   badge.textContent = t(`status.${status}`);
   badge.className = `badge ${status === 'live' ? 'badge-live' : status === 'ended' ? 'badge-ended' : ''}`;
-  const poster = { live: 'stage.starting', scheduled: 'stage.scheduled', ended: 'stage.ended' }[status];
-  $('poster-text').textContent = t(poster || 'stage.starting');
-  if (status === 'live') playStream(state.show && state.show.stream_url);
-  else stopStream();
+  if (status === 'live') stream.play(state.show && state.show.stream_url);
+  else stream.stop();
+  renderPoster();
   chatInput.disabled = status === 'ended';
+}
+
+/** What the stage says while no video plays: the show's status, or, live, the stream's true state. */
+function renderPoster() {
+  if (app.dataset.conn === 'gone') return; // "this show does not exist" stays
+  const unavailable = stream.state === 'unavailable' || stream.state === 'none';
+  const text = state.status === 'live' ? (unavailable ? 'stage.unavailable' : 'stage.starting')
+    : { scheduled: 'stage.scheduled', ended: 'stage.ended' }[state.status];
+  $('poster-text').textContent = t(text || 'stage.starting');
 }
 
 function renderViewers(count) {
@@ -67,26 +77,15 @@ function renderViewers(count) {
 
 // --- video ---------------------------------------------------------------------------------------
 
-function playStream(url) {
-  const src = safeUrl(url);
-  if (!src) return;
-  if (video.dataset.src !== src) {
-    // HLS plays natively in Safari; elsewhere the source may not play and the poster stays up
-    video.dataset.src = src;
-    video.src = src;
-  }
-  const playing = video.play();
-  if (playing) playing.catch(() => { /* autoplay refused or unplayable: the poster stays */ });
-}
-
-function stopStream() {
-  app.classList.remove('playing');
-  if (video.dataset.src) video.pause();
-}
-
-video.addEventListener('playing', () => app.classList.add('playing'));
-video.addEventListener('error', () => app.classList.remove('playing'));
-video.addEventListener('emptied', () => app.classList.remove('playing'));
+// A stream that fails (404, unreachable, unplayable, stalled) says so and is tried again; the rest of the
+// page (pins, buying, chat) goes on meanwhile.
+const stream = watchStream(video, {
+  onState: (now) => {
+    app.classList.toggle('playing', now === 'playing');
+    app.dataset.stream = now;
+    renderPoster();
+  },
+});
 
 function renderSound() {
   $('sound').textContent = t(video.muted ? 'sound.on' : 'sound.off');
@@ -347,14 +346,16 @@ function onStatus(status) {
   conn.textContent = t(`conn.${status}`);
   shop.connection(status);
   if (status === 'gone') {
+    stream.stop();
     $('poster-text').textContent = t('stage.gone');
-    stopStream();
   }
 }
 
 renderSound();
 const deal = createDeal({ onChange: () => shop.render() });
-const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal });
+const tracking = createTracking({ showId: state.showId, mount: $('sheet') });
+const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal, showId: state.showId,
+  onOrder: tracking.follow });
 const live = state.showId
   ? connect({ showId: state.showId, onSnapshot, onEvent, onError, onStatus })
   : { send: () => false };

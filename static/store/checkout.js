@@ -2,7 +2,7 @@
 // delivery promise for the chosen country), takes the delivery address and places the order with an
 // Idempotency-Key that is kept while the same order is retried; then on to the payment page.
 import { api } from '/static/api.js';
-import { applyI18n, errorText, locale, money, t } from '/static/i18n.js';
+import { applyI18n, errorText, locale, money, plural, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { BUYER_KEY, ORDERS_KEY } from '/static/shop.js';
 import { el, safeUrl } from '/static/ui.js';
@@ -124,7 +124,7 @@ function renderSizes() {
   $('chips').replaceChildren(...list.map((v) => {
     const n = left(v);
     const soldOut = n <= 0;
-    const note = soldOut ? t('store.sold_out') : n <= LOW_STOCK ? t('store.only_left', { n }) : null;
+    const note = soldOut ? t('store.sold_out') : n <= LOW_STOCK ? plural('store.only_left', n) : null;
     const label = v.label || v.sku || '';
     return el('button', {
       type: 'button',

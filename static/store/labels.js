@@ -1,7 +1,7 @@
 // The printable label sheet: /stores/{id}/labels. A4 pages of 3 x 7 labels (70 x 42 mm), each with the
 // brand, the product's name, its size when the label is for one size, its price and its code.
 import { api } from '/static/api.js';
-import { applyI18n, errorText, locale, money, t } from '/static/i18n.js';
+import { applyI18n, errorText, lang, money, plural, t } from '/static/i18n.js';
 import { el, safeUrl } from '/static/ui.js';
 import { idFromPath } from '/static/store/common.js';
 
@@ -60,15 +60,14 @@ async function load() {
   }
   $('store-name').textContent = store.name || '';
   document.title = `${t('store.labels.title')} · ${store.name || ''}`;
-  $('pdf').href = `/api/stores/${encodeURIComponent(store.id)}/labels.pdf`;
+  $('pdf').href = `/api/stores/${encodeURIComponent(store.id)}/labels.pdf?lang=${lang}`; // the page's words
   const items = store.items.filter((i) => products.has(i.product_id));
   if (!items.length) {
     $('state').textContent = t('store.labels.empty');
     $('summary').textContent = '';
     return;
   }
-  const plural = new Intl.PluralRules(locale).select(items.length) === 'one' ? 'one' : 'other';
-  $('summary').textContent = t(`store.labels.count_${plural}`, { n: items.length });
+  $('summary').textContent = plural('store.labels.count', items.length);
   $('sheets').replaceChildren(...sheets(items.map((item) => label(item, products.get(item.product_id)))));
   $('state').hidden = true;
   await imagesReady($('sheets'));

@@ -2,13 +2,14 @@
 // product with a large code to buy it (the store's own item for that product, else the show); the code
 // follows the host's pins live. Without a show: a calm screen with the store's name.
 import { api } from '/static/api.js';
-import { applyI18n, money, number, t } from '/static/i18n.js';
+import { applyI18n, money, number, plural, t } from '/static/i18n.js';
 import { connect } from '/static/live.js';
 import { safeUrl } from '/static/ui.js';
+import { watchStream } from '/static/stream.js';
 import { HOME_COUNTRY, idFromPath, promiseFor } from '/static/store/common.js';
 
-const STORE_EVERY_MS = 60000; // the store's show or shelves may change during the day
 const RETRY_MS = 5000;
+const STORE_EVERY_MS = 60000; // the store's show or shelves may change during the day
 const $ = (id) => document.getElementById(id);
 const app = $('app');
 const video = $('video');
@@ -131,29 +132,30 @@ function renderCode(hasShow, pinned) {
 }
 
 // --- video ---------------------------------------------------------------------------------------
+// The player's stream watcher (static/stream.js): a stream that fails or stalls says so on the poster and
+// is tried again with backoff, while the code and the pinned product keep selling.
+
+const POSTER_FOR_STREAM = {
+  starting: 'store.screen.starting', unavailable: 'store.screen.unavailable', none: 'store.screen.unavailable',
+};
+
+const stream = watchStream(video, {
+  onState(state) {
+    app.classList.toggle('playing', state === 'playing');
+    app.dataset.stream = state;
+    if (s.status === 'live' && POSTER_FOR_STREAM[state]) $('poster-text').textContent = t(POSTER_FOR_STREAM[state]);
+  },
+});
 
 function playStream(url) {
-  const src = safeUrl(url);
-  if (!src) return;
-  if (video.dataset.src !== src) {
-    video.dataset.src = src;
-    video.src = src; // HLS plays natively on the screens that can (Safari, many smart TVs); else the poster stays
-  }
-  const playing = video.play();
-  if (playing) playing.catch(() => { /* not playable here: the poster stays */ });
+  stream.play(url);
+  const poster = POSTER_FOR_STREAM[stream.state];
+  if (poster) $('poster-text').textContent = t(poster);
 }
 
 function stopStream() {
-  app.classList.remove('playing');
-  if (video.dataset.src) video.pause();
+  stream.stop();
 }
-
-video.addEventListener('playing', () => app.classList.add('playing'));
-video.addEventListener('error', () => app.classList.remove('playing'));
-video.addEventListener('emptied', () => app.classList.remove('playing'));
-video.addEventListener('ended', () => {
-  if (s.status === 'live') setTimeout(() => playStream(s.show && s.show.stream_url), RETRY_MS);
-});
 
 // --- the live channel ----------------------------------------------------------------------------
 
@@ -168,7 +170,7 @@ function onSnapshot(data) {
 function soldFlash(data) {
   if (!s.pinned || data.product_id !== s.pinned.id) return;
   const n = Number(data.quantity) || 1;
-  $('sold').textContent = t('store.screen.sold', { n });
+  $('sold').textContent = plural('store.screen.sold', n);
   $('sold').hidden = false;
   clearTimeout(s.soldTimer);
   s.soldTimer = setTimeout(() => { $('sold').hidden = true; }, 4000);

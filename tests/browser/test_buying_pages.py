@@ -7,100 +7,30 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from server.demo import SELLER
-from tests.support.browser import (
-    BUYER,
-    SHOTS,
-    WAIT_MS,
-    OpenPage,
-    assert_fits,
-    pin_over_http,
-    sign_in_host,
-    token_for,
+from tests.support.browser import BUYER, WAIT_MS, OpenPage, assert_fits, pin_over_http
+from tests.support.buying import (
+    COAT,
+    Demo,
+    available,
+    coat_of,
+    fill_checkout,
+    order_from_url,
+    pick,
+    seller_orders,
+    shot,
+    sign_in,
+    watch_the_coat,
 )
-from tests.support.processes import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-COAT = "Oversized wool coat"
-TIMES, EN_DASH = "\u00d7", "\u2013"  # the multiplication sign of "x1", the dash of "3-4 business days"
-
-Demo = tuple[ServerProcess, dict[str, str]]
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def shot(page: Page, name: str, *, full_page: bool = False) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=full_page, animations="disabled")
-    assert (SHOTS / f"{name}.png").stat().st_size > 10_000, name
-
-
-def coat_of(server: ServerProcess, demo: dict[str, str]) -> dict[str, Any]:
-    r = httpx.get(f"{server.base_url}/api/shows/{demo['show_id']}", timeout=10)
-    assert r.status_code == 200, r.text
-    show = r.json()
-    assert show["status"] == "live", show
-    return next(p for p in show["products"] if p["title"] == COAT)
-
-
-def available(server: ServerProcess, product_id: str, label: str) -> int:
-    r = httpx.get(f"{server.base_url}/api/products/{product_id}", timeout=10)
-    assert r.status_code == 200, r.text
-    return int(next(v["available"] for v in r.json()["variants"] if v["label"] == label))
-
-
-def seller_orders(server: ServerProcess, demo: dict[str, str]) -> list[dict[str, Any]]:
-    headers = token_for(server.base_url, SELLER, demo["password"])
-    r = httpx.get(f"{server.base_url}/api/orders", headers=headers, timeout=10)
-    assert r.status_code == 200, r.text
-    return list(r.json()["items"])
-
-
-def sign_in(page: Page, demo: dict[str, str]) -> None:
-    sign_in_host(page, demo["host_email"], demo["password"])
-
-
-def watch_the_coat(page: Page) -> None:
-    expect(page.get_by_test_id("status")).to_have_text("LIVE")
-    expect(page.get_by_test_id("connection")).to_be_hidden()
-    expect(page.get_by_test_id("pinned-title")).to_have_text(COAT)
-
-
-def pick(page: Page, size: str) -> None:
-    page.get_by_test_id(f"size-{size}").click()
-    expect(page.get_by_test_id(f"size-{size}")).to_have_attribute("aria-checked", "true")
-
-
-def fill_checkout(page: Page, **changes: str) -> None:
-    values = {**BUYER, **changes}
-    sheet = page.get_by_test_id("checkout-sheet")
-    expect(sheet).to_be_visible()
-    page.get_by_test_id("checkout-name").fill(values["name"])
-    page.get_by_test_id("checkout-email").fill(values["email"])
-    page.get_by_test_id("checkout-line1").fill(values["line1"])
-    page.get_by_test_id("checkout-postal").fill(values["postal_code"])
-    page.get_by_test_id("checkout-city").fill(values["city"])
-    page.get_by_test_id("checkout-country").select_option(values["country"])
-
-
-def order_from_url(server: ServerProcess, url: str) -> dict[str, Any]:
-    """The order JSON, read with the token of the buyer's signed link."""
-    parsed = urlparse(url)
-    order_id = parsed.path.rsplit("/", 1)[1]
-    token = parse_qs(parsed.query)["t"][0]
-    r = httpx.get(f"{server.base_url}/api/orders/{order_id}", params={"t": token}, timeout=10)
-    assert r.status_code == 200, r.text
-    order: dict[str, Any] = r.json()
-    return order
+TIMES, EN_DASH, MINUS = "\u00d7", "\u2013", "\u2212"  # the signs of "x1", "3-4 business days", "-€18.90"
 
 
 def day(iso: str) -> str:
@@ -150,7 +80,10 @@ def test_a_viewer_buys_pays_and_follows_the_order(open_page: OpenPage, demo_serv
     expect(host.get_by_test_id("sales-units")).to_have_text("1")
     shot(viewer, "buy-placed-phone")
 
-    viewer.get_by_test_id("pay").click()
+    expect(viewer.get_by_test_id("placed-new-tab")).to_have_text("Opens in a new tab: the show keeps playing here.")
+    with viewer.context.expect_page() as paying:  # paying opens a new tab: the show keeps playing here
+        viewer.get_by_test_id("pay").click()
+    watching, viewer = viewer, paying.value
     viewer.wait_for_url(re.compile(r"/pay/sandbox/[\w-]+$"))
     expect(viewer.get_by_test_id("pay-amount")).to_have_text("€189.00")
     expect(viewer.get_by_test_id("sandbox")).to_contain_text("TEST payment")
@@ -188,6 +121,7 @@ def test_a_viewer_buys_pays_and_follows_the_order(open_page: OpenPage, demo_serv
     assert '"lea@example.com"' in kept[0] and '"75002"' in kept[0], kept
     token = parse_qs(urlparse(viewer.url).query)["t"][0]
     assert order["id"] in kept[1] and f"t={token}" in kept[1], kept
+    expect(watching.get_by_test_id("status")).to_have_text("LIVE")  # the show never left its tab
     # the host sees the paid revenue and a conversion rate
     expect(host.get_by_test_id("sales-revenue")).to_have_text("€189.00", timeout=WAIT_MS)
     expect(host.get_by_test_id("sales-conversion")).to_have_text(re.compile(r"^\d+(\.\d)?%$"))
@@ -315,6 +249,45 @@ def test_a_bad_postal_code_is_refused_and_nothing_is_ordered(
     expect(viewer.get_by_test_id("order-placed")).to_be_visible()
     assert len(seller_orders(server, demo)) == 1
     assert_fits(viewer, "[data-testid=order-link]", "[data-testid=placed-close]", "[data-testid=pay]")
+
+
+def test_the_demo_voucher_shows_the_new_total_before_ordering(open_page: OpenPage, demo_server: Demo) -> None:
+    server, demo = demo_server
+    coat = coat_of(server, demo)
+    pin_over_http(server, demo, coat["id"])
+    viewer = open_page(f"/watch/{demo['show_id']}")
+    expect(viewer.get_by_test_id("pinned-title")).to_have_text(COAT)
+    pick(viewer, "M")
+    viewer.get_by_test_id("buy").click()
+    fill_checkout(viewer)
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €189.00")
+
+    code = viewer.get_by_test_id("checkout-voucher")
+    code.fill("nope")
+    viewer.get_by_test_id("voucher-apply").click()
+    expect(viewer.locator(".f", has=code).locator(".f-error")).to_have_text("This voucher code is not valid here.")
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €189.00")
+
+    code.fill("welcome10")  # the demo's voucher, printed with its links: 10 % off
+    viewer.get_by_test_id("voucher-apply").click()
+    expect(viewer.get_by_test_id("voucher-result")).to_have_text(f"WELCOME10: {MINUS}€18.90. New total €170.10")
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €170.10")
+    expect(viewer.locator(".f", has=code).locator(".f-error")).to_be_hidden()
+    expect(viewer.get_by_test_id("order-placed")).to_be_hidden()
+    assert seller_orders(server, demo) == [], "a quote orders nothing"
+    shot(viewer, "buy-voucher-phone")
+    assert_fits(viewer, "[data-testid=voucher-apply]")
+
+    code.fill("welcome1")  # another code: the quote shown was the last one's
+    expect(viewer.get_by_test_id("voucher-result")).to_be_hidden()
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €189.00")
+    code.fill("welcome10")
+    code.press("Enter")  # Enter in the code applies it, and orders nothing
+    expect(viewer.get_by_test_id("checkout-submit")).to_have_text("Order · €170.10")
+    expect(viewer.get_by_test_id("order-placed")).to_be_hidden()
+    viewer.get_by_test_id("checkout-submit").click()
+    expect(viewer.get_by_test_id("placed-total")).to_have_text("€170.10")
+    assert [o["discount"]["amount"] for o in seller_orders(server, demo)] == [1890]
 
 
 def test_the_size_guide_suggests_a_size(open_page: OpenPage, demo_server: Demo) -> None:

@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Locator, Page, Request, Route, ViewportSize, expect
 
 from server.stores import qr
-from tests.support.browser import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, sign_in_host, token_for
+from tests.support.browser import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, assert_fits, sign_in_host, token_for
 from tests.support.processes import ROOT, ServerProcess, start_server
 
 pytestmark = pytest.mark.browser
@@ -188,6 +188,49 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
 
 
 # --- scan to checkout -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1080, "height": 1920}, {"width": 800, "height": 600},
+                                      {"width": 600, "height": 900}], ids=["totem", "small", "small-portrait"])
+def test_store_screen_lays_out_in_portrait_and_on_small_screens(open_page: OpenPage, demo: Demo,
+                                                                viewport: ViewportSize) -> None:
+    """0.8.0 on a 1080 x 1920 totem and on small screens: the show's title ran over the store's name and the code's
+    caption was cut off at the bottom."""
+    show = get(demo, f"/api/shows/{demo.show_id}")
+    pinned = show["products"][0]
+    r = httpx.post(f"{demo.base_url}/api/shows/{demo.show_id}/pin", json={"product_id": pinned["id"]},
+                   headers=bearer(demo, demo.host_email), timeout=10)
+    assert r.status_code == 200, r.text
+    screen = open_page(f"/stores/{demo.store_id}/screen", viewport=viewport)
+    expect(screen.get_by_test_id("screen-pinned-title")).to_have_text(pinned["title"])
+    wait_for_code(screen, pinned["id"])
+    caption = screen.get_by_test_id("screen-qr-caption")
+    expect(caption).to_have_text("Scan to buy — delivered at home in 3 to 4 business days")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.screenshot(path=SHOTS / f"store-screen-{viewport['width']}x{viewport['height']}.png",
+                      animations="disabled")
+    title, name = (screen.get_by_test_id(i).bounding_box() for i in ("screen-show-title", "screen-store-name"))
+    assert title is not None and name is not None
+    apart = (title["x"] + title["width"] <= name["x"] or name["x"] + name["width"] <= title["x"]
+             or title["y"] + title["height"] <= name["y"] or name["y"] + name["height"] <= title["y"])
+    assert apart, ("the show's title and the store's name overlap", title, name)
+    width, height = viewport["width"], viewport["height"]
+    for what in ("screen-qr-caption", "screen-qr", "screen-pinned-price", "screen-store-name", "screen-show-title"):
+        box = screen.get_by_test_id(what).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["y"] >= 0, (what, box)
+        assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, (what, box)
+    # nothing clips the caption: its text is whole, and no box around it cuts it off
+    assert caption.evaluate("""el => {
+      if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) return false;
+      const own = el.getBoundingClientRect();
+      for (let up = el.parentElement; up; up = up.parentElement) {
+        const style = getComputedStyle(up);
+        if (style.overflow === 'visible' && style.overflowY === 'visible') continue;
+        const box = up.getBoundingClientRect();
+        if (own.top < box.top - 1 || own.bottom > box.bottom + 1) return false;
+      }
+      return true;
+    }""")
 
 
 def test_scan_a_label_and_order_on_a_phone(open_page: OpenPage, demo: Demo) -> None:
@@ -438,7 +481,8 @@ def test_label_sheet_prints_on_a4(open_page: OpenPage, demo: Demo, tmp_path: Pat
     for i, item in enumerate(store["items"]):
         expect(codes.nth(i)).to_have_attribute("src", f"{demo.base_url}{item['qr_svg']}")
         assert codes.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"), item
-    expect(page.get_by_test_id("labels-pdf")).to_have_attribute("href", f"/api/stores/{demo.store_id}/labels.pdf")
+    expect(page.get_by_test_id("labels-pdf")).to_have_attribute(
+        "href", f"/api/stores/{demo.store_id}/labels.pdf?lang=en")  # the PDF in the page's language
     expect(page.get_by_test_id("labels-print")).to_be_enabled()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "store-labels-screen.png", animations="disabled")
@@ -462,3 +506,30 @@ def test_label_sheet_prints_on_a4(open_page: OpenPage, demo: Demo, tmp_path: Pat
     # printed, the sheet is one A4 page
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+
+
+def test_the_label_sheet_scrolls_to_its_last_label_on_a_phone(open_page: OpenPage, demo: Demo) -> None:
+    """0.8.0 drew the A4 pages at their printed width on a phone, centred in a box that clipped their left side,
+    and the page did not scroll to the labels below."""
+    store = get(demo, f"/api/stores/{demo.store_id}")
+    seller = bearer(demo, demo.seller_email)
+    for _ in range(22):  # 25 labels: a second A4 page
+        r = httpx.post(f"{demo.base_url}/api/stores/{demo.store_id}/items",
+                       json={"product_id": store["items"][0]["product_id"]}, headers=seller, timeout=10)
+        assert r.status_code == 201, r.text
+    page = open_page(f"/stores/{demo.store_id}/labels", user_agent=IPHONE)
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    labels = page.get_by_test_id("label")
+    expect(labels).to_have_count(25)
+    assert_fits(page, "[data-testid=labels-pdf]", "[data-testid=labels-print]")
+    first = labels.first.bounding_box()
+    assert first is not None and first["x"] >= 0 and first["x"] + first["width"] <= PHONE["width"], first
+    page.mouse.wheel(0, 100_000)  # a thumb flicking down to the end
+    page.wait_for_function("() => window.scrollY + window.innerHeight >= document.scrollingElement.scrollHeight - 1")
+    assert page.evaluate("window.scrollY") > 0, "the page scrolled"
+    toolbar = page.locator(".toolbar").bounding_box()
+    last = labels.last.bounding_box()
+    assert toolbar is not None and last is not None
+    assert last["x"] >= 0 and last["x"] + last["width"] <= PHONE["width"], last
+    assert last["y"] >= toolbar["y"] + toolbar["height"] and last["y"] + last["height"] <= PHONE["height"], last
+    page.screenshot(path=SHOTS / "store-labels-phone.png", animations="disabled")

@@ -125,15 +125,39 @@ def test_sandbox_payment_and_the_order_states(api: Api, shop: dict[str, Any]) ->
     assert available(api, shop) == 5, "a refund returns the stock"
 
 
-def test_failed_payment_cancels_and_returns_stock(api: Api, shop: dict[str, Any]) -> None:
+def test_the_buyer_cancels_a_pending_order_with_its_token(api: Api, shop: dict[str, Any]) -> None:
     order = place(api, order_body(shop, quantity=2)).json()
-    pay(api, order, "failed")
-    got = api.client.get(f"/api/orders/{order['id']}", headers=shop["seller"]["headers"]).json()
-    assert got["status"] == "cancelled" and got["cancel_reason"] == "payment_failed"
+    token = parse_qs(urlsplit(order["url"]).query)["t"][0]
+    cancel = f"/api/orders/{order['id']}/cancel"
+    assert available(api, shop) == 3
+    for headers in ({}, {"x-order-token": "forged"}):
+        r = api.client.post(cancel, headers=headers)
+        assert r.status_code == 401 and code(r) == "order_token_required", r.text
+    other = place(api, order_body(shop, buyer=buyer(2))).json()
+    r = api.client.post(f"/api/orders/{other['id']}/cancel", headers={"x-order-token": token})
+    assert r.status_code == 401 and code(r) == "order_token_required", "one order's link cancels no other"
+    r = api.client.post(cancel, headers={"x-order-token": token})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled" and r.json()["cancel_reason"] == "buyer_cancelled"
+    assert available(api, shop) == 4, "the pieces go back on sale"
+    again = api.client.post(cancel, headers={"x-order-token": token})
+    assert again.status_code == 409 and code(again) == "invalid_transition"
+    assert available(api, shop) == 4, "cancelled once, not twice (the stock is not returned twice)"
+    # the seller's path is as it was
+    r = api.client.post(f"/api/orders/{other['id']}/cancel", headers=shop["seller"]["headers"])
+    assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["cancel_reason"] is None
     assert available(api, shop) == 5
-    r = api.client.post(f"/api/orders/{order['id']}/cancel", headers=shop["seller"]["headers"])
-    assert r.status_code == 409, "cancelled once, not twice (the stock is not returned twice)"
-    assert available(api, shop) == 5
+
+
+def test_a_paid_order_is_not_cancelled_by_its_buyer(api: Api, shop: dict[str, Any]) -> None:
+    order = place(api, order_body(shop)).json()
+    token = parse_qs(urlsplit(order["url"]).query)["t"][0]
+    pay(api, order)
+    r = api.client.post(f"/api/orders/{order['id']}/cancel", headers={"x-order-token": token})
+    assert r.status_code == 409 and code(r) == "order_paid", r.text
+    assert "refund" in r.json()["error"]["message"]
+    got = api.client.get(f"/api/orders/{order['id']}?t={token}").json()
+    assert got["status"] == "paid" and available(api, shop) == 4
 
 
 def test_webhooks_refuse_bad_signatures_old_timestamps_and_replays(api: Api, shop: dict[str, Any]) -> None:
@@ -153,12 +177,11 @@ def test_webhooks_refuse_bad_signatures_old_timestamps_and_replays(api: Api, sho
     headers, body = webhook(api, order, outcome="failed")
     replay = (headers, body)
     assert api.client.post(url, content=body, headers=headers).json()["status"] == "applied"
-    assert status() == "cancelled" and available(api, shop) == 5
-    # the same delivery again changes nothing: a new order paid meanwhile is not touched
-    fresh = place(api, order_body(shop, buyer=buyer(2))).json()
-    pay(api, fresh)
+    assert status() == "pending" and available(api, shop) == 4, "a decline keeps the reservation"
+    # the same delivery again changes nothing: the order paid meanwhile stays paid
+    pay(api, order)
     assert api.client.post(url, content=replay[1], headers=replay[0]).json()["status"] == "duplicate"
-    assert available(api, shop) == 4
+    assert status() == "paid" and available(api, shop) == 4
 
 
 def test_payment_after_expiry_is_refunded_not_lost(api: Api, shop: dict[str, Any],

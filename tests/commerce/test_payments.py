@@ -1,5 +1,6 @@
 """What a provider's webhook may say and what the answer tells it (issue 16): a success names its amount and
-currency, whatever the provider; the answer says what the delivery did."""
+currency, whatever the provider; the answer says what the delivery did. A declined payment leaves the order
+pending until its reservation ends, and the buyer may pay again (issue 17)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import orjson
 import pytest
 
 from tests.support.api import Api
-from tests.support.orders import code, order_body, pay, place, webhook
+from tests.support.orders import available, buyer, code, order_body, pay, place, webhook
 
 WEBHOOK = "/api/payments/sandbox/webhook"
 
@@ -93,3 +94,37 @@ def test_the_answer_says_what_the_delivery_did(api: Api, shop: dict[str, Any],
     headers, body = signed(api, {"ref": ref_of(pending), "amount": 1, "currency": "EUR"})
     assert api.client.post(WEBHOOK, content=body, headers=headers).json()["status"] == "amount_mismatch"
     assert refunds[-1] == (ref_of(pending), 1, "EUR") and status_of(api, shop, pending) == "pending"
+
+
+def test_a_declined_payment_keeps_the_order_pending_and_a_retry_pays(api: Api, shop: dict[str, Any]) -> None:
+    order = place(api, order_body(shop, quantity=2)).json()
+    failed = pay(api, order, "failed").json()
+    assert failed["status"] == "pending" and failed["webhook"] == "applied", failed
+    got = api.client.get(f"/api/orders/{order['id']}", headers=shop["seller"]["headers"]).json()
+    assert got["status"] == "pending" and got["cancel_reason"] is None and got["expires_at"], got
+    assert got["payment"]["declined_at"] and got["payment"]["url"] == order["payment"]["url"], got
+    assert order["payment"]["declined_at"] is None
+    assert available(api, shop) == 3, "the pieces stay reserved for the buyer"
+    paid = pay(api, order).json()  # the buyer tries again, with another card
+    assert paid["status"] == "paid" and paid["webhook"] == "applied", paid
+    got = api.client.get(f"/api/orders/{order['id']}", headers=shop["seller"]["headers"]).json()
+    assert got["status"] == "paid" and got["payment"]["declined_at"] <= got["paid_at"], "the decline stays on record"
+    assert available(api, shop) == 3
+
+
+def test_a_reservation_that_ends_after_a_decline_is_cancelled_as_payment_failed(
+        api: Api, shop: dict[str, Any]) -> None:
+    api.services.orders.reservation = timedelta(seconds=-1)
+    declined = place(api, order_body(shop, quantity=2)).json()
+    unpaid = place(api, order_body(shop, buyer=buyer(2))).json()
+    api.services.orders.reservation = timedelta(minutes=10)
+    assert pay(api, declined, "failed").json()["status"] == "pending"
+    api.call(api.services.orders.expire_due)
+    seller = shop["seller"]["headers"]
+    got = api.client.get(f"/api/orders/{declined['id']}", headers=seller).json()
+    assert got["status"] == "cancelled" and got["cancel_reason"] == "payment_failed", got
+    got = api.client.get(f"/api/orders/{unpaid['id']}", headers=seller).json()
+    assert got["status"] == "cancelled" and got["cancel_reason"] == "expired", got
+    assert available(api, shop) == 5
+    headers, body = webhook(api, declined, outcome="failed")  # a decline after the end changes nothing
+    assert api.client.post(WEBHOOK, content=body, headers=headers).json()["status"] == "ignored"

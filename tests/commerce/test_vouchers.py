@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from tests.support.api import Api, open_shop
-from tests.support.orders import buyer, code, order_body, place
+from tests.support.orders import available, buyer, code, order_body, place
 
 
 @pytest.fixture
@@ -55,3 +56,35 @@ def test_voucher_scope_expiry_and_return_on_cancel(api: Api, shop: dict[str, Any
     admin = api.user("admin")
     voucher(api, admin, code="EVERYONE", kind="percent", value=10)
     assert place(api, order_body(shop, voucher="EVERYONE", buyer=buyer(8))).status_code == 201
+
+
+def test_a_quote_shows_the_voucher_before_the_order_and_takes_nothing(api: Api, shop: dict[str, Any]) -> None:
+    seller, once, old = shop["seller"], f"ONCE{secrets.token_hex(4)}", f"OLD{secrets.token_hex(4)}"  # codes are unique
+    assert voucher(api, seller, code=once, kind="percent", value=20, max_uses=1).status_code == 201
+    assert voucher(api, seller, code=old, kind="percent", value=5,
+                   expires_at=(datetime.now(UTC) - timedelta(days=1)).isoformat()).status_code == 201
+
+    def quote(**over: Any) -> Any:
+        body = {k: v for k, v in order_body(shop, **over).items() if k != "buyer"}  # no buyer needed
+        return api.client.post("/api/quotes", json=body)
+
+    r = quote(quantity=2, voucher=once.lower())
+    assert r.status_code == 200, r.text
+    q = r.json()
+    assert (q["subtotal"]["amount"], q["discount"]["amount"], q["total"]["amount"]) == (9800, 1960, 7840)
+    assert q["currency"] == "EUR" and q["voucher"] == {"code": once.upper(), "state": "valid"}
+    assert quote(voucher=once).json()["voucher"]["state"] == "valid", "a quote uses nothing up"
+    assert available(api, shop) == 10, "nor takes stock"
+    order = place(api, order_body(shop, quantity=2, voucher=once)).json()
+    assert order["total"] == q["total"] and order["discount"] == q["discount"], "the order costs what it was quoted"
+
+    states = {c: quote(voucher=c).json() for c in ("NOPE", old, once)}
+    assert {c: a["voucher"]["state"] for c, a in states.items()} == {
+        "NOPE": "voucher_invalid", old: "voucher_expired", once: "voucher_exhausted"}
+    assert all(a["discount"]["amount"] == 0 and a["total"]["amount"] == 4900 for a in states.values())
+    plain = quote(buyer=buyer(2)).json()
+    assert plain["voucher"] is None and plain["total"]["amount"] == 4900, "a buyer may come along, as in an order"
+    assert code(quote(variant_id="var_nope")) == "variant_not_found"
+    assert code(quote(quantity=0)) == "invalid_request"
+    assert code(quote(show_id="shw_nope")) == "show_not_found"
+    assert api.client.post("/api/quotes", content=b"{").status_code == 400, "not JSON: refused, as an order"

@@ -152,6 +152,38 @@ def test_the_label_sheet_pdf_reads_back(api: Api, store: dict[str, Any]) -> None
     assert text.count("Linen shirt") == 21 and "49,00 €" in text and "ATELIER" in text
 
 
+def test_the_label_pdf_wraps_names_says_scan_to_buy_in_the_pages_language_and_its_codes_read(
+        api: Api, store: dict[str, Any], tmp_path: Path) -> None:
+    """0.8.0's PDF cut names to one line ("Oversized woo…") and said nothing of the code, where the HTML sheet wraps
+    names on two lines and says "Scan to buy"."""
+    seller, s = store["seller"], store["store"]
+    names = ["Oversized wool coat", "Double-faced oversized wool coat with horn buttons and a belt in camel"]
+    items = []
+    for name in names:
+        product = api.client.post("/api/products", json={
+            "title": name, "brand": "Maison Lune", "price": {"amount": 18900, "currency": "EUR"},
+            "variants": [{"sku": f"C-{len(items)}", "label": "M", "stock": 3}]}, headers=seller["headers"]).json()
+        items.append(api.client.post(f"/api/stores/{s['id']}/items", json={
+            "product_id": product["id"], "variant_id": product["variants"][0]["id"]},
+            headers=seller["headers"]).json())
+    pdf = api.client.get(f"/api/stores/{s['id']}/labels.pdf")
+    page = PdfReader(io.BytesIO(pdf.content)).pages[0]
+    lines = page.extract_text().splitlines()
+    text = " ".join(lines)
+    assert "Oversized wool coat" in text, lines  # on two lines, whole
+    assert "Double-faced oversized…" in text, "past two lines: whole words, then an ellipsis"
+    assert text.count("Scan to buy") == 3 and "Size M" in text
+    fr = api.client.get(f"/api/stores/{s['id']}/labels.pdf?lang=fr")
+    french = " ".join(PdfReader(io.BytesIO(fr.content)).pages[0].extract_text().splitlines())
+    assert french.count("Scannez pour acheter") == 3 and "Taille M" in french and "Scan to buy" not in french
+    by_browser = api.client.get(f"/api/stores/{s['id']}/labels.pdf", headers={"accept-language": "fr-CA,fr;q=0.9"})
+    assert "Scannez pour acheter" in PdfReader(io.BytesIO(by_browser.content)).pages[0].extract_text()
+    bad = api.client.get(f"/api/stores/{s['id']}/labels.pdf?lang=de")
+    assert bad.status_code == 422 and code(bad) == "unsupported_language"
+    codes = sorted(decode(image.data, tmp_path) for image in page.images)
+    assert codes == sorted(i["qr_url"] for i in [store["item"], *items])
+
+
 def test_the_screen_code_follows_the_pinned_product(api: Api, store: dict[str, Any], tmp_path: Path) -> None:
     s, item, product = store["store"], store["item"], store["product"]
     host = api.user("host")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import FloatRect, Page, ViewportSize, expect
 
 from tests.support.processes import ServerProcess
 
@@ -47,15 +47,16 @@ def sign_in_host(page: Page, email: str, password: str) -> None:
     expect(page.get_by_test_id("end")).to_be_visible()  # the demo show is live
 
 
-def chat(page: Page, text: str, *, name: str | None = None) -> None:
-    """Posts a chat message from the player (the first message asks for a display name) and waits for the
-    field to empty."""
+def chat(page: Page, text: str, *, name: str | None = None, sent: bool = True) -> None:
+    """Types a chat message on the player and sends it, giving `name` when the player asks for one (the first
+    message); with `sent`, waits for the field to empty (the message went out)."""
     page.get_by_test_id("chat-input").fill(text)
     page.get_by_test_id("chat-input").press("Enter")
     if name is not None:
         page.get_by_test_id("chat-name").fill(name)
         page.get_by_test_id("chat-name-save").click()
-    expect(page.get_by_test_id("chat-input")).to_have_value("")
+    if sent:
+        expect(page.get_by_test_id("chat-input")).to_have_value("")
 
 
 def assert_fits(page: Page, *selectors: str) -> None:
@@ -65,3 +66,48 @@ def assert_fits(page: Page, *selectors: str) -> None:
     for what in selectors:
         box = page.locator(what).first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (what, box)
+
+
+PHONE_LANDSCAPE: ViewportSize = {"width": 844, "height": 390}
+
+# WCAG 2 contrast of an element's text: its computed color against the first background-color behind it
+# that is not transparent (each translucent layer composited over the one below, down to the page's black)
+_CONTRAST_JS = """
+el => {
+  const rgba = (text) => {
+    const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
+    return [r, g, b, a];
+  };
+  const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3] + below[i] * (1 - top[3]));
+  const layers = [];
+  for (let node = el; node; node = node.parentElement) {
+    const bg = rgba(getComputedStyle(node).backgroundColor);
+    if (bg[3] > 0) layers.push(bg);
+    if (bg[3] === 1) break;
+  }
+  let back = [0, 0, 0];
+  for (const layer of layers.reverse()) back = over(layer, back);
+  const front = over(rgba(getComputedStyle(el).color), back);
+  const lum = (rgb) => {
+    const [r, g, b] = rgb.map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [dark, light] = [lum(front), lum(back)].sort((a, b) => a - b);
+  return (light + 0.05) / (dark + 0.05);
+}
+"""
+
+
+def contrast_ratio(page: Page, selector: str) -> float:
+    """The WCAG contrast ratio of the first element matching `selector`, from its computed styles."""
+    return float(page.locator(selector).first.evaluate(_CONTRAST_JS))
+
+
+def overlaps(a: FloatRect | None, b: FloatRect | None) -> bool:
+    """Whether two bounding boxes share any area."""
+    assert a is not None and b is not None
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
