@@ -198,7 +198,9 @@ async def test_a_bus_that_lost_the_stream_restarts_the_sockets(redis_url: str) -
         again = Phone()
         conn = again.connection()
         joined = await hub.join(show, conn, since=3, epoch="the epoch before the loss")
-        assert joined.recovered is False and joined.snapshot.seq == 1
+        # the new epoch counts from 1: the frame after the loss, and perhaps the tick's `viewers` for the phone
+        # that left (a tick may run between the close and this join); never the old stream's 3 and on
+        assert joined.recovered is False and joined.snapshot.seq in (1, 2)
     finally:
         await hub.close()
         await bus.close()
