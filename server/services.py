@@ -17,7 +17,7 @@ from server.commerce.payments.base import PaymentProvider
 from server.commerce.payments.sandbox import SandboxCheckout, SandboxProvider, webhook_secret
 from server.commerce.payments.webhooks import PaymentWebhooks
 from server.commerce.stock import Stock, StockGate, create_gate
-from server.commerce.vouchers import Vouchers
+from server.commerce.vouchers import VoucherGuesses, Vouchers
 from server.infra.db import Database
 from server.links import Links
 from server.live import interactions
@@ -85,7 +85,8 @@ def build_services(settings: Settings) -> Services:
     provider = SandboxProvider(links=links, secret=webhook_secret(settings.secret_key))
     vouchers = Vouchers(db=db)
     deals = Deals(db=db, publisher=publisher)
-    orders = Orders(db=db, gate=gate, feed=feed, payments=provider, vouchers=vouchers, links=links,
+    orders = Orders(db=db, gate=gate, feed=feed, payments=provider, vouchers=vouchers,
+                    guesses=VoucherGuesses(bus=bus), links=links,
                     secret_key=settings.secret_key, on_deal_sold_out=deals.sold_out,
                     reservation_s=settings.reservation_s)
     webhooks = PaymentWebhooks(db=db, orders=orders, provider=provider)

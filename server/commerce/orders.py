@@ -27,7 +27,7 @@ from server.commerce.feed import CommerceFeed
 from server.commerce.payments.base import PaymentProvider
 from server.commerce.stock import StockGate, give_in_db
 from server.commerce.till import DealSoldOut, Till, give_back_quota
-from server.commerce.vouchers import Vouchers
+from server.commerce.vouchers import VoucherGuesses, Vouchers
 from server.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
 from server.infra.db import Database
 from server.infra.ids import as_utc, iso, utcnow
@@ -53,13 +53,14 @@ STAMP = {"paid": "paid_at", "shipped": "shipped_at", "delivered": "delivered_at"
 
 class Orders:
     def __init__(self, *, db: Database, gate: StockGate, feed: CommerceFeed, payments: PaymentProvider,
-                 vouchers: Vouchers, links: Links, secret_key: str, on_deal_sold_out: DealSoldOut,
-                 reservation_s: int = 600) -> None:
+                 vouchers: Vouchers, guesses: VoucherGuesses, links: Links, secret_key: str,
+                 on_deal_sold_out: DealSoldOut, reservation_s: int = 600) -> None:
         self.db = db
         self.gate = gate
         self.feed = feed
         self.payments = payments
         self.vouchers = vouchers
+        self.guesses = guesses
         self.links = links
         self._tokens = URLSafeSerializer(secret_key, salt="vitrine.order")
         self.till = Till(db=db, gate=gate, feed=feed, payments=payments, vouchers=vouchers, public=self.public,
@@ -79,10 +80,16 @@ class Orders:
         """Place an order (in the till's next batch); the same Idempotency-Key answers with the same order."""
         return await self.till.place(data=data, key=key)
 
-    async def quote(self, *, data: QuoteIn) -> dict[str, Any]:
-        """What this order would cost before it is placed (the voucher's discount included): no stock taken."""
+    async def quote(self, *, data: QuoteIn, client: str) -> dict[str, Any]:
+        """What this order would cost before it is placed (the voucher's discount included): no stock taken.
+        A client that tried too many unknown codes is refused for a while (`VoucherGuesses`)."""
+        if data.voucher:
+            await self.guesses.check(client)
         async with self.db.session() as session:
-            return await self.till.quotes.preview(session, data)
+            quote = await self.till.quotes.preview(session, data)
+        if (quote.get("voucher") or {}).get("state") == "voucher_invalid":
+            await self.guesses.missed(client)
+        return quote
 
     # --- reading -----------------------------------------------------------------------------------
 

@@ -11,12 +11,13 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
-from server.errors import Conflict, InvalidInput
+from server.errors import Conflict, InvalidInput, TooManyRequests
 from server.infra.db import Database
 from server.infra.ids import as_utc, iso, new_id, utcnow
 from server.infra.sql import insert_ignore
 from server.models import Product, Show
 from server.models.commerce import Voucher, VoucherIn, VoucherUse
+from server.realtime.bus import Bus
 
 
 def voucher_public(v: Voucher) -> dict[str, Any]:
@@ -29,6 +30,25 @@ def discount_for(voucher: Voucher, subtotal: int) -> int:
     if voucher.kind == "percent":
         return subtotal * voucher.value // 100
     return min(voucher.value, subtotal)
+
+
+class VoucherGuesses:
+    """Codes tried from one address that no voucher has: past `limit` in `window_s`, a quote that names a code
+    is refused (429), so that nobody learns a shop's codes by trying them one after another. Counted on the
+    bus, so over every node."""
+
+    def __init__(self, *, bus: Bus, limit: int = 20, window_s: int = 600) -> None:
+        self.bus = bus
+        self.limit = limit
+        self.window_s = window_s
+
+    async def check(self, client: str) -> None:
+        if await self.bus.count(f"voucher-guess:{client}") >= self.limit:
+            raise TooManyRequests("too many unknown voucher codes from here: try again in a few minutes",
+                                  code="too_many_attempts")
+
+    async def missed(self, client: str) -> None:
+        await self.bus.hit(f"voucher-guess:{client}", window_s=self.window_s)
 
 
 class Vouchers:

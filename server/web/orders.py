@@ -38,10 +38,11 @@ async def place_order(request: Request) -> Response:
            answers={200: QuoteOut}, body=QuoteIn,
            errors={404: "product_not_found, show_not_found", 409: "show_not_live, deal_ended",
                    422: "invalid_request, variant_not_found, product_not_in_show, deal_not_found, "
-                        "store_item_not_found"})
+                        "store_item_not_found", 429: "too_many_attempts"})
 async def quote(request: Request) -> Response:
     data = await body(request, QuoteIn)
-    return JSONResponse(await services(request).orders.quote(data=data))
+    client = request.client.host if request.client else "unknown"
+    return JSONResponse(await services(request).orders.quote(data=data, client=client))
 
 
 @operation("An order, for its buyer (the order token, `?t=` or `X-Order-Token`), its seller or an admin",

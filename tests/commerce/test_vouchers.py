@@ -88,3 +88,17 @@ def test_a_quote_shows_the_voucher_before_the_order_and_takes_nothing(api: Api, 
     assert code(quote(quantity=0)) == "invalid_request"
     assert code(quote(show_id="shw_nope")) == "show_not_found"
     assert api.client.post("/api/quotes", content=b"{").status_code == 400, "not JSON: refused, as an order"
+
+
+def test_quotes_that_guess_codes_are_refused_after_twenty_unknown_ones(api: Api, shop: dict[str, Any]) -> None:
+    """A quote takes nothing, so it must not become a free oracle for a shop's codes: after 20 unknown codes from
+    one address (in 10 minutes, over every node), a quote naming a code answers 429; one without a code still
+    prices the order."""
+    body = {k: v for k, v in order_body(shop).items() if k != "buyer"}
+    for i in range(20):
+        r = api.client.post("/api/quotes", json={**body, "voucher": f"GUESS{i:02d}{secrets.token_hex(3)}"})
+        assert r.status_code == 200 and r.json()["voucher"]["state"] == "voucher_invalid", r.text
+    r = api.client.post("/api/quotes", json={**body, "voucher": "GUESSAGAIN"})
+    assert r.status_code == 429 and code(r) == "too_many_attempts", r.text
+    r = api.client.post("/api/quotes", json=body)
+    assert r.status_code == 200 and r.json()["voucher"] is None, r.text
