@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +24,10 @@ T = TypeVar("T")
 
 
 def _background() -> None:
-    """The drawing process yields the CPU to the workers: a sheet may take longer, a pin must not."""
+    """The drawing process yields the CPU to the workers: a sheet may take longer, a pin must not. It leaves
+    Ctrl-C to the server (the terminal sends SIGINT to the whole group): the server's shutdown closes the
+    pool, where the worker's own KeyboardInterrupt printed a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
 

@@ -161,6 +161,7 @@ def test_ctrl_c_ends_the_server_with_status_0_and_make_run_says_no_error(tmp_pat
     """0.8.0's server died of the signal uvicorn raised again after its shutdown: `make: *** [run] Terminated` (or
     Interrupt) after every Ctrl-C, as if it had failed."""
     import signal
+    import sqlite3
     import time
 
     import httpx
@@ -189,6 +190,11 @@ def test_ctrl_c_ends_the_server_with_status_0_and_make_run_says_no_error(tmp_pat
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert make.poll() is None, make.communicate()[0]
+        # a label sheet drawn first: its drawing process is in the group too, and must stop without a word
+        with sqlite3.connect(tmp_path / "s.db") as db:
+            store_id = db.execute("SELECT id FROM stores").fetchone()[0]
+        sheet = httpx.get(f"http://127.0.0.1:{port}/api/stores/{store_id}/labels.pdf", timeout=60)
+        assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF"), sheet.text
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
         out = make.communicate(timeout=30)[0]
     finally:
