@@ -31,11 +31,13 @@ class Label:
     url: str
 
 
-def price_text(amount: int, currency: str) -> str:
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}.get(currency, currency + " ")
+def price_text(amount: int, currency: str, lang: str = "en") -> str:
+    """A price as the label page writes it (Intl.NumberFormat): €189.00 in English, 189,00 € in French."""
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}.get(currency, currency)
     whole, cents = divmod(amount, 100)
-    text = f"{whole:,}".replace(",", "\u202f") + f",{cents:02d}"
-    return f"{text} {symbol.strip()}" if currency == "EUR" else f"{symbol}{whole:,}.{cents:02d}"
+    if lang == "fr":
+        return f"{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0{symbol}"  # Helvetica has no U+202F
+    return f"{symbol}{'' if len(symbol) == 1 else chr(0xa0)}{whole:,}.{cents:02d}"
 
 
 def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> str:

@@ -162,7 +162,8 @@ class Stores:
             size = next((v["label"] for v in product["variants"] if v["id"] == item.variant_id), None)
             sheet.append(labels.Label(title=product["title"], brand=product["brand"], size=size,
                                       url=self.qr_url(item), price=labels.price_text(product["price"]["amount"],
-                                                                                     product["price"]["currency"])))
+                                                                                     product["price"]["currency"],
+                                                                                     lang)))
         return await self.renderer.sheet(store.name, sheet, lang)
 
     # --- scans ---------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def test_the_label_sheet_pdf_reads_back(api: Api, store: dict[str, Any]) -> None
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert round(width) == 595 and round(height) == 842, "A4"
     text = reader.pages[0].extract_text()
-    assert text.count("Linen shirt") == 21 and "49,00 €" in text and "ATELIER" in text
+    assert text.count("Linen shirt") == 21 and "€49.00" in text and "ATELIER" in text
 
 
 def test_the_label_pdf_wraps_names_says_scan_to_buy_in_the_pages_language_and_its_codes_read(
@@ -173,9 +173,11 @@ def test_the_label_pdf_wraps_names_says_scan_to_buy_in_the_pages_language_and_it
     assert "Oversized wool coat" in text, lines  # on two lines, whole
     assert "Double-faced oversized…" in text, "past two lines: whole words, then an ellipsis"
     assert text.count("Scan to buy") == 3 and "Size M" in text
+    assert "€189.00" in text and "189,00" not in text, "the price as the English label page writes it"
     fr = api.client.get(f"/api/stores/{s['id']}/labels.pdf?lang=fr")
     french = " ".join(PdfReader(io.BytesIO(fr.content)).pages[0].extract_text().splitlines())
     assert french.count("Scannez pour acheter") == 3 and "Taille M" in french and "Scan to buy" not in french
+    assert "189,00 €" in french.replace("\u00a0", " ") and "€189.00" not in french
     by_browser = api.client.get(f"/api/stores/{s['id']}/labels.pdf", headers={"accept-language": "fr-CA,fr;q=0.9"})
     assert "Scannez pour acheter" in PdfReader(io.BytesIO(by_browser.content)).pages[0].extract_text()
     bad = api.client.get(f"/api/stores/{s['id']}/labels.pdf?lang=de")
