@@ -81,6 +81,10 @@ class Stores:
             store = await self._store(session, store_id)
             return self.store_public(store, await self._items(session, store_id))
 
+    async def exists(self, *, store_id: str) -> bool:
+        async with self.db.session() as session:
+            return await fetch(session, Store, store_id) is not None
+
     async def set_show(self, *, principal: Principal, store_id: str, show_id: str | None) -> dict[str, Any]:
         async with self.db.session() as session:
             store = await self._owned(session, principal, store_id)

@@ -4,6 +4,7 @@ gets static/404.html when a browser asks (the JSON error otherwise)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.errors import NotFound
 from server.live.ws import VIEWER_COOKIE
+from server.services import Services
 
 NOT_FOUND_PAGE = "404.html"
 
@@ -35,13 +37,30 @@ def not_found_page(request: Request) -> Response | None:
     return FileResponse(path, status_code=404, headers={"cache-control": "no-cache"})
 
 
-def page(relative: str) -> object:
+Exists = Callable[[Services, str], Awaitable[bool]]
+
+
+async def show_exists(services: Services, show_id: str) -> bool:
+    return await services.shows.exists(show_id=show_id)
+
+
+async def store_exists(services: Services, store_id: str) -> bool:
+    return await services.stores.exists(store_id=store_id)
+
+
+def page(relative: str, *, of: tuple[str, Exists] | None = None) -> object:
+    """The page's HTML. `of` names the path parameter and the check of what the page shows: for a show or a
+    store that does not exist, the same page answers 404 (it says so itself, with a link home), so that a
+    browser, a crawler or a link checker is told what a person sees."""
     async def endpoint(request: Request) -> Response:
-        static_dir: Path = request.app.state.services.settings.static_dir
-        path = static_dir / relative
+        services: Services = request.app.state.services
+        path = services.settings.static_dir / relative
         if not path.is_file():
             raise NotFound("this page is not installed", code="page_missing")
-        response = FileResponse(path, headers={"cache-control": "no-cache"})
+        status = 200
+        if of is not None and not await of[1](services, request.path_params[of[0]]):
+            status = 404
+        response = FileResponse(path, status_code=status, headers={"cache-control": "no-cache"})
         if VIEWER_COOKIE not in request.cookies:  # the browser, for the chat's mutes (live/interactions/chat)
             response.set_cookie(VIEWER_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400, httponly=True,
                                 samesite="lax", secure=request.url.scheme == "https")
@@ -50,15 +69,20 @@ def page(relative: str) -> object:
     return endpoint
 
 
+def html(path: str, relative: str, *, of: tuple[str, Exists] | None = None) -> Route:
+    return Route(path, page(relative, of=of), methods=["GET"], include_in_schema=False)  # type: ignore[arg-type]
+
+
 def routes(static_dir: Path) -> list[BaseRoute]:
+    show, store = ("show_id", show_exists), ("store_id", store_exists)
     return [
-        Route("/", page("index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/watch/{show_id}", page("player/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/host/{show_id}", page("host/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/orders/{order_id}", page("order/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/pay/sandbox/{ref}", page("pay/index.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/stores/{store_id}/screen", page("store/screen.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/stores/{store_id}/labels", page("store/labels.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
-        Route("/stores/{store_id}/stats", page("store/stats.html"), methods=["GET"], include_in_schema=False),  # type: ignore[arg-type]
+        html("/", "index.html"),
+        html("/watch/{show_id}", "player/index.html", of=show),
+        html("/host/{show_id}", "host/index.html", of=show),
+        html("/orders/{order_id}", "order/index.html"),
+        html("/pay/sandbox/{ref}", "pay/index.html"),
+        html("/stores/{store_id}/screen", "store/screen.html", of=store),
+        html("/stores/{store_id}/labels", "store/labels.html", of=store),
+        html("/stores/{store_id}/stats", "store/stats.html", of=store),
         Mount("/static", app=StaticFiles(directory=static_dir, check_dir=False), name="static"),
     ]

@@ -33,3 +33,23 @@ def test_paths_under_api_answer_json_even_to_a_browser(memory_api: Api, path: st
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/json")
     assert r.json()["error"]["code"]
+
+
+@pytest.mark.parametrize("path", ["/watch/shw_nope", "/host/shw_nope", "/stores/sto_nope/screen",
+                                  "/stores/sto_nope/labels", "/stores/sto_nope/stats"])
+def test_the_page_of_a_show_or_store_that_does_not_exist_answers_404(memory_api: Api, path: str) -> None:
+    """The page itself says the show or the store does not exist, with a link home; its status says so too (0.9.0's
+    first cut answered 200), for a crawler or a link checker."""
+    r = memory_api.client.get(path, headers={"accept": BROWSER})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+
+
+def test_the_page_of_a_show_or_store_that_exists_answers_200(memory_api: Api) -> None:
+    seller, host = memory_api.user("seller"), memory_api.user("host")
+    product = memory_api.product(seller, stock=1, sizes=("M",))
+    show = memory_api.live_show(host, [product["id"]])
+    store = memory_api.client.post("/api/stores", json={"name": "A store"}, headers=seller["headers"]).json()
+    for path in (f"/watch/{show['id']}", f"/host/{show['id']}", f"/stores/{store['id']}/screen",
+                 f"/stores/{store['id']}/labels", f"/stores/{store['id']}/stats"):
+        r = memory_api.client.get(path, headers={"accept": BROWSER})
+        assert r.status_code == 200, path
