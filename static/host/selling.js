@@ -49,7 +49,7 @@ export function createSelling({ api, act, base }) {
     $('deal-run-title').textContent = (product && product.title) || '';
     $('deal-run-price').textContent = money(deal.price);
     $('deal-run-was').textContent = product ? money(product.price) : '';
-    $('deal-run-sold').textContent = plural('host.deal_sold', deal.quantity, { sold: number(deal.sold), quantity: number(deal.quantity) });
+    $('deal-run-sold').textContent = plural('host.deal_sold', deal.sold, { sold: number(deal.sold), quantity: number(deal.quantity) });
     tick();
     s.dealTimer = setInterval(tick, TICK_MS);
   }

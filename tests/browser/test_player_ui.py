@@ -99,6 +99,12 @@ def test_one_plural_helper_speaks_both_languages(
     }""", list(expected))
     for key, forms in expected.items():
         assert [text.split(" ·")[0] for text in said[key]] == forms, (key, said[key])
+    # the host's deal: the form follows what was sold ("1 sur 5 vendus" read as if the five were sold)
+    deal = page.evaluate("""async () => {
+        const { plural } = await import('/static/i18n.js');
+        return [1, 3].map((sold) => plural('host.deal_sold', sold, { sold, quantity: 5 }));
+    }""")
+    assert deal == (["1 vendu sur 5", "3 vendus sur 5"] if locale == "fr-FR" else ["1 of 5 sold", "3 of 5 sold"]), deal
 
 
 # --- 2. a phone held sideways ------------------------------------------------------------------------
