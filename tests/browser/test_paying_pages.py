@@ -99,8 +99,8 @@ def test_a_declined_payment_keeps_the_order_and_a_retry_pays(open_page: OpenPage
 def test_the_order_strip_stays_one_line_on_a_phone_when_the_payment_is_declined(
     open_page: OpenPage, demo_server: Demo, locale: str, declined: str
 ) -> None:
-    """0.9.0 wrapped "See order ×" onto a second line at 390 px wide, under the label and Try again: now "Your
-    order" is the link to the order, cut short first, and the strip is one row of 44 px targets."""
+    """0.9.0 wrapped "See order" and its close onto a second line at 390 px wide, under the label and Try
+    again: now "Your order" is the link to the order, cut short first, and the strip is one row of 44 px targets."""
     server, demo = demo_server
     pin_over_http(server, demo, coat_of(server, demo)["id"])
     viewer = open_page(f"/watch/{demo['show_id']}", locale=locale)  # a phone held upright: 390 x 844

@@ -138,6 +138,48 @@ def test_a_phone_held_sideways_reaches_every_reaction_and_keeps_the_chat_off_the
         assert not overlaps(text, page.locator(what).bounding_box()), what
 
 
+@pytest.mark.parametrize("locale", ["fr-FR", "en-US"])
+def test_a_phone_held_upright_keeps_a_busy_chat_and_a_deal_off_the_poster(
+    open_page: OpenPage, demo_server: Demo, locale: str
+) -> None:
+    """0.9.0 printed the chat's lines over "The video is unavailable; the host is still live here." once some six
+    messages were shown above a flash deal's card (390x844)."""
+    server, demo = demo_server
+    coat = coat_of(server, demo)
+    headers = token_for(server.base_url, demo["host_email"], demo["password"])
+    pin_over_http(server, demo, coat["id"])
+    r = httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/deals", headers=headers, timeout=10,
+                   json={"product_id": coat["id"], "price": {"amount": 15000, "currency": "EUR"}, "quantity": 5,
+                         "duration_s": 300})
+    assert r.status_code in (200, 201), r.text
+    deal = r.json()
+    try:
+        page = watch_the_coat(open_page, server, demo, locale=locale)  # PHONE: 390x844
+        expect(page.get_by_test_id("deal")).to_be_visible()
+        for n, name in enumerate(("Léa", "Inès", "Zoé")):  # three viewers, three lines each (the chat's burst)
+            other = open_page(f"/watch/{demo['show_id']}")
+            chat(other, f"{name} says hello {n}", name=name)
+            chat(other, f"{name} asks about the coat's lining {n}")
+            chat(other, f"{name} wants it in navy {n}")
+            other.close()
+        expect(page.get_by_test_id("chat-list").locator("li")).to_have_count(9)
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / f"player-portrait-busy-{locale}.png", animations="disabled")
+        poster = page.locator("#poster-text")
+        expect(poster).to_be_visible()  # the demo's stream cannot play here: the poster says what is true
+        text = poster.bounding_box()
+        assert text is not None and text["y"] >= 0 and text["y"] + text["height"] <= PHONE["height"], text
+        for what in ("[data-testid=chat-list]", "[data-testid=product-card]", "#chat-form", "#rail", ".topbar"):
+            assert not overlaps(text, page.locator(what).bounding_box()), what
+        newest = page.get_by_test_id("chat-list").locator("li").last  # the chat still shows its newest line
+        box = newest.bounding_box()
+        assert box is not None and box["height"] > 0 and box["y"] + box["height"] <= PHONE["height"], box
+    finally:
+        httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/deals/{deal['id']}/end", headers=headers,
+                   timeout=10)
+
+
 # --- 3. identical toasts merge -----------------------------------------------------------------------
 
 
