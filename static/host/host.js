@@ -34,12 +34,13 @@ const state = {
   you: null,
   live: null,
   ending: null,
+  gone: false, // the show does not exist: the page says so and offers nothing else
 };
 
 applyI18n();
 $('open-player').href = `/watch/${encodeURIComponent(showId)}`;
 $('seller-watch').href = `/watch/${encodeURIComponent(showId)}`;
-$('seller-switch').addEventListener('click', () => signOut());
+$('seller-switch').addEventListener('click', () => signOut(null, { forget: true }));
 $('chat-list').dataset.empty = t('chat.empty');
 
 // --- HTTP ----------------------------------------------------------------------------------------
@@ -116,7 +117,8 @@ $('login-form').addEventListener('submit', async (event) => {
   }
 });
 
-function signOut(message) {
+/** Signs out here; with `forget`, the form forgets who signed in (another account is about to). */
+function signOut(message, { forget = false } = {}) {
   selling.stop();
   preview.stop();
   if (state.live) state.live.close();
@@ -126,7 +128,8 @@ function signOut(message) {
   writeStore(SESSION_KEY, null); // the other tabs hear of it (below)
   $('studio').hidden = true;
   $('seller-note').hidden = true;
-  $('login').hidden = false;
+  if (forget) $('login-form').reset();
+  $('login').hidden = state.gone;
   $('signout').hidden = true;
   $('conn').hidden = true;
   const error = $('login-error');
@@ -158,7 +161,21 @@ function banner(text) {
   $('banner').textContent = text || '';
 }
 
+/** A show that does not exist: only that, with a link home; no sign-in, no studio. */
+function showGone() {
+  state.gone = true;
+  selling.stop();
+  preview.stop();
+  if (state.live) state.live.close();
+  state.live = null;
+  for (const id of ['login', 'studio', 'seller-note', 'signout', 'open-player', 'banner', 'conn']) $(id).hidden = true;
+  $('gone').hidden = false;
+}
+
+const isGone = (err) => err instanceof ApiError && err.status === 404;
+
 async function openStudio() {
+  if (state.gone) return;
   $('login').hidden = true;
   $('signout').hidden = false;
   banner(null);
@@ -177,7 +194,8 @@ async function openStudio() {
   try {
     applyShow(await api('GET', base));
   } catch (err) {
-    if (err instanceof ApiError && err.status !== 401) banner(errorText(err.error));
+    if (isGone(err)) showGone();
+    else if (err instanceof ApiError && err.status !== 401) banner(errorText(err.error));
     return;
   }
   loadModeration();
@@ -470,6 +488,13 @@ renderKinds();
 if (state.token) {
   openStudio();
 } else {
-  $('login').hidden = false;
-  api('GET', base).then(applyShow).catch((err) => banner(err instanceof ApiError ? errorText(err.error) : ''));
+  // the show first: a show that does not exist asks no one to sign in
+  api('GET', base).then((show) => {
+    $('login').hidden = false;
+    applyShow(show);
+  }).catch((err) => {
+    if (isGone(err)) return showGone();
+    $('login').hidden = false;
+    return banner(err instanceof ApiError ? errorText(err.error) : '');
+  });
 }

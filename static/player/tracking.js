@@ -37,13 +37,14 @@ export function createTracking({ showId, mount }) {
   const stateText = el('span', { class: 'strip-state', 'data-testid': 'order-strip-state' });
   const action = el('a', { class: 'btn btn-small btn-primary strip-action', 'data-testid': 'order-strip-action',
     target: '_blank', rel: 'noopener', hidden: true });
+  // "Your order" is the link to the order's page: one line on a phone has no room for a "See order" besides
   const view = el('a', { class: 'strip-view', 'data-testid': 'order-strip-view', target: '_blank', rel: 'noopener',
-    text: t('strip.view') });
+    title: t('strip.view'), text: t('strip.label') });
   const hide = el('button', { type: 'button', class: 'strip-hide', 'data-testid': 'order-strip-hide',
     'aria-label': t('strip.hide'), title: t('strip.hide'), text: '×' });
   const strip = el('div', { class: 'order-strip', id: 'order-strip', 'data-testid': 'order-strip', role: 'status',
     'aria-live': 'polite', hidden: true },
-  el('span', { class: 'strip-text' }, el('strong', { text: t('strip.label') }), ' ', stateText), action, view, hide);
+  el('span', { class: 'strip-text' }, view, ' ', stateText), action, hide);
   mount.before(strip);
 
   let current = null; // {id, token}
@@ -54,6 +55,7 @@ export function createTracking({ showId, mount }) {
     const state = declined ? 'declined' : order.status;
     strip.dataset.state = state;
     stateText.textContent = t(`strip.${state}`);
+    stateText.title = stateText.textContent; // the whole of it when the line cuts it short
     const pay = order.status === 'pending' ? safeUrl(order.payment && order.payment.url) : '';
     action.hidden = !pay;
     if (pay) {
@@ -92,8 +94,8 @@ export function createTracking({ showId, mount }) {
     if (!token) return;
     current = { id: order.id, token };
     const link = safeUrl(order.url);
-    view.hidden = !link;
     if (link) view.href = link;
+    else view.removeAttribute('href'); // the words stay, as words
     if (order.status) render(order);
     if (order.status && SETTLED.has(order.status)) return;
     if (order.status) timer = setTimeout(poll, POLL_MS);

@@ -56,8 +56,10 @@ async function load() {
     const code = err.error && err.error.code;
     const key = `store.err.${code}`;
     $('state').textContent = t(key) !== key ? t(key) : errorText(err.error);
+    $('home').hidden = err.status !== 404; // a store that does not exist: nothing to print, a way home
     return;
   }
+  $('actions').hidden = false; // the PDF and Print belong to a store that exists
   $('store-name').textContent = store.name || '';
   document.title = `${t('store.labels.title')} · ${store.name || ''}`;
   $('pdf').href = `/api/stores/${encodeURIComponent(store.id)}/labels.pdf?lang=${lang}`; // the page's words

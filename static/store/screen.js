@@ -50,7 +50,7 @@ async function loadStore() {
 }
 
 function problem(text) {
-  $('problem').textContent = text;
+  $('problem-text').textContent = text;
   $('problem').hidden = false;
   app.dataset.state = 'problem';
 }

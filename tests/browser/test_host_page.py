@@ -139,6 +139,9 @@ def test_a_seller_on_the_host_page_is_told_what_it_may_do(open_page: OpenPage, d
 
     page.get_by_test_id("seller-switch").click()  # sign in as the host instead
     expect(note).to_be_hidden()
+    # another account is about to sign in: the form does not hold the seller's email (0.9.0 kept it)
+    expect(page.get_by_test_id("login-email")).to_have_value("")
+    expect(page.get_by_test_id("login-password")).to_have_value("")
     sign_in_host(page, demo["host_email"], demo["password"])
     expect(page.get_by_test_id("seller-note")).to_be_hidden()
 
@@ -157,3 +160,31 @@ def test_the_sign_in_holds_in_a_second_tab_until_signing_out(open_page: OpenPage
     third = first.context.new_page()
     third.goto(f"/host/{demo['show_id']}")
     expect(third.get_by_test_id("login-submit")).to_be_visible()
+
+
+@pytest.mark.parametrize(("locale", "gone", "home"), [
+    ("en-US", "This show does not exist.", "Vitrine home"),
+    ("fr-FR", "Cette émission n'existe pas.", "Accueil Vitrine"),
+])
+def test_the_host_page_of_an_unknown_show_only_says_so_and_leads_home(
+    open_page: OpenPage, demo_server: Demo, locale: str, gone: str, home: str
+) -> None:
+    server, demo = demo_server
+    studio = ("start", "end", "deal-start", "blocklist-save", "login-submit", "signout", "seller-note")
+
+    page = open_page("/host/shw_nosuchshow", locale=locale)  # nobody signed in: no sign-in form either
+    expect(page.locator("main")).to_contain_text(gone)  # 0.9.0 said so too, above a sign-in form
+    for what in studio:
+        expect(page.get_by_test_id(what)).to_be_hidden()
+    expect(page.get_by_test_id("host-gone")).to_be_visible()
+    page.get_by_role("link", name=home).click()
+    expect(page).to_have_url(f"{server.base_url}/")
+
+    signed_in = open_page(f"/host/{demo['show_id']}", locale=locale)  # the host, signed in, mistypes a show
+    sign_in_host(signed_in, demo["host_email"], demo["password"])
+    signed_in.goto("/host/shw_nosuchshow")
+    expect(signed_in.locator("main")).to_contain_text(gone)  # 0.9.0 said so too, over a whole studio
+    for what in studio:
+        expect(signed_in.get_by_test_id(what)).to_be_hidden()
+    expect(signed_in.get_by_test_id("host-gone")).to_be_visible()
+    expect(signed_in.locator(".toast-error")).to_have_count(0)

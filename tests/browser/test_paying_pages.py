@@ -13,7 +13,7 @@ import orjson
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import BUYER, OpenPage, pin_over_http
+from tests.support.browser import BUYER, OpenPage, assert_fits, assert_one_row, pin_over_http
 from tests.support.buying import (
     Demo,
     available,
@@ -93,6 +93,33 @@ def test_a_declined_payment_keeps_the_order_and_a_retry_pays(open_page: OpenPage
     expect(strip).to_have_attribute("data-state", "paid")
     assert order_from_url(server, paying.url)["status"] == "paid"
     assert available(server, coat["id"], "M") == m_before - 1
+
+
+@pytest.mark.parametrize(("locale", "declined"), [("en-US", "Payment declined"), ("fr-FR", "Paiement refusé")])
+def test_the_order_strip_stays_one_line_on_a_phone_when_the_payment_is_declined(
+    open_page: OpenPage, demo_server: Demo, locale: str, declined: str
+) -> None:
+    """0.9.0 wrapped "See order" and its close onto a second line at 390 px wide, under the label and Try
+    again: now "Your order" is the link to the order, cut short first, and the strip is one row of 44 px targets."""
+    server, demo = demo_server
+    pin_over_http(server, demo, coat_of(server, demo)["id"])
+    viewer = open_page(f"/watch/{demo['show_id']}", locale=locale)  # a phone held upright: 390 x 844
+    buy_the_coat(viewer)
+    paying = pay_in_a_new_tab(viewer)
+    paying.get_by_test_id("pay-fail").click()
+    paying.wait_for_url(re.compile(r"/orders/ord_\w+\?t="))
+    paying.close()
+
+    strip = viewer.get_by_test_id("order-strip")
+    expect(strip).to_have_attribute("data-state", "declined")
+    expect(viewer.get_by_test_id("order-strip-state")).to_have_text(declined)
+    expect(viewer.get_by_test_id("order-strip-action")).to_be_visible()
+    shot(viewer, f"player-strip-declined-phone-{locale}")
+    assert_one_row(viewer, "[data-testid=order-strip-state]", "[data-testid=order-strip-action]",
+                   "[data-testid=order-strip-view]", "[data-testid=order-strip-hide]")
+    assert_fits(viewer, "[data-testid=order-strip]", "[data-testid=order-strip-hide]")
+    box = strip.bounding_box()
+    assert box is not None and box["height"] <= 44 + 2 + 2, box  # one row of 44 px targets and its border
 
 
 def test_the_buyer_cancels_a_pending_order_from_its_page(open_page: OpenPage, demo_server: Demo) -> None:

@@ -3,6 +3,7 @@ identical toasts merged, pages and shows that do not exist, and colours and touc
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any
@@ -49,7 +50,8 @@ def watch_the_coat(open_page: OpenPage, server: ServerProcess, demo: dict[str, s
     return page
 
 
-def order_over_http(server: ServerProcess, demo: dict[str, str], product: dict[str, Any], quantity: int) -> None:
+def order_over_http(server: ServerProcess, demo: dict[str, str], product: dict[str, Any],
+                    quantity: int) -> dict[str, Any]:
     """An order of the show placed by another buyer (the API a store's checkout uses): the show's `sale`."""
     body = {"product_id": product["id"], "variant_id": product["variants"][1]["id"], "quantity": quantity,
             "show_id": demo["show_id"],
@@ -59,6 +61,8 @@ def order_over_http(server: ServerProcess, demo: dict[str, str], product: dict[s
     r = httpx.post(f"{server.base_url}/api/orders", json=body, timeout=10,
                    headers={"idempotency-key": f"i17-{time.time_ns()}"})
     assert r.status_code in (200, 201), r.text
+    placed: dict[str, Any] = r.json()
+    return placed
 
 
 # --- 1. French words and plural forms ---------------------------------------------------------------
@@ -142,6 +146,56 @@ def test_a_phone_held_sideways_reaches_every_reaction_and_keeps_the_chat_off_the
     assert text is not None and text["y"] >= 0 and text["y"] + text["height"] <= height, text
     for what in ("[data-testid=chat-list]", "[data-testid=product-card]", "#chat-form", "#rail", ".topbar"):
         assert not overlaps(text, page.locator(what).bounding_box()), what
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-US"])
+def test_a_phone_held_upright_keeps_a_busy_chat_and_a_deal_off_the_poster(
+    open_page: OpenPage, demo_server: Demo, locale: str
+) -> None:
+    """0.9.0 printed the chat's lines over "The video is unavailable; the host is still live here." once some six
+    messages were shown above a flash deal's card (390x844). With the order strip above the card too, the chat
+    shows fewer lines rather than climb over the poster."""
+    server, demo = demo_server
+    coat = coat_of(server, demo)
+    headers = token_for(server.base_url, demo["host_email"], demo["password"])
+    pin_over_http(server, demo, coat["id"])
+    r = httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/deals", headers=headers, timeout=10,
+                   json={"product_id": coat["id"], "price": {"amount": 15000, "currency": "EUR"}, "quantity": 5,
+                         "duration_s": 300})
+    assert r.status_code in (200, 201), r.text
+    deal = r.json()
+    try:
+        # an order of the show this phone placed a moment ago: the player's order strip follows it
+        order = order_over_http(server, demo, coat, 1)
+        kept = [{"id": order["id"], "url": order["url"], "show_id": demo["show_id"],
+                 "created_at": order["created_at"]}]
+        page = watch_the_coat(open_page, server, demo, locale=locale,  # PHONE: 390x844
+                              script=f"localStorage.setItem('vitrine.orders', {json.dumps(json.dumps(kept))})")
+        expect(page.get_by_test_id("deal")).to_be_visible()
+        expect(page.get_by_test_id("order-strip")).to_have_attribute("data-state", "pending")
+        for n, name in enumerate(("Léa", "Inès", "Zoé")):  # three viewers, three lines each (the chat's burst)
+            other = open_page(f"/watch/{demo['show_id']}")
+            chat(other, f"{name} says hello {n}", name=name)
+            chat(other, f"{name} asks about the coat's lining {n}")
+            chat(other, f"{name} wants it in navy {n}")
+            other.close()
+        expect(page.get_by_test_id("chat-list").locator("li")).to_have_count(9)
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / f"player-portrait-busy-{locale}.png", animations="disabled")
+        poster = page.locator("#poster-text")
+        expect(poster).to_be_visible()  # the demo's stream cannot play here: the poster says what is true
+        text = poster.bounding_box()
+        assert text is not None and text["y"] >= 0 and text["y"] + text["height"] <= PHONE["height"], text
+        for what in ("[data-testid=chat-list]", "[data-testid=product-card]", "[data-testid=order-strip]",
+                     "#chat-form", "#rail", ".topbar"):
+            assert not overlaps(text, page.locator(what).bounding_box()), what
+        newest = page.get_by_test_id("chat-list").locator("li").last  # the chat still shows its newest line
+        box = newest.bounding_box()
+        assert box is not None and box["height"] > 0 and box["y"] + box["height"] <= PHONE["height"], box
+    finally:
+        httpx.post(f"{server.base_url}/api/shows/{demo['show_id']}/deals/{deal['id']}/end", headers=headers,
+                   timeout=10)
 
 
 # --- 3. identical toasts merge -----------------------------------------------------------------------

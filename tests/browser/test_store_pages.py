@@ -533,3 +533,24 @@ def test_the_label_sheet_scrolls_to_its_last_label_on_a_phone(open_page: OpenPag
     assert last["x"] >= 0 and last["x"] + last["width"] <= PHONE["width"], last
     assert last["y"] >= toolbar["y"] + toolbar["height"] and last["y"] + last["height"] <= PHONE["height"], last
     page.screenshot(path=SHOTS / "store-labels-phone.png", animations="disabled")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
+def test_the_labels_and_screen_of_an_unknown_store_offer_nothing_but_a_way_home(
+    open_page: OpenPage, demo: Demo, locale: str
+) -> None:
+    """0.9.0 offered "Download PDF" (a link to nothing) and "Print" for a store that does not exist, and its screen
+    had no way out."""
+    said = "This store does not exist." if locale == "en-US" else "Cette boutique n'existe pas."
+    home = "Vitrine home" if locale == "en-US" else "Accueil Vitrine"
+    labels = open_page("/stores/sto_nope/labels", locale=locale)
+    expect(labels.get_by_test_id("labels-state")).to_have_text(said)
+    expect(labels.get_by_test_id("labels-pdf")).to_be_hidden()
+    expect(labels.get_by_test_id("labels-print")).to_be_hidden()
+    labels.get_by_role("link", name=home).click()
+    expect(labels).to_have_url(f"{demo.base_url}/")
+
+    screen = open_page("/stores/sto_nope/screen", locale=locale, viewport={"width": 1920, "height": 1080})
+    expect(screen.get_by_test_id("screen-problem")).to_contain_text(said)
+    screen.get_by_role("link", name=home).click()
+    expect(screen).to_have_url(f"{demo.base_url}/")

@@ -111,3 +111,13 @@ def overlaps(a: FloatRect | None, b: FloatRect | None) -> bool:
     assert a is not None and b is not None
     return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
             and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def assert_one_row(page: Page, *selectors: str) -> None:
+    """The elements named (the first of each) are laid out side by side on one row: their vertical centres agree
+    within 2 px (a wrapped element sits a whole row lower)."""
+    boxes = {what: page.locator(what).first.bounding_box() for what in selectors}
+    centres = {what: box["y"] + box["height"] / 2 for what, box in boxes.items() if box is not None}
+    assert len(centres) == len(selectors), boxes
+    first = centres[selectors[0]]
+    assert all(abs(centre - first) <= 2 for centre in centres.values()), boxes
