@@ -77,6 +77,13 @@ class Auth:
                 raise Conflict(f"an account with the email {email} exists", code="email_taken") from None
         return user
 
+    async def create_account(self, *, principal: Principal, email: str, password: str, role: str,
+                             name: str | None = None) -> User:
+        """An admin creates an account with a role and a first password."""
+        if not principal.admin:
+            raise Forbidden("only an admin may create accounts", code="forbidden")
+        return await self.create_user(email=email, password=password, role=role, name=name)
+
     async def login(self, *, email: str, password: str, client: str,
                     device: str | None = None) -> tuple[str, User, str]:
         """A token for the account, and the device token that this browser or app keeps (a cookie for the
@@ -104,6 +111,8 @@ class Auth:
             raise Unauthorized("wrong email or password", code="bad_credentials")
         await self.bus.forget(failures)
         await self.bus.forget(closed)
+        if user.suspended_at is not None:  # told only to whoever knows the password
+            raise Forbidden("this account is suspended: ask an admin", code="account_suspended")
         return self.issue(user), user, self._devices.dumps(user.id)
 
     def device_of(self, device: str | None) -> str | None:
@@ -165,7 +174,24 @@ class Auth:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
         return await self._change(user_id, role=role)
 
-    async def _change(self, user_id: str, **values: str) -> User:
+    async def set_suspended(self, *, principal: Principal, user_id: str, suspended: bool) -> User:
+        """An admin suspends an account (it may not sign in, and every token it holds stops working at once, on
+        every node) or restores it (it signs in again; its old tokens stay ended). An admin cannot suspend
+        itself: the last admin would lock everyone out."""
+        if not principal.admin:
+            raise Forbidden("only an admin may suspend or restore an account", code="forbidden")
+        if suspended and user_id == principal.id:
+            raise Conflict("an admin cannot suspend its own account", code="cannot_suspend_self")
+        return await self._change(user_id, suspended_at=utcnow() if suspended else None)
+
+    async def accounts(self, *, principal: Principal) -> list[User]:
+        """Every account, newest first, for an admin."""
+        if not principal.admin:
+            raise Forbidden("only an admin may list the accounts", code="forbidden")
+        async with self.db.session() as session:
+            return list((await session.exec(select(User).order_by(col(User.created_at).desc()))).all())
+
+    async def _change(self, user_id: str, **values: object) -> User:
         async with self.db.session() as session:
             row = (await session.exec(
                 sa.update(User).where(col(User.id) == user_id)

@@ -3,6 +3,7 @@
 from server.models import commerce, stores  # noqa: F401  (registers the buying and store tables)
 from server.models.common import Money, Schema
 from server.models.core import (
+    AccountIn,
     BlocklistIn,
     ChatBlock,
     ChatMessage,
@@ -24,12 +25,14 @@ from server.models.core import (
     User,
     Variant,
     VariantIn,
+    account_public,
     chat_public,
     product_public,
     user_public,
 )
 
 __all__ = [
+    "AccountIn",
     "BlocklistIn",
     "ChatBlock",
     "ChatMessage",
@@ -53,6 +56,7 @@ __all__ = [
     "User",
     "Variant",
     "VariantIn",
+    "account_public",
     "chat_public",
     "product_public",
     "user_public",

@@ -278,6 +278,15 @@ class UserOut(Answer):
     name: str
 
 
+class AccountOut(UserOut):
+    created_at: str
+    suspended_at: str | None  # suspended: no sign-in, no token works
+
+
+class Accounts(Answer):
+    items: list[AccountOut]
+
+
 class TokenOut(Answer):
     access_token: str
     token_type: Literal["bearer"]

@@ -28,6 +28,7 @@ class User(SQLModel, table=True):
     name: str = Column(max_length=100)
     token_version: int = Column(default=0, sa_column_kwargs={"server_default": "0"})  # raised to revoke tokens
     created_at: datetime = timestamp()
+    suspended_at: datetime | None = optional_timestamp()  # an admin suspended it: no sign-in, no token works
 
 
 class Product(SQLModel, table=True):
@@ -145,6 +146,15 @@ class PasswordIn(Schema):
 
 class RoleIn(Schema):
     role: Literal["admin", "seller", "host"]
+
+
+class AccountIn(Schema):
+    """An account an admin creates (the email checked by the accounts' one rule, accounts/emails.py)."""
+
+    email: str = Field(min_length=3, max_length=254)
+    role: Literal["admin", "seller", "host"]
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    password: str = Field(min_length=8, max_length=200)
 
 
 class VariantIn(Schema):
@@ -299,6 +309,11 @@ class BlocklistIn(Schema):
 
 def user_public(user: User) -> dict[str, Any]:
     return {"id": user.id, "email": user.email, "role": user.role, "name": user.name}
+
+
+def account_public(user: User) -> dict[str, Any]:
+    """An account as its admin sees it."""
+    return {**user_public(user), "created_at": iso(user.created_at), "suspended_at": iso(user.suspended_at)}
 
 
 def product_public(

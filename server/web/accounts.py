@@ -1,4 +1,5 @@
-"""Accounts: sign in, who am I, sign out everywhere, a new password, an account's role (admin)."""
+"""Accounts: sign in, who am I, sign out everywhere, a new password; an admin's accounts: create, list, role,
+suspend and restore."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from starlette.routing import Route
 from server.accounts.auth import DEVICE_DAYS
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
-from server.models import LoginIn, PasswordIn, RoleIn, user_public
-from server.models.answers import Me, NewToken, TokenOut, UserOut
+from server.models import AccountIn, LoginIn, PasswordIn, RoleIn, account_public, user_public
+from server.models.answers import AccountOut, Accounts, Me, NewToken, TokenOut, UserOut
 from server.web.common import bearer, services
 
 DEVICE_COOKIE = "vt_dev"
@@ -67,7 +68,40 @@ async def set_role(request: Request) -> Response:
     return JSONResponse(user_public(user))
 
 
+@operation("Create an account with a role and a first password", answers={201: AccountOut}, body=AccountIn,
+           errors={409: "email_taken", 422: "invalid_request, invalid_email, weak_password"}, auth="an admin")
+async def create_account(request: Request) -> Response:
+    principal = await bearer(request)
+    data = await body(request, AccountIn)
+    user = await services(request).auth.create_account(principal=principal, email=data.email, password=data.password,
+                                                       role=data.role, name=data.name)
+    return JSONResponse(account_public(user), status_code=201)
+
+
+@operation("Every account, newest first", answers={200: Accounts}, auth="an admin")
+async def list_accounts(request: Request) -> Response:
+    users = await services(request).auth.accounts(principal=await bearer(request))
+    return JSONResponse({"items": [account_public(user) for user in users]})
+
+
+def suspension(suspended: bool) -> object:
+    @operation("Suspend an account: it may not sign in, and its tokens stop working at once, on every node"
+               if suspended else "Restore a suspended account: it may sign in again (its old tokens stay ended)",
+               answers={200: AccountOut}, auth="an admin",
+               errors={404: "user_not_found", **({409: "cannot_suspend_self"} if suspended else {})})
+    async def endpoint(request: Request) -> Response:
+        user = await services(request).auth.set_suspended(principal=await bearer(request), suspended=suspended,
+                                                          user_id=path_id(request, "user_id"))
+        return JSONResponse(account_public(user))
+
+    return endpoint
+
+
 routes = [
+    Route("/api/accounts", create_account, methods=["POST"]),
+    Route("/api/accounts", list_accounts, methods=["GET"]),
+    Route("/api/accounts/{user_id}/suspend", suspension(True), methods=["POST"]),  # type: ignore[arg-type]
+    Route("/api/accounts/{user_id}/restore", suspension(False), methods=["POST"]),  # type: ignore[arg-type]
     Route("/api/auth/token", token, methods=["POST"]),
     Route("/api/auth/me", me, methods=["GET"]),
     Route("/api/auth/signout", sign_out, methods=["POST"]),

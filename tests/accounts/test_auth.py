@@ -4,15 +4,11 @@ changed password left old tokens working), and five wrong passwords from anywher
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import jwt
-import pytest
 
-from tests.support.api import Api, make_api
-from tests.support.api import test_settings as settings_for
+from tests.support.api import Api, until
 
 
 def code(response: Any) -> str:
@@ -76,17 +72,6 @@ def test_a_token_from_before_token_versions_holds_until_the_account_changes(api:
     assert code(api.client.get("/api/auth/me", headers={"authorization": f"Bearer {old}"})) == "token_revoked"
 
 
-@pytest.fixture
-def two_nodes(pg_url: str, redis_url: str) -> Iterator[tuple[Api, Api]]:
-    """Two apps sharing Redis and PostgreSQL, as two nodes do."""
-    settings = settings_for(database_url=pg_url, redis_url=redis_url)
-    first, second = make_api(settings), make_api(settings)
-    yield next(first), next(second)
-    for done in (first, second):
-        with pytest.raises(StopIteration):
-            next(done)
-
-
 def test_another_node_refuses_a_revoked_token_at_once(two_nodes: tuple[Api, Api]) -> None:
     a, b = two_nodes
     host = a.user("host")
@@ -94,13 +79,6 @@ def test_another_node_refuses_a_revoked_token_at_once(two_nodes: tuple[Api, Api]
     assert a.client.post("/api/auth/signout", headers=host["headers"]).status_code == 204
     until(lambda: b.client.get("/api/auth/me", headers=host["headers"]).status_code == 401,
           "the other node kept the revoked token's version")
-
-
-def until(condition: Callable[[], bool], message: str, seconds: float = 3.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.05)
 
 
 def test_strangers_guessing_do_not_lock_the_owner_out_of_a_known_device(api: Api) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -105,3 +106,11 @@ def make_api(settings: Settings) -> Iterator[Api]:
     address = "10." + ".".join(str(b) for b in secrets.token_bytes(3))
     with TestClient(app, client=(address, 50000)) as client:
         yield Api(client=client, services=app.state.services)
+
+
+def until(condition: Callable[[], bool], message: str, seconds: float = 3.0) -> None:
+    """Waits for `condition` (what another node learns through Redis), failing with `message` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)
