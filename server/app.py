@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await services.hub.close()
-            services.stores.renderer.close()
+            await services.stores.renderer.close()
             await services.bus.close()
             await services.db.dispose()
 

@@ -99,7 +99,10 @@ class Renderer:
         finally:
             self._queued -= 1
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        """Waiting sheets are cancelled and the one being drawn finishes; the pool's own thread is joined, so that
+        nothing of it is left for the interpreter's exit (a pool shut down without waiting raced its exit hook:
+        OSError "Bad file descriptor" printed after a Ctrl-C)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

@@ -39,7 +39,7 @@ async def test_drawing_happens_in_another_process_and_is_kept() -> None:
         png = await renderer.png("https://shop.example/q/x")
         assert png.startswith(b"\x89PNG") and await renderer.png("https://shop.example/q/x") is png
     finally:
-        renderer.close()
+        await renderer.close()
 
 
 async def test_more_sheets_than_the_queue_holds_are_refused_at_once() -> None:
@@ -51,7 +51,7 @@ async def test_more_sheets_than_the_queue_holds_are_refused_at_once() -> None:
         busy = [r for r in results if isinstance(r, Busy)]
         assert len(busy) == 1 and busy[0].status == 503 and busy[0].code == "busy"
     finally:
-        renderer.close()
+        await renderer.close()
 
 
 def test_a_store_holds_at_most_so_many_items(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
