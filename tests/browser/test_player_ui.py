@@ -178,8 +178,9 @@ def test_a_phone_held_upright_keeps_a_busy_chat_and_a_deal_off_the_poster(
             chat(other, f"{name} says hello {n}", name=name)
             chat(other, f"{name} asks about the coat's lining {n}")
             chat(other, f"{name} wants it in navy {n}")
+            # the lines reached the show before this viewer leaves (a page closed at once may not send its last)
+            expect(page.get_by_test_id("chat-list").locator("li")).to_have_count(3 * (n + 1))
             other.close()
-        expect(page.get_by_test_id("chat-list").locator("li")).to_have_count(9)
 
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / f"player-portrait-busy-{locale}.png", animations="disabled")
