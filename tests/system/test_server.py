@@ -102,7 +102,8 @@ async def test_serve_pings_every_ws_ping_s_and_an_answered_socket_stays(
     server, demo = demo_server  # started with WS_PING_S=1
     pings = await pings_answered(f"{server.ws_url}/ws/shows/{demo['show_id']}", 3, only_pings=False)
     gaps = [b - a for a, b in pairwise(pings)]
-    assert all(0.5 < gap < 1.9 for gap in gaps), gaps  # about a second apart, not 20 s (uvicorn's default)
+    # about a second apart, not 20 s (uvicorn's default); a loaded machine only lengthens them a little
+    assert all(0.5 < gap < 10 for gap in gaps), gaps
 
 
 async def test_no_token_reaches_the_log(tmp_path: Path) -> None:
