@@ -37,7 +37,8 @@ def price_text(amount: int, currency: str, lang: str = "en") -> str:
     whole, cents = divmod(amount, 100)
     if lang == "fr":
         return f"{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0{symbol}"  # Helvetica has no U+202F
-    return f"{symbol}{'' if len(symbol) == 1 else chr(0xa0)}{whole:,}.{cents:02d}"
+    space = "" if len(symbol) == 1 else "\u00a0"  # €189.00, but CHF 189.00
+    return f"{symbol}{space}{whole:,}.{cents:02d}"
 
 
 def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> str:

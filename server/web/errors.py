@@ -38,16 +38,16 @@ async def on_validation_error(_request: Request, exc: Exception) -> Response:
     return error_response(422, "invalid_request", "some fields are not valid", validation_details(exc))
 
 
-async def on_http_error(_request: Request, exc: Exception) -> Response:
+async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 404 and (page := not_found_page(_request)):
+    if exc.status_code == 404 and (page := not_found_page(request)):
         return page
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     response = error_response(exc.status_code, code, message)
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:  # every method the path takes, not only the first route's (one route a method)
-        response.headers["allow"] = ", ".join(_allowed(_request)) or response.headers.get("allow", "")
+        response.headers["allow"] = ", ".join(_allowed(request)) or response.headers.get("allow", "")
     return response
 
 

@@ -104,7 +104,7 @@ class MemoryBus:
         taken, show.reactions = show.reactions, {}
         changed = total != show.published_viewers
         show.published_viewers = total
-        return Tick(viewers=total, viewers_changed=changed, reactions=taken, totals=dict(show.totals))
+        return Tick(viewers=total, viewers_changed=changed, reactions=taken, totals=dict(show.totals) if taken else {})
 
     async def reaction_totals(self, show_id: str) -> dict[str, int]:
         return dict(self._show(show_id).totals)

@@ -83,7 +83,9 @@ if tostring(total) ~= (redis.call('GET', KEYS[4]) or '') then
 end
 local reactions = redis.call('HGETALL', KEYS[2])
 redis.call('DEL', KEYS[2])
-return {total, changed, reactions, redis.call('HGETALL', KEYS[6])}
+local totals = {}
+if #reactions > 0 then totals = redis.call('HGETALL', KEYS[6]) end  -- only a tick with reactions tells them
+return {total, changed, reactions, totals}
 """
 
 _VIEWERS = """

@@ -33,18 +33,17 @@ class Writer:
     address: str | None = None
 
     def blocks(self) -> list[tuple[str, str]]:
-        """What muting this writer holds: its account, its browser, and its address when anonymous."""
-        found = [("account", self.account_id), ("device", self.device)]
-        if self.account_id is None:  # an address is another person's too: only for anonymous viewers
-            found.append(("address", self.address))
-        return [(kind, value) for kind, value in found if value]
+        """What muting this writer holds: its account, its browser, and its address when anonymous (an address
+        is another person's too: never for a signed-in viewer)."""
+        return self._kinds(address=self.account_id is None)
 
     def marks(self) -> list[tuple[str, str]]:
         """What a message is checked against: its account and browser; its address only when it has
         neither (a client without the pages' cookie), as another browser behind it is someone else."""
-        found = [("account", self.account_id), ("device", self.device)]
-        if self.account_id is None and self.device is None:
-            found.append(("address", self.address))
+        return self._kinds(address=self.account_id is None and self.device is None)
+
+    def _kinds(self, *, address: bool) -> list[tuple[str, str]]:
+        found = [("account", self.account_id), ("device", self.device), ("address", self.address if address else None)]
         return [(kind, value) for kind, value in found if value]
 
 
