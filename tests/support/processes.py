@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -36,8 +37,41 @@ class ServerProcess:
                 self.proc.kill()
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the socket listening on `port` (Linux's /proc): a free port picked by one test
+    may be taken by another test's server before ours binds it, and that server's /healthz is not ours."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) in inodes:
+                    return True
+    return False
+
+
 def start_server(env: dict[str, str], *, log_dir: Path, workers: int = 1, log_level: str = "warning",
-                 access_log: bool = False) -> ServerProcess:
+                 access_log: bool = False, attempts: int = 3) -> ServerProcess:
+    """A server on a free port, healthy; started again on another port when another process took the port first."""
+    for _ in range(attempts - 1):
+        try:
+            return _start_server(env, log_dir=log_dir, workers=workers, log_level=log_level, access_log=access_log)
+        except PortTaken:
+            continue
+    return _start_server(env, log_dir=log_dir, workers=workers, log_level=log_level, access_log=access_log)
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _start_server(env: dict[str, str], *, log_dir: Path, workers: int, log_level: str,
+                  access_log: bool) -> ServerProcess:
     port = free_port()
     log = log_dir / f"server-{port}.log"
     full_env = {**os.environ, "VITRINE_ENV": "development", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
@@ -50,10 +84,16 @@ def start_server(env: dict[str, str], *, log_dir: Path, workers: int = 1, log_le
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+            said = log.read_text()
+            if "address already in use" in said.lower():
+                raise PortTaken(f"port {port} was taken by another process")
+            raise RuntimeError(f"server exited: {said[-2000:]}")
         try:
             if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
-                return server
+                if listens(proc.pid, port):
+                    return server
+                server.stop()  # another test's server answered on the port ours could not take
+                raise PortTaken(f"port {port} was taken by another process")
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
