@@ -89,6 +89,40 @@ class ShowOut(Answer):
     deal: DealOut | None
 
 
+class ShowCardProduct(Answer):
+    id: str
+    title: str
+    image: str | None
+
+
+class ShowCard(Answer):
+    """A show in a listing: its public fields, its products' titles and first images."""
+
+    id: str
+    title: str
+    status: Literal["scheduled", "live", "ended"]
+    host: Host
+    stream_url: str | None
+    scheduled_at: str | None
+    started_at: str | None
+    ended_at: str | None
+    buyer_limit: int
+    products: list[ShowCardProduct]
+
+
+class ShowPage(Answer):
+    items: list[ShowCard]
+    next_cursor: str | None
+
+
+class SellableProduct(ProductOut):
+    seller: Host
+
+
+class SellableProducts(Answer):
+    items: list[SellableProduct]
+
+
 class Pinned(Answer):
     pinned: ProductOut | None
 
