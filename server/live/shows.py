@@ -68,7 +68,8 @@ async def carrying(db: Database, product_ids: list[str]) -> dict[str, list[str]]
 def _check_schedule(when: datetime | None) -> None:
     if when is not None and when < utcnow():
         raise InvalidInput("the show's time has passed: schedule it later", code="schedule_in_past",
-                           details=[{"field": "scheduled_at", "message": "this time has passed"}])
+                           details=[{"field": "scheduled_at", "type": "schedule_in_past",
+                                     "message": "this time has passed"}])
 
 
 async def _check_products(session: AsyncSession, principal: Principal, product_ids: list[str]) -> None:

@@ -157,7 +157,8 @@ def test_a_show_cannot_be_created_in_the_past(api: Api) -> None:
     r = api.client.post("/api/shows", json={"title": "Yesterday", "scheduled_at": later(days=-1)},
                         headers=host["headers"])
     assert r.status_code == 422 and code(r) == "schedule_in_past"
-    assert r.json()["error"]["details"] == [{"field": "scheduled_at", "message": "this time has passed"}]
+    assert r.json()["error"]["details"] == [{"field": "scheduled_at", "type": "schedule_in_past",
+                                             "message": "this time has passed"}]
 
 
 def test_a_host_sees_the_products_its_sellers_let_it_sell(api: Api) -> None:
