@@ -73,7 +73,9 @@ class Host(Answer):
     name: str
 
 
-class ShowOut(Answer):
+class ShowFields(Answer):
+    """What a show and its card in a listing share."""
+
     id: str
     title: str
     status: Literal["scheduled", "live", "ended"]
@@ -82,9 +84,12 @@ class ShowOut(Answer):
     scheduled_at: str | None
     started_at: str | None
     ended_at: str | None
+    buyer_limit: int
+
+
+class ShowOut(ShowFields):
     viewers: int
     products: list[ProductOut]
-    buyer_limit: int
     pinned: ProductOut | None
     deal: DealOut | None
 
@@ -95,18 +100,9 @@ class ShowCardProduct(Answer):
     image: str | None
 
 
-class ShowCard(Answer):
+class ShowCard(ShowFields):
     """A show in a listing: its public fields, its products' titles and first images."""
 
-    id: str
-    title: str
-    status: Literal["scheduled", "live", "ended"]
-    host: Host
-    stream_url: str | None
-    scheduled_at: str | None
-    started_at: str | None
-    ended_at: str | None
-    buyer_limit: int
     products: list[ShowCardProduct]
 
 
