@@ -434,7 +434,7 @@ const STRINGS = {
     'notfound.home': 'Vitrine home',
     // studio-shows
     'host.studio_link': 'My shows',
-    'host.seller_studio': 'Open your studio: products, hosts, orders',
+    'host.seller_studio': 'Open your studio',
     'err.show_not_scheduled': 'This show has started: only a scheduled show can be changed.',
     'err.schedule_in_past': 'This time has passed: pick a later one.',
     'err.invalid_cursor': 'This list has changed: load it again.',
@@ -873,7 +873,7 @@ const STRINGS = {
     'notfound.home': 'Accueil Vitrine',
     // studio-shows
     'host.studio_link': 'Mes émissions',
-    'host.seller_studio': 'Ouvrir votre studio : produits, animateurs, commandes',
+    'host.seller_studio': 'Ouvrir votre studio',
     'err.show_not_scheduled': 'Cette émission a commencé : seule une émission programmée peut être modifiée.',
     'err.schedule_in_past': 'Cet horaire est passé : choisissez-en un plus tard.',
     'err.invalid_cursor': 'Cette liste a changé : rechargez-la.',
