@@ -30,7 +30,7 @@ async def create_show(request: Request) -> Response:
            query={"host": "`me` (signed in) or a host's id", "status": "scheduled, live, ended: one or several, "
                   "comma-separated", "limit": "1 to 100 (20)", "cursor": "the `next_cursor` of the page before"})
 async def list_shows(request: Request) -> Response:
-    known = {k: v for k, v in request.query_params.items() if k in ShowsQuery.model_fields}
+    known = {k: v for k, v in request.query_params.items() if k in ShowsQuery.model_fields and v}  # `?cursor=`: none
     query = ShowsQuery.model_validate(known)
     principal = await optional_bearer(request) if query.host == "me" else None
     return JSONResponse(await services(request).shows.browse(principal=principal, host=query.host,

@@ -4,7 +4,8 @@ has passed is refused next to its field."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -15,6 +16,7 @@ from tests.support.studio import api_token, open_studio
 
 Demo = tuple[ServerProcess, dict[str, str]]
 COAT = "Oversized wool coat"
+PARIS = "Europe/Paris"
 
 
 def row(page: Page, title: str) -> object:
@@ -30,13 +32,15 @@ def my_shows(server: ServerProcess, demo: dict[str, str]) -> list[dict[str, obje
 
 def test_a_host_schedules_edits_duplicates_and_opens_its_show(open_page: OpenPage, demo_server: Demo) -> None:
     server, demo = demo_server
-    page = open_studio(open_page, "#/shows", email=demo["host_email"], password=demo["password"], viewport=PHONE)
+    page = open_studio(open_page, "#/shows", email=demo["host_email"], password=demo["password"], viewport=PHONE,
+                       timezone=PARIS)
     expect(page.get_by_test_id("shows-live").get_by_test_id("show-row")).to_have_count(1)  # the demo's live show
 
     page.get_by_test_id("show-new").click()
     page.get_by_test_id("show-title-input").fill("Winter preview")
     page.get_by_test_id("show-product").filter(has_text=COAT).locator("input").check()
-    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT18:00")
+    day = datetime.now(ZoneInfo(PARIS)).date() + timedelta(days=1)
+    tomorrow = f"{day.isoformat()}T18:00"
     page.get_by_test_id("show-when").fill(tomorrow)
     page.get_by_test_id("show-limit").fill("2")
     assert_fits(page, "[data-testid=show-form]")
@@ -44,8 +48,9 @@ def test_a_host_schedules_edits_duplicates_and_opens_its_show(open_page: OpenPag
     expect(row(page, "Winter preview")).to_be_visible()
     expect(page.get_by_test_id("shows-scheduled")).to_contain_text("Winter preview")
     created = next(s for s in my_shows(server, demo) if s["title"] == "Winter preview")
-    # the time typed is the browser's own, sent in UTC
-    assert created["scheduled_at"] == page.evaluate(f"new Date('{tomorrow}').toISOString().replace('.000Z', 'Z')")
+    # the time typed is the browser's own (Paris), sent in UTC
+    at_six = datetime.combine(day, time(18), tzinfo=ZoneInfo(PARIS)).astimezone(UTC)
+    assert created["scheduled_at"] == at_six.isoformat().replace("+00:00", "Z")
     assert [p["title"] for p in created["products"]] == [COAT] and created["buyer_limit"] == 2  # type: ignore[index]
 
     row(page, "Winter preview").get_by_test_id("show-edit").click()
