@@ -20,7 +20,8 @@ ROLES = ("host", "seller", "admin")
 # what anyone may call, signed in or not (the buyer's links carry their own tokens)
 PUBLIC = {
     ("POST", "/api/auth/token"), ("GET", "/api/products"), ("GET", "/api/products/{product_id}"),
-    ("GET", "/api/shows/{show_id}"), ("GET", "/api/shows/{show_id}/timeline"), ("POST", "/api/orders"),
+    ("GET", "/api/shows"), ("GET", "/api/shows/{show_id}"), ("GET", "/api/shows/{show_id}/timeline"),
+    ("POST", "/api/orders"),
     ("POST", "/api/quotes"), ("GET", "/api/orders/{order_id}"), ("POST", "/api/orders/{order_id}/cancel"),
     ("POST", "/api/payments/{provider}/webhook"), ("GET", "/api/pay/sandbox/{ref}"),
     ("POST", "/api/pay/sandbox/{ref}"), ("GET", "/api/stores/{store_id}"),
