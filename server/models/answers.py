@@ -144,6 +144,11 @@ class Payment(Answer):
     declined_at: str | None  # when its payment was last declined: a pending order may still be paid
 
 
+class Tracking(Answer):
+    number: str
+    carrier: str | None
+
+
 class OrderOut(Answer):
     id: str
     status: Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
@@ -167,12 +172,26 @@ class OrderOut(Answer):
     cancel_reason: str | None
     delivery: Delivery
     payment: Payment
+    tracking: Tracking | None  # set when the seller ships it
     token: str | None = None  # to the buyer who placed it: the order link's token
     url: str | None = None
 
 
 class Orders(Answer):
     items: list[OrderOut]
+    next_cursor: str | None  # the `cursor` of the next page; null on the last
+
+
+class VoucherUseOut(Answer):
+    order_id: str
+    created_at: str | None
+    status: Literal["pending", "paid", "shipped", "delivered"]
+    discount: Price
+    total: Price
+
+
+class VoucherUses(Answer):
+    items: list[VoucherUseOut]
 
 
 class VoucherState(Answer):
@@ -243,6 +262,21 @@ class ItemStats(Answer):
     orders: int
     conversion: float | None
     revenue: Price
+
+
+class StoreSummary(Answer):
+    id: str
+    name: str
+    address: str
+    opens_on: str | None
+    closes_on: str | None
+    show_id: str | None
+    created_at: str | None
+    item_count: int  # items on sale
+
+
+class Stores(Answer):
+    items: list[StoreSummary]
 
 
 class StoreStats(Answer):
