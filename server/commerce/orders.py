@@ -36,7 +36,7 @@ from server.infra.db import Database
 from server.infra.ids import as_utc, iso, utcnow
 from server.infra.sql import fetch
 from server.links import Links
-from server.models import Product, Variant
+from server.models import Product, Show, ShowProduct, Variant
 from server.models.commerce import Order, OrderIn, OrderRow, OrdersQuery, QuoteIn, Voucher
 from server.models.common import encode_cursor
 from server.models.stores import StoreItem
@@ -328,6 +328,20 @@ class Orders:
         more = len(orders) > query.limit
         return {"items": [self.public(line.order, product=line.product, variant=line.variant) for line in lines],
                 "next_cursor": encode_cursor(lines[-1].order.created_at, lines[-1].order.id) if more else None}
+
+    async def seller_shows(self, *, principal: Principal, limit: int = 200) -> list[dict[str, Any]]:
+        """The shows that carry the seller's products (every show for an admin), newest first: what its orders
+        may be filtered by."""
+        principal.require("seller")
+        query = select(Show).order_by(col(Show.created_at).desc(), col(Show.id).desc()).limit(limit)
+        if not principal.admin:
+            query = query.where(col(Show.id).in_(
+                select(ShowProduct.show_id).join(Product, col(Product.id) == col(ShowProduct.product_id))
+                .where(Product.seller_id == principal.id)))
+        async with self.db.session() as session:
+            shows = (await session.exec(query)).all()
+        return [{"id": show.id, "title": show.title, "status": show.status, "scheduled_at": iso(show.scheduled_at),
+                 "started_at": iso(show.started_at)} for show in shows]
 
     def export(self, *, principal: Principal, query: OrdersQuery, page: int = 500) -> AsyncIterator[list[OrderLine]]:
         """Every order `for_seller` would list with these filters (its limit and cursor aside), newest first, in

@@ -182,6 +182,18 @@ class Orders(Answer):
     next_cursor: str | None  # the `cursor` of the next page; null on the last
 
 
+class SellerShow(Answer):
+    id: str
+    title: str
+    status: Literal["scheduled", "live", "ended"]
+    scheduled_at: str | None
+    started_at: str | None
+
+
+class SellerShows(Answer):
+    items: list[SellerShow]
+
+
 class VoucherUseOut(Answer):
     order_id: str
     created_at: str | None

@@ -70,6 +70,8 @@ def test_the_list_filters_by_status_show_store_and_day(api: Api, shop: dict[str,
     assert listed(api, seller, to=naive) == [in_show["id"]], "an instant without an offset is UTC"
     admin = api.user("admin")
     assert {in_show["id"], in_store["id"], theirs["id"]} <= set(listed(api, admin, limit="200"))
+    shows = api.client.get("/api/sellers/me/shows", headers=seller["headers"]).json()["items"]
+    assert [(s["id"], s["status"]) for s in shows] == [(shop["show"]["id"], "live")], "the show filter's choices"
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(api: Api, shop: dict[str, Any]) -> None:
