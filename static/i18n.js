@@ -432,6 +432,17 @@ const STRINGS = {
     'notfound.title': 'This page does not exist',
     'notfound.text': 'The link may be mistyped, or what it pointed to is gone.',
     'notfound.home': 'Vitrine home',
+    // studio-orders
+    'err.invalid_transition': 'This order cannot make that move in its state (it changed meanwhile?): reload it.',
+    'err.refund_failed': 'The payment provider refused the refund: nothing changed, try again later.',
+    'err.not_order_seller': 'Only the order\'s seller may do this.',
+    'err.voucher_code_taken': 'This code is taken: pick another.',
+    'err.voucher_not_found': 'We cannot find this voucher among yours.',
+    'err.store_not_found': 'This store does not exist.',
+    'err.not_store_seller': 'Only the store\'s seller may do this.',
+    'err.not_product_seller': 'A store carries its own seller\'s products only.',
+    'err.item_not_found': 'This item is no longer in the store.',
+    'err.store_full': 'This store holds 500 items on sale: take one off first.',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -865,6 +876,17 @@ const STRINGS = {
     'notfound.title': 'Cette page n\'existe pas',
     'notfound.text': 'Le lien est peut-être mal saisi, ou ce qu\'il désignait n\'existe plus.',
     'notfound.home': 'Accueil Vitrine',
+    // studio-orders
+    'err.invalid_transition': 'Cette commande ne peut pas faire ce passage dans son état (elle a changé entre-temps ?) : rechargez-la.',
+    'err.refund_failed': 'Le prestataire de paiement a refusé le remboursement : rien n\'a changé, réessayez plus tard.',
+    'err.not_order_seller': 'Seul le vendeur de la commande peut faire cela.',
+    'err.voucher_code_taken': 'Ce code est déjà pris : choisissez-en un autre.',
+    'err.voucher_not_found': 'Nous ne trouvons pas ce code promo parmi les vôtres.',
+    'err.store_not_found': 'Cette boutique n\'existe pas.',
+    'err.not_store_seller': 'Seul le vendeur de la boutique peut faire cela.',
+    'err.not_product_seller': 'Une boutique ne vend que les produits de son vendeur.',
+    'err.item_not_found': 'Cet article n\'est plus dans la boutique.',
+    'err.store_full': 'Cette boutique a 500 articles en vente : retirez-en un d\'abord.',
   },
 };
 

@@ -1,2 +1,5 @@
 // The studio's sections: one line each, `export { default as <id> } from './sections/<id>.js';`.
 // The navigation orders them by their `order` (smaller first; 50 when absent), then by id.
+export { default as orders } from './sections/orders.js';
+export { default as vouchers } from './sections/vouchers.js';
+export { default as stores } from './sections/stores.js';
