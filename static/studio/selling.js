@@ -37,3 +37,8 @@ export function isoFromLocal(value) {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? '' : date.toISOString();
 }
+
+/** Appends the parts that are there (a null or false part is left out, where append would write "null"). */
+export function fill(node, parts) {
+  node.append(...parts.filter((part) => part !== null && part !== undefined && part !== false));
+}

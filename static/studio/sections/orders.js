@@ -3,7 +3,7 @@
 // with the moves its status allows (ship with a tracking number, deliver, cancel, refund), each confirmed.
 import { ApiError } from '/static/api.js';
 import { errorText, formatDate, money, t } from '/static/i18n.js';
-import { STATUSES, choices, labelled, queryOf, statusBadge } from '/static/studio/selling.js';
+import { choices, fill, labelled, queryOf, statusBadge, STATUSES } from '/static/studio/selling.js';
 import { el } from '/static/ui.js';
 
 const FILTERS = ['status', 'show_id', 'store_id', 'from', 'to'];
@@ -94,7 +94,7 @@ async function renderList(view, ctx) {
       exporting.disabled = false;
     }
   });
-  view.append(
+  fill(view, [
     el('div', { class: 's-head' }, el('h1', { text: t('orders.title') }), exporting),
     bar,
     filters.toString() ? el('p', { class: 'sell-clear' }, el('a', { href: '#/orders', dataset: { testid: 'filters-clear' },
@@ -102,7 +102,7 @@ async function renderList(view, ctx) {
     page.items.length ? list : el('p', { class: 's-empty', dataset: { testid: 'orders-empty' },
       text: t(filters.toString() ? 'orders.none_filtered' : 'orders.none') }),
     el('div', { class: 's-actions sell-more-row' }, more),
-  );
+  ]);
 }
 
 // --- one order ---------------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ async function renderOrder(view, ctx, orderId) {
 
   const tracking = order.tracking
     ? [order.tracking.carrier, order.tracking.number].filter(Boolean).join(' · ') : '';
-  view.append(
+  fill(view, [
     el('p', { class: 'sell-back' }, el('a', { href: `#/orders${lastFilters ? `?${lastFilters}` : ''}`,
       dataset: { testid: 'orders-back' }, text: t('orders.back') })),
     el('div', { class: 's-head' }, el('h1', { text: t('orders.order_title', { id: order.id }) }), statusBadge(order.status)),
@@ -203,7 +203,7 @@ async function renderOrder(view, ctx, orderId) {
     shipForm,
     actions.length ? el('div', { class: 's-actions sell-moves' }, actions) : null,
     problem,
-  );
+  ]);
 }
 
 export default {

@@ -3,7 +3,7 @@
 // its link to copy) and stats pages.
 import { ApiError } from '/static/api.js';
 import { errorText, formatDate, plural, t } from '/static/i18n.js';
-import { choices, labelled } from '/static/studio/selling.js';
+import { choices, fill, labelled } from '/static/studio/selling.js';
 import { el } from '/static/ui.js';
 
 function storeRow(store) {
@@ -44,13 +44,13 @@ function createForm(ctx) {
 
 async function renderList(view, ctx) {
   const stores = await ctx.api('GET', '/api/stores');
-  view.append(
+  fill(view, [
     el('div', { class: 's-head' }, el('h1', { text: t('stores.title') })),
     createForm(ctx),
     stores.items.length
       ? el('ul', { class: 's-list', dataset: { testid: 'stores-list' } }, stores.items.map(storeRow))
       : el('p', { class: 's-empty', dataset: { testid: 'stores-empty' }, text: t('stores.none') }),
-  );
+  ]);
 }
 
 // --- one store ---------------------------------------------------------------------------------------------
@@ -126,13 +126,13 @@ async function renderStore(view, ctx, storeId) {
       ctx.refresh();
     });
     return el('li', { class: 's-row', dataset: { testid: 'item-row', id: item.id } },
-      el('img', { class: 'sell-qr', src: item.qr_svg, alt: '', width: 56, height: 56, loading: 'lazy' }),
+      el('img', { class: 'sell-qr', src: item.qr_svg, alt: '', width: 56, height: 56 }),
       el('strong', { text: title }), el('span', { text: size }), revoke);
   };
 
   const screenLink = el('input', { class: 'field sell-link', readOnly: true, value: screenUrl,
     dataset: { testid: 'screen-url' }, 'aria-label': t('stores.screen_link') });
-  view.append(
+  fill(view, [
     el('p', { class: 'sell-back' }, el('a', { href: '#/stores', text: t('stores.back') })),
     el('div', { class: 's-head' }, el('h1', { text: store.name })),
     store.address ? el('p', { class: 'hint', text: store.address }) : null,
@@ -153,7 +153,7 @@ async function renderStore(view, ctx, storeId) {
       ? el('ul', { class: 's-list', dataset: { testid: 'items-list' } }, store.items.map(itemRow))
       : el('p', { class: 's-empty', dataset: { testid: 'items-empty' }, text: t('stores.no_items') }),
     problem,
-  );
+  ]);
 }
 
 export default {

@@ -2,7 +2,7 @@
 // them with their uses; a voucher's "Uses" opens the orders that used it.
 import { ApiError } from '/static/api.js';
 import { errorText, formatDate, money, plural, t, toMinor } from '/static/i18n.js';
-import { choices, isoFromLocal, labelled, statusBadge } from '/static/studio/selling.js';
+import { choices, fill, isoFromLocal, labelled, statusBadge } from '/static/studio/selling.js';
 import { el } from '/static/ui.js';
 
 const WHEN = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };
@@ -184,12 +184,12 @@ export default {
   },
   async render(view, ctx) {
     const [vouchers, shows] = await Promise.all([ctx.api('GET', '/api/vouchers'), ctx.api('GET', '/api/sellers/me/shows')]);
-    view.append(
+    fill(view, [
       el('div', { class: 's-head' }, el('h1', { text: t('vouchers.title') })),
       createForm(ctx, shows.items),
       vouchers.items.length
         ? el('ul', { class: 's-list sell-vouchers', dataset: { testid: 'vouchers-list' } }, vouchers.items.map((v) => row(v, ctx)))
         : el('p', { class: 's-empty', dataset: { testid: 'vouchers-empty' }, text: t('vouchers.none') }),
-    );
+    ]);
   },
 };
