@@ -256,7 +256,7 @@ class StoreItemOut(Answer):
     qr_svg: str
 
 
-class StoreOut(Answer):
+class StoreFields(Answer):
     id: str
     name: str
     address: str
@@ -264,6 +264,9 @@ class StoreOut(Answer):
     closes_on: str | None
     show_id: str | None
     created_at: str | None
+
+
+class StoreOut(StoreFields):
     items: list[StoreItemOut]
 
 
@@ -276,14 +279,7 @@ class ItemStats(Answer):
     revenue: Price
 
 
-class StoreSummary(Answer):
-    id: str
-    name: str
-    address: str
-    opens_on: str | None
-    closes_on: str | None
-    show_id: str | None
-    created_at: str | None
+class StoreSummary(StoreFields):
     item_count: int  # items on sale
 
 

@@ -42,3 +42,8 @@ export function isoFromLocal(value) {
 export function fill(node, parts) {
   node.append(...parts.filter((part) => part !== null && part !== undefined && part !== false));
 }
+
+/** A section's render for #/<id> (the list) and #/<id>/<item> (one of them). */
+export function pages(list, one) {
+  return async (view, ctx) => (ctx.params[0] ? one(view, ctx, ctx.params[0]) : list(view, ctx));
+}

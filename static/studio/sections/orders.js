@@ -3,7 +3,7 @@
 // with the moves its status allows (ship with a tracking number, deliver, cancel, refund), each confirmed.
 import { ApiError } from '/static/api.js';
 import { errorText, formatDate, money, t } from '/static/i18n.js';
-import { choices, fill, labelled, queryOf, statusBadge, STATUSES } from '/static/studio/selling.js';
+import { STATUSES, choices, fill, labelled, pages, queryOf, statusBadge } from '/static/studio/selling.js';
 import { el } from '/static/ui.js';
 
 const FILTERS = ['status', 'show_id', 'store_id', 'from', 'to'];
@@ -349,8 +349,5 @@ export default {
       'orders.done.refund': 'Commande {id} remboursée : {amount}.',
     },
   },
-  async render(view, ctx) {
-    if (ctx.params[0]) await renderOrder(view, ctx, ctx.params[0]);
-    else await renderList(view, ctx);
-  },
+  render: pages(renderList, renderOrder),
 };

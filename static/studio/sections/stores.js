@@ -3,7 +3,7 @@
 // its link to copy) and stats pages.
 import { ApiError } from '/static/api.js';
 import { errorText, formatDate, plural, t } from '/static/i18n.js';
-import { choices, fill, labelled } from '/static/studio/selling.js';
+import { choices, fill, labelled, pages } from '/static/studio/selling.js';
 import { el } from '/static/ui.js';
 
 function storeRow(store) {
@@ -237,8 +237,5 @@ export default {
       'stores.revoked': '{title} est retiré de la vente.',
     },
   },
-  async render(view, ctx) {
-    if (ctx.params[0]) await renderStore(view, ctx, ctx.params[0]);
-    else await renderList(view, ctx);
-  },
+  render: pages(renderList, renderStore),
 };
