@@ -101,6 +101,8 @@ def test_a_seller_filters_ships_refunds_and_exports_orders(open_page: OpenPage, 
     headers = api_token(server.base_url, demo["seller_email"], demo["password"])
     got = httpx.get(f"{server.base_url}/api/orders/{zoe['id']}", headers=headers, timeout=10).json()
     assert got["status"] == "shipped" and got["tracking"] == {"number": "6A12345678901", "carrier": "Colissimo"}
+    buyer = open_page(zoe["url"].replace(server.base_url, ""), viewport=PHONE)  # the buyer's own order page
+    expect(buyer.get_by_test_id("order-tracking")).to_have_text("Tracking number: 6A12345678901 (Colissimo)")
 
     # back to the filtered list, refund Marc's
     page.get_by_test_id("orders-back").click()
