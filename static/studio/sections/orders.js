@@ -14,6 +14,15 @@ function filtersOf(query) {
   return queryOf(Object.fromEntries(FILTERS.map((name) => [name, query.get(name) || ''])));
 }
 
+/** Any status, each status, and the link's own several (`paid,shipped`, which the API takes) when it has them. */
+function statusChoices(current) {
+  const pairs = [['', t('orders.filter.any_status')], ...STATUSES.map((s) => [s, t(`orders.status.${s}`)])];
+  if (current && !STATUSES.includes(current)) {
+    pairs.push([current, current.split(',').map((s) => t(`orders.status.${s.trim()}`)).join(' + ')]);
+  }
+  return pairs;
+}
+
 function items(order) {
   return `${order.product.title} · ${order.variant.label} × ${order.quantity}`;
 }
@@ -50,8 +59,7 @@ async function renderList(view, ctx) {
   };
   const bar = el('form', { class: 's-toolbar sell-filters', dataset: { testid: 'orders-filters' },
     onsubmit: (event) => event.preventDefault() },
-  labelled('orders-status', 'orders.filter.status', choices('status',
-    [['', t('orders.filter.any_status')], ...STATUSES.map((s) => [s, t(`orders.status.${s}`)])],
+  labelled('orders-status', 'orders.filter.status', choices('status', statusChoices(filters.get('status') || ''),
     filters.get('status') || '', { dataset: { testid: 'filter-status' } })),
   labelled('orders-show', 'orders.filter.show', choices('show_id',
     [['', t('orders.filter.any_show')], ...shows.items.map((s) => [s.id, s.title])],
