@@ -11,12 +11,15 @@ may cancel an order until it is paid.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
 from server.commerce import offers
@@ -33,8 +36,10 @@ from server.infra.db import Database
 from server.infra.ids import as_utc, iso, utcnow
 from server.infra.sql import fetch
 from server.links import Links
-from server.models import Product, Variant
-from server.models.commerce import Order, OrderIn, OrderRow, QuoteIn
+from server.models import Product, Show, ShowProduct, Variant
+from server.models.commerce import Order, OrderIn, OrderRow, OrdersQuery, QuoteIn, Voucher
+from server.models.common import encode_cursor
+from server.models.stores import StoreItem
 
 log = logging.getLogger("vitrine.orders")
 
@@ -144,6 +149,8 @@ class Orders:
                         "url": self.links.payment(order.payment_provider, order.payment_ref or "")
                         if order.status == "pending" else None,
                         "declined_at": iso(order.payment_declined_at)},
+            "tracking": {"number": order.tracking_number, "carrier": order.carrier} if order.tracking_number
+            else None,
         }
         if token:
             body["token"] = self.token(order.id)
@@ -154,7 +161,7 @@ class Orders:
 
     async def transition(self, *, order_id: str, to: str, principal: Principal | None = None,
                          reason: str | sa.ColumnElement[str] | None = None,
-                         refund_at_provider: bool = True) -> dict[str, Any]:
+                         refund_at_provider: bool = True, stamps: dict[str, Any] | None = None) -> dict[str, Any]:
         """Move an order along pending → paid → shipped → delivered, or to cancelled / refunded.
         A conditional UPDATE on the status makes each move happen once, whoever tries it; stock,
         quotas, deal and voucher uses come back in the same transaction as a cancel or refund."""
@@ -169,7 +176,7 @@ class Orders:
                 sa.update(Order).where(col(Order.id) == order.id, col(Order.status).in_(TRANSITIONS[to]))
                 .values(status=to, **{STAMP[to]: utcnow()},
                         **({"cancel_reason": reason[:32] if isinstance(reason, str) else reason}
-                           if reason is not None else {}))
+                           if reason is not None else {}), **(stamps or {}))
                 .returning(col(Order.id))
             )
             if moved.first() is None:
@@ -202,6 +209,12 @@ class Orders:
             await self.gate.give([(order.variant_id, order.quantity)])
             self.feed.note_stock(product_id=order.product_id, variant_id=order.variant_id, available=left)
         return self.public(order, product=product, variant=variant)
+
+    async def ship(self, *, order_id: str, principal: Principal, tracking_number: str,
+                   carrier: str | None = None) -> dict[str, Any]:
+        """paid → shipped, recording the parcel's tracking number (and its carrier) with the move."""
+        return await self.transition(order_id=order_id, to="shipped", principal=principal,
+                                     stamps={"tracking_number": tracking_number, "carrier": carrier})
 
     async def paid(self, *, payment_ref: str, amount: int, currency: str) -> tuple[str | None, str]:
         """A provider says the payment succeeded: pending → paid, when it paid the order's total in the
@@ -303,15 +316,99 @@ class Orders:
                 log.exception("could not expire order %s", order_id)  # the next sweep tries again
         return expired
 
-    async def for_seller(self, *, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+    # --- the seller's list and export ----------------------------------------------------------------
+
+    async def for_seller(self, *, principal: Principal, query: OrdersQuery) -> dict[str, Any]:
+        """One page of the seller's orders (everyone's for an admin) that pass the filters, newest first, and
+        the cursor of the next page (None on the last)."""
         principal.require("seller")
         async with self.db.session() as session:
-            query = select(Order).order_by(col(Order.created_at).desc()).limit(limit)
-            if not principal.admin:
-                query = query.where(Order.seller_id == principal.id)
-            orders = (await session.exec(query)).all()
-            products = {p.id: p for p in (await session.exec(
-                select(Product).where(col(Product.id).in_({o.product_id for o in orders})))).all()}
-            variants = {v.id: v for v in (await session.exec(
-                select(Variant).where(col(Variant.id).in_({o.variant_id for o in orders})))).all()}
-        return [self.public(o, product=products.get(o.product_id), variant=variants.get(o.variant_id)) for o in orders]
+            orders = await self._page(session, principal, query, after=query.cursor, limit=query.limit + 1)
+            lines = await self._lines(session, orders[:query.limit])
+        more = len(orders) > query.limit
+        return {"items": [self.public(line.order, product=line.product, variant=line.variant) for line in lines],
+                "next_cursor": encode_cursor(lines[-1].order.created_at, lines[-1].order.id) if more else None}
+
+    async def seller_shows(self, *, principal: Principal, limit: int = 200) -> list[dict[str, Any]]:
+        """The shows that carry the seller's products (every show for an admin), newest first: what its orders
+        may be filtered by."""
+        principal.require("seller")
+        query = select(Show).order_by(col(Show.created_at).desc(), col(Show.id).desc()).limit(limit)
+        if not principal.admin:
+            query = query.where(col(Show.id).in_(
+                select(ShowProduct.show_id).join(Product, col(Product.id) == col(ShowProduct.product_id))
+                .where(Product.seller_id == principal.id)))
+        async with self.db.session() as session:
+            shows = (await session.exec(query)).all()
+        return [{"id": show.id, "title": show.title, "status": show.status, "scheduled_at": iso(show.scheduled_at),
+                 "started_at": iso(show.started_at)} for show in shows]
+
+    def export(self, *, principal: Principal, query: OrdersQuery, page: int = 500) -> AsyncIterator[list[OrderLine]]:
+        """Every order `for_seller` would list with these filters (its limit and cursor aside), newest first, in
+        pages of `page` read one after another. The role is checked now, before the first page is read."""
+        principal.require("seller")
+        return self._pages(principal, query, page)
+
+    async def _pages(self, principal: Principal, query: OrdersQuery, page: int) -> AsyncIterator[list[OrderLine]]:
+        after: tuple[datetime, str] | None = None
+        while True:
+            async with self.db.session() as session:
+                orders = await self._page(session, principal, query, after=after, limit=page)
+                lines = await self._lines(session, orders)
+            if lines:
+                yield lines
+            if len(orders) < page:
+                return
+            after = (as_utc(orders[-1].created_at), orders[-1].id)
+
+    @staticmethod
+    async def _page(session: AsyncSession, principal: Principal, query: OrdersQuery, *,
+                    after: tuple[datetime, str] | None, limit: int) -> list[Order]:
+        created, order_id = col(Order.created_at), col(Order.id)
+        select_ = select(Order).order_by(created.desc(), order_id.desc()).limit(limit)
+        if not principal.admin:
+            select_ = select_.where(Order.seller_id == principal.id)
+        if query.status:
+            select_ = select_.where(col(Order.status).in_(query.status))
+        if query.show_id:
+            select_ = select_.where(Order.show_id == query.show_id)
+        if query.store_id:
+            select_ = select_.where(col(Order.store_item_id).in_(
+                select(StoreItem.id).where(StoreItem.store_id == query.store_id)))
+        if query.from_:
+            select_ = select_.where(created >= query.from_)
+        if query.to:
+            select_ = select_.where(created < query.to)
+        if after is not None:  # spelled out rather than a row value, so that the time is bound as a column's
+            at, last = after
+            select_ = select_.where(sa.or_(created < at, sa.and_(created == at, order_id < last)))
+        return list((await session.exec(select_)).all())
+
+    @staticmethod
+    async def _lines(session: AsyncSession, orders: list[Order]) -> list[OrderLine]:
+        """The orders with their product, variant, voucher code and store, read in one query each."""
+        async def by_id(model: Any, ids: set[str | None]) -> dict[str, Any]:
+            wanted = {i for i in ids if i}
+            if not wanted:
+                return {}
+            return {row.id: row for row in (await session.exec(select(model).where(col(model.id).in_(wanted)))).all()}
+
+        products = await by_id(Product, {o.product_id for o in orders})
+        variants = await by_id(Variant, {o.variant_id for o in orders})
+        vouchers = await by_id(Voucher, {o.voucher_id for o in orders})
+        items = await by_id(StoreItem, {o.store_item_id for o in orders})
+        return [OrderLine(order=o, product=products.get(o.product_id), variant=variants.get(o.variant_id),
+                          voucher_code=vouchers[o.voucher_id].code if o.voucher_id in vouchers else None,
+                          store_id=items[o.store_item_id].store_id if o.store_item_id in items else None)
+                for o in orders]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """An order as a seller's list and export show it: with its product, variant, voucher code and store."""
+
+    order: Order
+    product: Product | None
+    variant: Variant | None
+    voucher_code: str | None
+    store_id: str | None

@@ -11,13 +11,15 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
-from server.errors import Conflict, InvalidInput, TooManyRequests
+from server.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from server.infra.db import Database
 from server.infra.ids import as_utc, iso, new_id, utcnow
 from server.infra.sql import insert_ignore
 from server.models import Product, Show
-from server.models.commerce import Voucher, VoucherIn, VoucherUse
+from server.models.commerce import Order, Voucher, VoucherIn, VoucherUse
 from server.realtime.bus import Bus
+
+HOLDING = ("pending", "paid", "shipped", "delivered")  # orders that hold a voucher's use
 
 
 def voucher_public(v: Voucher) -> dict[str, Any]:
@@ -77,6 +79,21 @@ class Vouchers:
             if not principal.admin:
                 query = query.where(Voucher.seller_id == principal.id)
             return [voucher_public(v) for v in (await session.exec(query)).all()]
+
+    async def uses(self, *, principal: Principal, code: str, limit: int = 500) -> list[dict[str, Any]]:
+        """The orders that hold a use of this voucher (the `used` count: pending to delivered; a cancel or a
+        refund gives its use back), newest first, at most `limit`. Another seller's code is not found."""
+        principal.require("seller")
+        async with self.db.session() as session:
+            voucher = (await session.exec(select(Voucher).where(Voucher.code == code.strip().upper()))).first()
+            if voucher is None or not (principal.admin or voucher.seller_id == principal.id):
+                raise NotFound(f"no voucher {code[:32]} of yours", code="voucher_not_found")
+            orders = (await session.exec(
+                select(Order).where(Order.voucher_id == voucher.id, col(Order.status).in_(HOLDING))
+                .order_by(col(Order.created_at).desc(), col(Order.id).desc()).limit(limit))).all()
+        return [{"order_id": o.id, "created_at": iso(o.created_at), "status": o.status,
+                 "discount": {"amount": o.discount_amount, "currency": o.currency},
+                 "total": {"amount": o.total_amount, "currency": o.currency}} for o in orders]
 
     async def quote(self, session: AsyncSession, *, code: str, product: Product, show_id: str | None,
                     subtotal: int) -> tuple[Voucher, int]:

@@ -61,10 +61,12 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-async def body(request: Request, schema: type[M]) -> M:
+async def body(request: Request, schema: type[M], *, empty: dict[str, Any] | None = None) -> M:
+    """The JSON object of the request's body as `schema`; with `empty`, no body at all stands for that object (so
+    that a missing body is told by the fields it lacks, a 422)."""
     raw = await read_limited(request)
     try:
-        data = orjson.loads(raw) if raw else None
+        data = orjson.loads(raw) if raw else empty
     except orjson.JSONDecodeError:
         raise DomainError("the body is not valid JSON", code="invalid_json") from None
     if not isinstance(data, dict):

@@ -174,6 +174,11 @@ class Payment(Answer):
     declined_at: str | None  # when its payment was last declined: a pending order may still be paid
 
 
+class Tracking(Answer):
+    number: str
+    carrier: str | None
+
+
 class OrderOut(Answer):
     id: str
     status: Literal["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
@@ -197,12 +202,38 @@ class OrderOut(Answer):
     cancel_reason: str | None
     delivery: Delivery
     payment: Payment
+    tracking: Tracking | None  # set when the seller ships it
     token: str | None = None  # to the buyer who placed it: the order link's token
     url: str | None = None
 
 
 class Orders(Answer):
     items: list[OrderOut]
+    next_cursor: str | None  # the `cursor` of the next page; null on the last
+
+
+class SellerShow(Answer):
+    id: str
+    title: str
+    status: Literal["scheduled", "live", "ended"]
+    scheduled_at: str | None
+    started_at: str | None
+
+
+class SellerShows(Answer):
+    items: list[SellerShow]
+
+
+class VoucherUseOut(Answer):
+    order_id: str
+    created_at: str | None
+    status: Literal["pending", "paid", "shipped", "delivered"]
+    discount: Price
+    total: Price
+
+
+class VoucherUses(Answer):
+    items: list[VoucherUseOut]
 
 
 class VoucherState(Answer):
@@ -255,7 +286,7 @@ class StoreItemOut(Answer):
     qr_svg: str
 
 
-class StoreOut(Answer):
+class StoreFields(Answer):
     id: str
     name: str
     address: str
@@ -263,6 +294,9 @@ class StoreOut(Answer):
     closes_on: str | None
     show_id: str | None
     created_at: str | None
+
+
+class StoreOut(StoreFields):
     items: list[StoreItemOut]
 
 
@@ -273,6 +307,14 @@ class ItemStats(Answer):
     orders: int
     conversion: float | None
     revenue: Price
+
+
+class StoreSummary(StoreFields):
+    item_count: int  # items on sale
+
+
+class Stores(Answer):
+    items: list[StoreSummary]
 
 
 class StoreStats(Answer):

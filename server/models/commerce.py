@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -13,7 +14,7 @@ from sqlmodel import SQLModel
 
 from server.commerce.addresses import normalise_postal_code, supported
 from server.infra.ids import as_utc, iso
-from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
+from server.models.common import Instant, Money, Schema, day_or_instant, decode_cursor, optional_timestamp, timestamp
 
 
 class SellerHost(SQLModel, table=True):
@@ -29,6 +30,8 @@ class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         sa.Index("ix_orders_status_expires", "status", "expires_at"),
+        sa.Index("ix_orders_seller_created", "seller_id", "created_at", "id"),  # a seller's list, newest first
+        sa.Index("ix_orders_created", "created_at", "id"),  # an admin's
         sa.CheckConstraint("quantity > 0"),
         sa.CheckConstraint("total_amount >= 0"),
     )
@@ -62,6 +65,8 @@ class Order(SQLModel, table=True):
     refunded_at: datetime | None = optional_timestamp()
     cancel_reason: str | None = Column(default=None, max_length=32)
     payment_declined_at: datetime | None = optional_timestamp()  # the last decline; a retry may still pay
+    tracking_number: str | None = Column(default=None, max_length=64)  # given by the seller when shipping
+    carrier: str | None = Column(default=None, max_length=64)
 
 
 @dataclass(slots=True)
@@ -100,6 +105,8 @@ class OrderRow:
     refunded_at: datetime | None = None
     cancel_reason: str | None = None
     payment_declined_at: datetime | None = None
+    tracking_number: str | None = None
+    carrier: str | None = None
 
 
 class BuyerQuota(SQLModel, table=True):
@@ -252,6 +259,66 @@ class VoucherIn(Schema):
         if self.kind == "fixed" and self.currency is None:
             raise ValueError("a fixed voucher needs its currency")
         return self
+
+
+ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
+
+
+class ShipIn(Schema):
+    """`POST /api/orders/{id}/ship`: the parcel's tracking number is required, its carrier optional."""
+
+    tracking_number: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    carrier: str | None = Field(default=None, max_length=64, pattern=r"^[^\x00-\x1f\x7f]*$")
+
+    @field_validator("carrier")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class OrdersQuery(Schema):
+    """The filters of `GET /api/orders` and `GET /api/orders.csv`, from the query string. `from_` and `to` are
+    half-open bounds in UTC (`to` is the first instant after the range); `cursor` is where the last page ended."""
+
+    status: tuple[str, ...] = ()
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)
+    store_id: str | None = Field(default=None, min_length=1, max_length=32)
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: tuple[datetime, str] | None = None
+
+    model_config = {**Schema.model_config, "populate_by_name": True}
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> tuple[str, ...]:
+        names = tuple(dict.fromkeys(part.strip().lower() for part in str(value).split(",") if part.strip()))
+        unknown = [name for name in names if name not in ORDER_STATUSES]
+        if unknown:
+            raise ValueError(f"{unknown[0][:20]!r} is not a status: one or several of {', '.join(ORDER_STATUSES)}")
+        return names
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _from(cls, value: Any) -> datetime:
+        return day_or_instant(value, end=False)
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _to(cls, value: Any) -> datetime:
+        return day_or_instant(value, end=True)
+
+    @field_validator("cursor", mode="before")
+    @classmethod
+    def _cursor(cls, value: Any) -> tuple[datetime, str]:
+        return decode_cursor(value)
+
+    @classmethod
+    def of(cls, params: Mapping[str, str], *, paged: bool = True) -> OrdersQuery:
+        """The filters named in a query string (other names are left alone); the page's too when `paged`."""
+        names = ("status", "show_id", "store_id", "from", "to", *(("limit", "cursor") if paged else ()))
+        return cls.model_validate({name: params[name] for name in names if params.get(name)})
 
 
 class GrantIn(Schema):

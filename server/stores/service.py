@@ -76,6 +76,24 @@ class Stores:
             await session.commit()
         return self.store_public(store, [])
 
+    async def mine(self, *, principal: Principal) -> list[dict[str, Any]]:
+        """The seller's stores (every store for an admin), newest first, each with its count of items on sale."""
+        principal.require("seller")
+        live = (select(StoreItem.store_id, sa.func.count().label("n")).where(col(StoreItem.revoked_at).is_(None))
+                .group_by(col(StoreItem.store_id)).subquery())
+        query = (select(Store, live.c.n).outerjoin(live, live.c.store_id == Store.id)
+                 .order_by(col(Store.created_at).desc(), col(Store.id).desc()))
+        if not principal.admin:
+            query = query.where(Store.seller_id == principal.id)
+        async with self.db.session() as session:
+            rows = (await session.exec(query)).all()
+        summaries = []
+        for store, n in rows:
+            summary = self.store_public(store, [])
+            del summary["items"]
+            summaries.append({**summary, "item_count": int(n or 0)})
+        return summaries
+
     async def get(self, *, store_id: str) -> dict[str, Any]:
         async with self.db.session() as session:
             store = await self._store(session, store_id)

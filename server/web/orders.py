@@ -3,14 +3,16 @@ cancel."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from server.commerce.exports import orders_csv
 from server.errors import InvalidInput
 from server.infra.http import JSONResponse, body, path_id
+from server.infra.ids import utcnow
 from server.infra.openapi import operation
 from server.models.answers import OrderOut, Orders, QuoteOut
-from server.models.commerce import OrderIn, QuoteIn
+from server.models.commerce import OrderIn, OrdersQuery, QuoteIn, ShipIn
 from server.web.common import bearer, optional_bearer, services
 
 
@@ -56,9 +58,33 @@ async def get_order(request: Request) -> Response:
     return JSONResponse(order)
 
 
-@operation("The seller's orders, newest first", answers={200: Orders}, auth="a seller, an admin")
+FILTERS = {"status": "one status or several, comma separated (pending, paid, shipped, delivered, cancelled, "
+                     "refunded)",
+           "show_id": "orders placed in this show", "store_id": "orders placed through this pop-up store's codes",
+           "from": "placed on or after: a day YYYY-MM-DD (UTC) or an ISO 8601 instant",
+           "to": "placed on or before: a day YYYY-MM-DD (UTC, the whole day) or an ISO 8601 instant"}
+
+
+@operation("The seller's orders (everyone's for an admin), newest first, filtered, a page at a time",
+           answers={200: Orders}, auth="a seller, an admin", errors={422: "invalid_request"},
+           query={**FILTERS, "limit": "orders per page, 1 to 200 (50)",
+                  "cursor": "the next_cursor of the page before"})
 async def list_orders(request: Request) -> Response:
-    return JSONResponse({"items": await services(request).orders.for_seller(principal=await bearer(request))})
+    principal = await bearer(request)
+    query = OrdersQuery.of(request.query_params)
+    return JSONResponse(await services(request).orders.for_seller(principal=principal, query=query))
+
+
+@operation("The seller's orders as CSV (one row per order, prices in decimal), with the list's filters",
+           answers={200: "text/csv"}, auth="a seller, an admin", errors={422: "invalid_request"}, query=FILTERS)
+async def export_orders(request: Request) -> Response:
+    principal = await bearer(request)
+    query = OrdersQuery.of(request.query_params, paged=False)
+    pages = services(request).orders.export(principal=principal, query=query)
+    name = f"orders-{utcnow().date().isoformat()}.csv"
+    return StreamingResponse(orders_csv(pages), media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": f'attachment; filename="{name}"',
+                                      "cache-control": "no-store"})
 
 
 def transition(to: str) -> object:
@@ -72,6 +98,17 @@ def transition(to: str) -> object:
         return JSONResponse(order)
 
     return endpoint
+
+
+@operation("Ship a paid order, with its parcel's tracking number (and carrier)", answers={200: OrderOut},
+           body=ShipIn, auth="the order's seller, an admin",
+           errors={404: "order_not_found", 409: "invalid_transition", 422: "invalid_request"})
+async def ship_order(request: Request) -> Response:
+    principal = await bearer(request)
+    data = await body(request, ShipIn, empty={})
+    order = await services(request).orders.ship(order_id=path_id(request, "order_id"), principal=principal,
+                                                tracking_number=data.tracking_number, carrier=data.carrier)
+    return JSONResponse(order)
 
 
 @operation("Cancel an order: its buyer (the order token in `X-Order-Token`) while it is not paid, or its seller "
@@ -93,8 +130,9 @@ routes = [
     Route("/api/orders", place_order, methods=["POST"]),
     Route("/api/quotes", quote, methods=["POST"]),
     Route("/api/orders", list_orders, methods=["GET"]),
+    Route("/api/orders.csv", export_orders, methods=["GET"]),
     Route("/api/orders/{order_id}", get_order, methods=["GET"]),
-    Route("/api/orders/{order_id}/ship", transition("shipped"), methods=["POST"]),  # type: ignore[arg-type]
+    Route("/api/orders/{order_id}/ship", ship_order, methods=["POST"]),
     Route("/api/orders/{order_id}/deliver", transition("delivered"), methods=["POST"]),  # type: ignore[arg-type]
     Route("/api/orders/{order_id}/cancel", cancel_order, methods=["POST"]),
     Route("/api/orders/{order_id}/refund", transition("refunded"), methods=["POST"]),  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
-from server.models.answers import HostIds, VoucherOut, Vouchers
+from server.models.answers import HostIds, SellerShows, VoucherOut, Vouchers, VoucherUses
 from server.models.commerce import GrantIn, VoucherIn
 from server.web.common import bearer, services
 
@@ -46,10 +46,26 @@ async def list_vouchers(request: Request) -> Response:
     return JSONResponse({"items": await services(request).vouchers.mine(principal=await bearer(request))})
 
 
+@operation("The orders that used a voucher (those that hold a use: not cancelled or refunded), newest first",
+           answers={200: VoucherUses}, errors={404: "voucher_not_found"}, auth="the voucher's seller, an admin")
+async def voucher_uses(request: Request) -> Response:
+    principal = await bearer(request)
+    uses = await services(request).vouchers.uses(principal=principal, code=path_id(request, "code"))
+    return JSONResponse({"items": uses})
+
+
+@operation("The shows that carry this seller's products (every show for an admin), newest first: the orders' show "
+           "filter", answers={200: SellerShows}, auth="a seller, an admin")
+async def seller_shows(request: Request) -> Response:
+    return JSONResponse({"items": await services(request).orders.seller_shows(principal=await bearer(request))})
+
+
 routes = [
     Route("/api/sellers/me/hosts", list_hosts, methods=["GET"]),
     Route("/api/sellers/me/hosts", grant_host, methods=["POST"]),
     Route("/api/sellers/me/hosts/{host_id}", revoke_host, methods=["DELETE"]),
+    Route("/api/sellers/me/shows", seller_shows, methods=["GET"]),
     Route("/api/vouchers", create_voucher, methods=["POST"]),
     Route("/api/vouchers", list_vouchers, methods=["GET"]),
+    Route("/api/vouchers/{code}/uses", voucher_uses, methods=["GET"]),
 ]

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from server.errors import DomainError, InvalidInput, NotFound
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
-from server.models.answers import CheckoutView, StoreItemOut, StoreOut, StoreStats
+from server.models.answers import CheckoutView, StoreItemOut, StoreOut, Stores, StoreStats
 from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
 from server.stores.labels import LANGUAGES
 from server.web.common import bearer, services
@@ -27,6 +27,12 @@ async def create_store(request: Request) -> Response:
     principal = await bearer(request)
     data = await body(request, StoreIn)
     return JSONResponse(await services(request).stores.create(principal=principal, data=data), status_code=201)
+
+
+@operation("The seller's stores (every store for an admin), newest first, with their count of items on sale",
+           answers={200: Stores}, auth="a seller, an admin")
+async def list_stores(request: Request) -> Response:
+    return JSONResponse({"items": await services(request).stores.mine(principal=await bearer(request))})
 
 
 @operation("A store with its live items and their QR links (public, as its shelves are)", answers={200: StoreOut},
@@ -170,6 +176,7 @@ async def checkout_data(request: Request) -> Response:
 
 routes = [
     Route("/api/stores", create_store, methods=["POST"]),
+    Route("/api/stores", list_stores, methods=["GET"]),
     Route("/api/stores/{store_id}", get_store, methods=["GET"]),
     Route("/api/stores/{store_id}/show", set_show, methods=["PUT"]),
     Route("/api/stores/{store_id}/items", add_item, methods=["POST"]),

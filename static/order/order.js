@@ -145,6 +145,12 @@ function renderDelivery() {
   const delivery = order.delivery || {};
   const stopped = order.status === 'cancelled' || order.status === 'refunded';
   $('delivery').hidden = stopped;
+  const parcel = order.tracking;
+  $('tracking').hidden = !parcel;
+  if (parcel) {
+    $('tracking').textContent = parcel.carrier ? t('order.tracking_by', { number: parcel.number, carrier: parcel.carrier })
+      : t('order.tracking', { number: parcel.number });
+  }
   if (stopped) return;
   if (order.status === 'delivered' && order.delivered_at) {
     $('delivery-window').textContent = t('order.delivered_on', { date: formatDate(order.delivered_at) });

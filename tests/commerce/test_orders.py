@@ -117,8 +117,11 @@ def test_sandbox_payment_and_the_order_states(api: Api, shop: dict[str, Any]) ->
     r = api.client.post(f"/api/orders/{order['id']}/deliver", headers=seller)
     assert r.status_code == 409 and code(r) == "invalid_transition"
     other = api.user("seller")
-    assert code(api.client.post(f"/api/orders/{order['id']}/ship", headers=other["headers"])) == "not_order_seller"
-    assert api.client.post(f"/api/orders/{order['id']}/ship", headers=seller).json()["status"] == "shipped"
+    parcel = {"tracking_number": "1Z999AA10123456784"}
+    r = api.client.post(f"/api/orders/{order['id']}/ship", json=parcel, headers=other["headers"])
+    assert code(r) == "not_order_seller"
+    shipped = api.client.post(f"/api/orders/{order['id']}/ship", json=parcel, headers=seller).json()
+    assert shipped["status"] == "shipped" and shipped["tracking"] == {"number": "1Z999AA10123456784", "carrier": None}
     assert api.client.post(f"/api/orders/{order['id']}/deliver", headers=seller).json()["status"] == "delivered"
     assert available(api, shop) == 4
     assert api.client.post(f"/api/orders/{order['id']}/refund", headers=seller).json()["status"] == "refunded"
