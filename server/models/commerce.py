@@ -255,7 +255,16 @@ class VoucherIn(Schema):
 
 
 class GrantIn(Schema):
-    host_id: str = Field(min_length=1, max_length=32)
+    """A host named by its id, or by its account's email (as a seller knows it)."""
+
+    host_id: str | None = Field(default=None, min_length=1, max_length=32)
+    email: str | None = Field(default=None, min_length=3, max_length=254)
+
+    @model_validator(mode="after")
+    def _one(self) -> GrantIn:
+        if (self.host_id is None) == (self.email is None):
+            raise ValueError("give either host_id or email")
+        return self
 
 
 class SandboxPayIn(Schema):

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
+from server.errors import InvalidInput
 from server.infra.ids import iso
 from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
 
@@ -233,8 +234,12 @@ class ProductIn(Schema):
     @field_validator("variants")
     @classmethod
     def _unique_skus(cls, value: list[VariantIn]) -> list[VariantIn]:
-        if len({v.sku for v in value}) != len(value):
-            raise ValueError("variant skus must be unique within a product")
+        seen: set[str] = set()
+        for i, variant in enumerate(value):
+            if variant.sku in seen:  # told by the field (variants.<i>.sku), for a form to show it by its input
+                raise InvalidInput(f"the SKU {variant.sku} is given twice", code="duplicate_sku",
+                                   details=[{"field": f"variants.{i}.sku", "message": "a SKU is unique"}])
+            seen.add(variant.sku)
         return value
 
 

@@ -13,7 +13,7 @@ from server.web.common import bearer, services
 
 
 @operation("Create a product with its variants", answers={201: ProductOut}, body=ProductIn,
-           errors={422: "invalid_request, image_host_not_allowed"}, auth="a seller, an admin")
+           errors={422: "invalid_request, image_host_not_allowed, duplicate_sku"}, auth="a seller, an admin")
 async def create_product(request: Request) -> Response:
     principal = await bearer(request)
     data = await body(request, ProductIn)
