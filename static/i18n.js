@@ -432,6 +432,14 @@ const STRINGS = {
     'notfound.title': 'This page does not exist',
     'notfound.text': 'The link may be mistyped, or what it pointed to is gone.',
     'notfound.home': 'Vitrine home',
+    // studio-studio-products
+    'err.media_too_large': 'This image is too large: send a smaller photo.',
+    'err.media_not_image': 'This file is not an image (JPEG, PNG, WebP or GIF).',
+    'err.media_type_not_allowed': 'This kind of image is not taken: send a JPEG, PNG, WebP or GIF.',
+    'err.media_missing': 'Choose an image to upload.',
+    'err.media_not_multipart': 'The image could not be sent: try again.',
+    'err.duplicate_sku': 'Two sizes have the same SKU.',
+    'err.host_not_found': 'No host account has this email.',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -865,6 +873,14 @@ const STRINGS = {
     'notfound.title': 'Cette page n\'existe pas',
     'notfound.text': 'Le lien est peut-être mal saisi, ou ce qu\'il désignait n\'existe plus.',
     'notfound.home': 'Accueil Vitrine',
+    // studio-studio-products
+    'err.media_too_large': 'Cette image est trop grande : envoyez une photo plus petite.',
+    'err.media_not_image': 'Ce fichier n\'est pas une image (JPEG, PNG, WebP ou GIF).',
+    'err.media_type_not_allowed': 'Ce type d\'image n\'est pas accepté : envoyez un JPEG, PNG, WebP ou GIF.',
+    'err.media_missing': 'Choisissez une image à envoyer.',
+    'err.media_not_multipart': 'L\'image n\'a pas pu être envoyée : réessayez.',
+    'err.duplicate_sku': 'Deux tailles ont le même SKU.',
+    'err.host_not_found': 'Aucun compte animateur n\'a cet e-mail.',
   },
 };
 

@@ -164,6 +164,7 @@ class VariantIn(Schema):
     stock: int = Field(ge=0, le=1_000_000)
 
 
+MAX_VARIANTS = 50  # sizes of one product, at most
 SITE_MEDIA = ("/static/", "/media/")  # images served by Vitrine itself
 
 
@@ -228,7 +229,7 @@ class ProductIn(Schema):
     brand: str = Field(default="", max_length=100)
     price: Money
     images: list[ImageUrl] = Field(default_factory=list, max_length=10)
-    variants: list[VariantIn] = Field(min_length=1, max_length=50)
+    variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     size_guide: SizeGuide | None = None
 
     @field_validator("variants")

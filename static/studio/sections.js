@@ -1,2 +1,4 @@
 // The studio's sections: one line each, `export { default as <id> } from './sections/<id>.js';`.
 // The navigation orders them by their `order` (smaller first; 50 when absent), then by id.
+export { default as products } from './sections/products.js';
+export { default as hosts } from './sections/hosts.js';

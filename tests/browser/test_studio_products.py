@@ -137,7 +137,19 @@ def test_a_seller_creates_edits_and_restocks_a_product_on_a_phone(open_page: Ope
     expect(medium.get_by_test_id("variant-available")).to_have_text("12 on sale")
     product = product_by_title(server.base_url, "Linen wrap dress")
     assert [v["available"] for v in product["variants"]] == [10, 12]
-    assert_fits(page, ".s-main", '[data-testid="stock-panel"]')
+
+    # a size more, its SKU first taken
+    page.get_by_test_id("size-add-label").fill("L")
+    page.get_by_test_id("size-add-sku").fill("DRESS-M")
+    page.get_by_test_id("size-add-stock").fill("5")
+    page.get_by_test_id("size-add").click()
+    expect(page.get_by_test_id("size-add-form").get_by_test_id("error-sku")).to_have_text("Another size has this SKU.")
+    page.get_by_test_id("size-add-sku").fill("DRESS-L")
+    page.get_by_test_id("size-add").click()
+    expect(restock_form(page, "DRESS-L").get_by_test_id("variant-available")).to_have_text("5 on sale")
+    product = product_by_title(server.base_url, "Linen wrap dress")
+    assert [(v["label"], v["available"]) for v in product["variants"]] == [("S", 10), ("M", 12), ("L", 5)]
+    assert_fits(page, ".s-main", '[data-testid="stock-panel"]', '[data-testid="size-add"]')
 
     # the list shows it, with its photo and its price
     page.get_by_test_id("products-back").click()
@@ -145,6 +157,7 @@ def test_a_seller_creates_edits_and_restocks_a_product_on_a_phone(open_page: Ope
     expect(row.get_by_test_id("product-price")).to_have_text("€49.00")
     expect(row.locator("img")).to_have_attribute("src", url)
     expect(row.get_by_test_id("product-status")).to_have_text("On sale")
+    expect(row.get_by_test_id("product-stock")).to_have_text("S · 10M · 12L · 5")
 
 
 def test_an_upload_that_is_not_an_image_is_said_and_nothing_is_kept(open_page: OpenPage,

@@ -17,7 +17,6 @@ const strings = {
     'hosts.revoke': 'Revoke',
     'hosts.revoke_confirm': 'Stop {email} from adding your products to new shows? Shows that have them keep them.',
     'hosts.revoked': '{email} may no longer add your products to new shows.',
-    'hosts.not_found': 'No host account has this email.',
   },
   fr: {
     'hosts.nav': 'Animateurs',
@@ -31,7 +30,6 @@ const strings = {
     'hosts.revoke': 'Retirer',
     'hosts.revoke_confirm': 'Empêcher {email} d\'ajouter vos produits à de nouvelles émissions ? Les émissions qui les ont les gardent.',
     'hosts.revoked': '{email} ne peut plus ajouter vos produits à de nouvelles émissions.',
-    'hosts.not_found': 'Aucun compte animateur n\'a cet e-mail.',
   },
 };
 
@@ -72,18 +70,12 @@ export default {
           text: t('hosts.grant') })),
       el('p', { class: 'form-error', role: 'alert', hidden: true, dataset: { testid: 'form-error' } }));
     ctx.bindForm(form, {
+      fields: { host_not_found: 'email' },
       submit: async (values) => {
-        try {
-          const answer = await ctx.api('POST', '/api/sellers/me/hosts', { body: { email: values.email.trim() } });
-          ctx.toast(t('hosts.granted', { email: values.email.trim() }), 'success');
-          email.value = '';
-          draw(answer.hosts);
-        } catch (err) {
-          if (err instanceof ApiError && err.error.code === 'host_not_found') {
-            throw new ApiError(err.status, { ...err.error, details: [{ field: 'email', message: t('hosts.not_found') }] });
-          }
-          throw err;
-        }
+        const answer = await ctx.api('POST', '/api/sellers/me/hosts', { body: { email: values.email.trim() } });
+        ctx.toast(t('hosts.granted', { email: values.email.trim() }), 'success');
+        email.value = '';
+        draw(answer.hosts);
       },
     });
     view.append(el('div', { class: 's-head' }, el('h1', { text: t('hosts.title') })),

@@ -71,6 +71,10 @@ const strings = {
     'products.available_one': '{n} on sale',
     'products.available_other': '{n} on sale',
     'products.stock_now': 'It is {n} now: check and set it again.',
+    'products.size_add_title': 'A new size',
+    'products.size_add_hint': 'Sizes stay once made (orders name them): one no longer sold keeps a stock of 0.',
+    'products.size_add': 'Add',
+    'products.size_added': 'Size {label} added.',
   },
   fr: {
     'products.nav': 'Produits',
@@ -128,6 +132,10 @@ const strings = {
     'products.available_one': '{n} en vente',
     'products.available_other': '{n} en vente',
     'products.stock_now': 'Il est de {n} maintenant : vérifiez et validez à nouveau.',
+    'products.size_add_title': 'Une nouvelle taille',
+    'products.size_add_hint': 'Une taille créée reste (les commandes la citent) : celle qui n\'est plus vendue garde un stock de 0.',
+    'products.size_add': 'Ajouter',
+    'products.size_added': 'Taille {label} ajoutée.',
   },
 };
 
@@ -146,12 +154,13 @@ function productRow(product) {
     dataset: { testid: 'product-row', id: product.id } },
   thumb(product),
   el('span', { class: 'p-main' }, el('strong', { class: 'p-title', text: product.title }),
-    product.brand ? el('span', { class: 'hint p-brand', text: product.brand }) : null),
-  el('span', { class: 'p-price', dataset: { testid: 'product-price' }, text: money(product.price) }),
-  el('span', { class: 'p-stock', dataset: { testid: 'product-stock' } }, product.variants.map((v) => el('span', {
-    class: 'p-chip', text: `${v.label} · ${v.available}` }))),
-  el('span', { class: `badge ${soldOut ? 'p-badge-out' : 'p-badge-on'}`, dataset: { testid: 'product-status' },
-    text: t(soldOut ? 'products.sold_out' : 'products.on_sale') })));
+    product.brand ? el('span', { class: 'hint p-brand', text: product.brand }) : null,
+    el('span', { class: 'p-stock', dataset: { testid: 'product-stock' } }, product.variants.map((v) => el('span', {
+      class: 'p-chip', text: `${v.label} · ${v.available}` })))),
+  el('span', { class: 'p-side' },
+    el('span', { class: 'p-price', dataset: { testid: 'product-price' }, text: money(product.price) }),
+    el('span', { class: `badge ${soldOut ? 'p-badge-out' : 'p-badge-on'}`, dataset: { testid: 'product-status' },
+      text: t(soldOut ? 'products.sold_out' : 'products.on_sale') }))));
 }
 
 async function renderList(view, ctx) {
@@ -397,7 +406,39 @@ function stockPanel(ctx, product) {
   });
   return el('section', { class: 'panel p-stock-panel', dataset: { testid: 'stock-panel' } },
     el('h2', { class: 'p-block-title', text: t('products.stock') }),
-    el('p', { class: 'hint', text: t('products.stock_hint') }), rows);
+    el('p', { class: 'hint', text: t('products.stock_hint') }), rows,
+    product.variants.length < MAX_VARIANTS ? newSize(ctx, product) : null);
+}
+
+/** A size more for a product already made (sizes are never removed: orders name them; set its stock to 0). */
+function newSize(ctx, product) {
+  const form = el('form', { class: 'p-new-size', dataset: { testid: 'size-add-form' } },
+    el('h3', { class: 'p-block-title', text: t('products.size_add_title') }),
+    el('p', { class: 'hint', text: t('products.size_add_hint') }),
+    el('div', { class: 'p-variant' },
+      el('div', { class: 'p-cell' }, el('input', { class: 'field', name: 'label', required: true, maxlength: 40,
+        autocomplete: 'off', 'aria-label': t('products.variant.label'), placeholder: t('products.variant.label'),
+        dataset: { testid: 'size-add-label' } })),
+      el('div', { class: 'p-cell' }, el('input', { class: 'field', name: 'sku', required: true, maxlength: 64,
+        pattern: SKU_PATTERN, autocomplete: 'off', autocapitalize: 'characters', 'aria-label': t('products.variant.sku'),
+        placeholder: t('products.variant.sku'), dataset: { testid: 'size-add-sku' } })),
+      el('div', { class: 'p-cell' }, el('input', { class: 'field', name: 'stock', type: 'number', required: true,
+        min: 0, max: MAX_STOCK, step: 1, inputmode: 'numeric', value: '0', 'aria-label': t('products.variant.stock'),
+        dataset: { testid: 'size-add-stock' } })),
+      el('button', { type: 'submit', class: 'btn btn-small', dataset: { testid: 'size-add' }, text: t('products.size_add') })));
+  ctx.bindForm(form, {
+    submit: async (values) => {
+      try {
+        await ctx.api('POST', `/api/products/${encodeURIComponent(product.id)}/variants`, {
+          body: { label: values.label.trim(), sku: values.sku.trim(), stock: Number(values.stock) } });
+      } catch (err) {
+        throw localised(err);
+      }
+      ctx.toast(t('products.size_added', { label: values.label.trim() }), 'success');
+      ctx.refresh();
+    },
+  });
+  return form;
 }
 
 // --- the form ---------------------------------------------------------------------------------------
@@ -434,7 +475,7 @@ function renderForm(view, ctx, product) {
 
   const form = el('form', { class: 's-form p-form', dataset: { testid: 'product-form' } },
     ...field('products.field.title', title, 'p-title'),
-    el('div', { class: 's-grid p-price-row' },
+    el('div', { class: 'p-price-row' },
       el('div', { class: 's-form' }, ...field('products.field.price', amount, 'p-price')),
       el('div', { class: 's-form' }, ...field('products.field.currency', currency, 'p-currency'))),
     ...field('products.field.brand', brand, 'p-brand'),
@@ -477,8 +518,8 @@ function renderForm(view, ctx, product) {
     el('a', { class: 'p-back', href: '#/products', dataset: { testid: 'products-back' }, text: t('products.back') }),
     el('div', { class: 's-head' }, el('h1', { text: t(editing ? 'products.edit_title' : 'products.new_title') })),
     form,
-    editing ? stockPanel(ctx, product) : null,
   );
+  if (editing) view.append(stockPanel(ctx, product));
 }
 
 export default {
