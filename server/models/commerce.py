@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from server.commerce.addresses import normalise_postal_code, supported
 from server.infra.ids import as_utc, iso
-from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
+from server.models.common import Instant, Money, Schema, exactly_one, optional_timestamp, timestamp
 
 
 class SellerHost(SQLModel, table=True):
@@ -262,8 +262,7 @@ class GrantIn(Schema):
 
     @model_validator(mode="after")
     def _one(self) -> GrantIn:
-        if (self.host_id is None) == (self.email is None):
-            raise ValueError("give either host_id or email")
+        exactly_one(self, "host_id", "email")
         return self
 
 

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from server.errors import InvalidInput
 from server.infra.ids import iso
-from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
+from server.models.common import Instant, Money, Schema, exactly_one, optional_timestamp, timestamp
 
 # --- tables ---------------------------------------------------------------------------------------
 
@@ -293,8 +293,7 @@ class MuteIn(Schema):
 
     @model_validator(mode="after")
     def _one(self) -> MuteIn:
-        if (self.viewer_id is None) == (self.author is None):
-            raise ValueError("give either viewer_id or author")
+        exactly_one(self, "viewer_id", "author")
         return self
 
 
