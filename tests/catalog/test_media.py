@@ -162,10 +162,3 @@ def test_a_product_takes_an_uploaded_image(api: Api) -> None:
     r = api.client.patch(f"/api/products/{product['id']}", json={"images": [url]}, headers=seller["headers"])
     assert r.status_code == 200 and r.json()["images"] == [url]
 
-
-def test_a_duplicate_sku_is_told_by_its_field(api: Api) -> None:
-    body = {"title": "Shirt", "price": {"amount": 4900, "currency": "EUR"},
-            "variants": [{"sku": "A-1", "label": "S", "stock": 1}, {"sku": "A-1", "label": "M", "stock": 1}]}
-    r = api.client.post("/api/products", json=body, headers=api.user("seller")["headers"])
-    assert r.status_code == 422 and r.json()["error"]["code"] == "duplicate_sku"
-    assert r.json()["error"]["details"][0]["field"] == "variants.1.sku"

@@ -1,4 +1,5 @@
-"""A size added to a product after it was made: at the end of its sizes, its SKU unique within the product."""
+"""A product's sizes: one added after the product was made, at the end; a SKU unique within the product, a
+refusal naming the field that repeats it."""
 
 from __future__ import annotations
 
@@ -33,3 +34,11 @@ def test_a_product_has_at_most_fifty_sizes(api: Api) -> None:
     r = api.client.post(f"/api/products/{product['id']}/variants", json={"sku": "ONE-MORE", "label": "+", "stock": 1},
                         headers=seller["headers"])
     assert r.status_code == 422 and r.json()["error"]["code"] == "too_many_variants"
+
+
+def test_a_duplicate_sku_is_told_by_its_field(api: Api) -> None:
+    body = {"title": "Shirt", "price": {"amount": 4900, "currency": "EUR"},
+            "variants": [{"sku": "A-1", "label": "S", "stock": 1}, {"sku": "A-1", "label": "M", "stock": 1}]}
+    r = api.client.post("/api/products", json=body, headers=api.user("seller")["headers"])
+    assert r.status_code == 422 and r.json()["error"]["code"] == "duplicate_sku"
+    assert r.json()["error"]["details"][0]["field"] == "variants.1.sku"
