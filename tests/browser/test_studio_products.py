@@ -21,13 +21,14 @@ from tests.support.processes import ServerProcess, seed_demo, start_server
 from tests.support.studio import api_token, open_studio
 
 Demo = tuple[ServerProcess, dict[str, str]]
+MAX_BYTES = 3 * 1024 * 1024  # the server's MEDIA_MAX_BYTES here: a phone's photo is larger
 
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Demo]:
     """The demo server, its uploads in the test's own folder."""
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": secrets.token_hex(24),
-           "REDIS_URL": "", "MEDIA_DIR": str(tmp_path / "media")}
+           "REDIS_URL": "", "MEDIA_DIR": str(tmp_path / "media"), "MEDIA_MAX_BYTES": str(MAX_BYTES)}
     demo = seed_demo(env)
     server = start_server(env, log_dir=tmp_path)
     yield server, {**demo, "media_dir": str(tmp_path / "media")}
@@ -39,6 +40,15 @@ def photo_png() -> bytes:
     image.paste((40, 60, 120), (0, 0, 320, 480))
     out = io.BytesIO()
     image.save(out, "PNG")
+    return out.getvalue()
+
+
+def phone_photo() -> bytes:
+    """A 12-megapixel JPEG of some 5 MB, as a phone takes it (noise does not compress)."""
+    grain = [Image.effect_noise((3000, 2000), 60) for _ in range(3)]
+    out = io.BytesIO()
+    Image.merge("RGB", grain).save(out, "JPEG", quality=92)
+    assert len(out.getvalue()) > MAX_BYTES
     return out.getvalue()
 
 
@@ -158,6 +168,17 @@ def test_a_seller_creates_edits_and_restocks_a_product_on_a_phone(open_page: Ope
     expect(row.locator("img")).to_have_attribute("src", url)
     expect(row.get_by_test_id("product-status")).to_have_text("On sale")
     expect(row.get_by_test_id("product-stock")).to_have_text("S · 10M · 12L · 5")
+
+
+def test_a_large_phone_photo_is_scaled_down_before_it_is_sent(open_page: OpenPage, demo_server: Demo) -> None:
+    _, demo = demo_server
+    page = open_studio(open_page, "#/products/new", email=demo["seller_email"], password=demo["password"])
+    page.get_by_test_id("photo-camera").set_input_files(
+        files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg", "buffer": phone_photo()}])
+    expect(page.get_by_test_id("product-photo")).to_have_count(1)
+    expect(page.get_by_test_id("upload-error")).to_be_hidden()
+    [stored] = list(Path(demo["media_dir"]).iterdir())
+    assert Image.open(stored).size == (2048, 1365)
 
 
 def test_an_upload_that_is_not_an_image_is_said_and_nothing_is_kept(open_page: OpenPage,

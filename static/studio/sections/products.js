@@ -13,6 +13,8 @@ const MAX_MEASURES = 12;
 const MAX_STOCK = 1000000;
 const SKU_PATTERN = '[A-Za-z0-9._\\-]+';
 const PRICE_PATTERN = '\\s*\\d{1,9}([.,]\\d{1,2})?\\s*';
+const SHRINK_OVER = 1536 * 1024; // bytes: a larger photo is scaled down here before it goes (a phone's upload is slow)
+const MAX_SIDE = 2048; // what the server keeps at most: no need to send more
 
 const strings = {
   en: {
@@ -186,6 +188,26 @@ function iconButton(text, labelKey, onclick, testid) {
     title: t(labelKey), dataset: { testid }, onclick, text });
 }
 
+/** A large photo scaled down in the browser, upright, before it is sent (the server decodes, strips and encodes
+ *  it again whatever comes); the file itself when it is small, or when this browser cannot read it (the server
+ *  then says why). Transparent kinds stay PNG. */
+async function shrink(file) {
+  if (file.size <= SHRINK_OVER || typeof createImageBitmap !== 'function') return file;
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = el('canvas', { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const type = /png|webp|gif/.test(file.type) ? 'image/png' : 'image/jpeg';
+    const blob = await new Promise((resolve) => { canvas.toBlob(resolve, type, 0.85); });
+    if (!blob || blob.size >= file.size) return file;
+    return new File([blob], `${file.name.replace(/\.[^.]*$/, '')}.${type === 'image/png' ? 'png' : 'jpg'}`, { type });
+  } catch {
+    return file;
+  }
+}
+
 /** The photos: uploaded at once, shown in their order; moved earlier or later, removed. */
 function photos(ctx, initial) {
   const urls = [...initial];
@@ -220,7 +242,8 @@ function photos(ctx, initial) {
     try {
       for (const file of files.slice(0, MAX_IMAGES - urls.length)) {
         const body = new FormData();
-        body.append('file', file, file.name);
+        const sent = await shrink(file);
+        body.append('file', sent, sent.name);
         try {
           const answer = await ctx.api('POST', '/api/media', { body });
           urls.push(answer.url);
