@@ -432,6 +432,12 @@ const STRINGS = {
     'notfound.title': 'This page does not exist',
     'notfound.text': 'The link may be mistyped, or what it pointed to is gone.',
     'notfound.home': 'Vitrine home',
+    // studio-shows
+    'host.studio_link': 'My shows',
+    'host.seller_studio': 'Open your studio',
+    'err.show_not_scheduled': 'This show has started: only a scheduled show can be changed.',
+    'err.schedule_in_past': 'This time has passed: pick a later one.',
+    'err.invalid_cursor': 'This list has changed: load it again.',
     // studio-studio-products
     'err.media_too_large': 'This image is too large: send a smaller photo.',
     'err.media_not_image': 'This file is not an image (JPEG, PNG, WebP or GIF).',
@@ -873,6 +879,12 @@ const STRINGS = {
     'notfound.title': 'Cette page n\'existe pas',
     'notfound.text': 'Le lien est peut-être mal saisi, ou ce qu\'il désignait n\'existe plus.',
     'notfound.home': 'Accueil Vitrine',
+    // studio-shows
+    'host.studio_link': 'Mes émissions',
+    'host.seller_studio': 'Ouvrir votre studio',
+    'err.show_not_scheduled': 'Cette émission a commencé : seule une émission programmée peut être modifiée.',
+    'err.schedule_in_past': 'Cet horaire est passé : choisissez-en un plus tard.',
+    'err.invalid_cursor': 'Cette liste a changé : rechargez-la.',
     // studio-studio-products
     'err.media_too_large': 'Cette image est trop grande : envoyez une photo plus petite.',
     'err.media_not_image': 'Ce fichier n\'est pas une image (JPEG, PNG, WebP ou GIF).',

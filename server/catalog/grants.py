@@ -1,4 +1,4 @@
-"""Which hosts may sell a seller's products in their shows."""
+"""Which hosts may sell a seller's products in their shows, and which products a host may sell."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from server.accounts.auth import Principal
+from server.catalog.products import Catalog
 from server.errors import InvalidInput
 from server.infra.db import Database
 from server.infra.sql import fetch, insert_ignore
-from server.models import User
+from server.models import Product, User
 from server.models.commerce import SellerHost
 
 HOST_ROLES = ("host", "admin")
@@ -55,3 +56,17 @@ class Grants:
                                       .join(SellerHost, col(SellerHost.host_id) == col(User.id))
                                       .where(SellerHost.seller_id == principal.id).order_by(col(User.email)))
             return [{"id": id_, "email": email, "name": name} for id_, email, name in rows.all()]
+
+    async def sellable(self, *, principal: Principal, limit: int = 500) -> list[dict[str, Any]]:
+        """The products a host may put in a show, newest first, each with its seller's name: those of the
+        sellers who let it (an admin: every product)."""
+        principal.require("host")
+        async with self.db.session() as session:
+            query = select(Product.id).order_by(col(Product.created_at).desc(), col(Product.id)).limit(limit)
+            if not principal.admin:
+                granted = select(SellerHost.seller_id).where(SellerHost.host_id == principal.id)
+                query = query.where(sa.or_(col(Product.seller_id).in_(granted), col(Product.seller_id) == principal.id))
+            products = await Catalog.load(session, (await session.exec(query)).all())
+            names = dict((await session.exec(
+                select(User.id, User.name).where(col(User.id).in_({p["seller_id"] for p in products})))).all())
+        return [{**p, "seller": {"id": p["seller_id"], "name": names.get(p["seller_id"]) or ""}} for p in products]

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from server.errors import DomainError, InvalidInput, Unauthorized
+from server.errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from server.infra.openapi import Operation
 
 M = TypeVar("M", bound=BaseModel)
 P = TypeVar("P")
@@ -77,12 +78,19 @@ async def body(request: Request, schema: type[M]) -> M:
 
 
 async def bearer(conn: HTTPConnection, verify: Callable[[str], Awaitable[P]]) -> P:
-    """The principal `verify` makes of the request's bearer token."""
+    """The principal `verify` makes of the request's bearer token, refused (403) when the route's `@operation`
+    declares roles and its role is not one of them: who may call a route is checked before what it sent."""
     header = conn.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("sign in first: send Authorization: Bearer <token>", code="auth_required")
-    return await verify(token.strip())
+    principal = await verify(token.strip())
+    declared = getattr(conn.scope.get("endpoint"), "__operation__", None)
+    roles = declared.roles if isinstance(declared, Operation) else None
+    role = getattr(principal, "role", None)
+    if roles is not None and role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(sorted(roles))}", code="forbidden")
+    return principal
 
 
 def path_id(request: Request, name: str) -> str:

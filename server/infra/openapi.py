@@ -25,10 +25,33 @@ class Operation:
     body: type[BaseModel] | None
     answers: Mapping[int, Body]
     errors: Mapping[int, str]  # status -> the error codes it may carry
-    auth: str | None  # who may call it ("signed in", "seller", "the show's host"…); None: anyone
+    auth: str | None  # who may call it: "any signed-in account", "a seller, an admin", "the show's host"…
     query: Mapping[str, str]
     headers: Mapping[str, tuple[str, bool]]  # name -> (what it is, required)
     files: tuple[str, ...] = ()  # a multipart/form-data body of these file fields (an upload), instead of JSON
+
+    @property
+    def roles(self) -> frozenset[str] | None:
+        """The roles `auth` lets in, read once from its words; None: any signed-in account, or no sign-in."""
+        return roles_of(self.auth)
+
+
+_ROLE_WORDS = re.compile(r"an? (\w+)|the \w+'s (\w+)")
+
+
+def roles_of(auth: str | None) -> frozenset[str] | None:
+    """"a seller, an admin" → {seller, admin}; "the show's host, an admin" → {host, admin} (the service checks
+    that the host is the show's own); "any signed-in account" and None → None. A declaration in other words is
+    a programming error, refused when the route is declared."""
+    if auth is None or auth == "any signed-in account":
+        return None
+    roles = set()
+    for part in (p.strip() for p in auth.split(",")):
+        match = _ROLE_WORDS.fullmatch(part)
+        if match is None:
+            raise ValueError(f"an auth declaration in words this cannot read: {auth!r}")
+        roles.add(match.group(1) or match.group(2))
+    return frozenset(roles)
 
 
 def operation(summary: str, *, answers: Mapping[int, Body], body: type[BaseModel] | None = None,
@@ -38,6 +61,7 @@ def operation(summary: str, *, answers: Mapping[int, Body], body: type[BaseModel
     """Declare a route's operation for the OpenAPI document."""
     declared = Operation(summary=summary, body=body, answers=dict(answers), errors=dict(errors or {}), auth=auth,
                          query=dict(query or {}), headers=dict(headers or {}), files=files)
+    roles_of(auth)  # a declaration it cannot read fails at import, not at the first request
 
     def mark(endpoint: F) -> F:
         endpoint.__operation__ = declared  # type: ignore[attr-defined]

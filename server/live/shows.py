@@ -1,9 +1,11 @@
-"""Live shows: create, start, end, the timeline and sales, and the show's view: its own fields, then each
-live interaction's part (GET /api/shows/{id}), and for a joining socket the snapshot's parts too."""
+"""Live shows: create, change while scheduled, list (lineup.py), start, end, the timeline and sales, and the
+show's view: its own fields, then each live interaction's part (GET /api/shows/{id}), and for a joining socket
+the snapshot's parts too."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,13 +14,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.auth import Principal
 from server.catalog.products import Catalog, host_allowed
-from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from server.infra.db import Database
-from server.infra.ids import iso, new_id, utcnow
+from server.infra.ids import as_utc, iso, new_id, utcnow
 from server.infra.sql import fetch, plausible_id
+from server.live import lineup
 from server.live.events import ShowEnded, ShowStarted
 from server.live.interactions.base import Interaction, ShowView
-from server.models import Product, Show, ShowIn, ShowProduct, TimelineEntry, User
+from server.models import Product, Show, ShowIn, ShowPatch, ShowProduct, TimelineEntry, User
 from server.models.commerce import Order, SellerHost
 from server.realtime.bus import Bus
 from server.realtime.publisher import Publisher
@@ -62,6 +65,32 @@ async def carrying(db: Database, product_ids: list[str]) -> dict[str, list[str]]
     return shows
 
 
+def _check_schedule(when: datetime | None) -> None:
+    if when is not None and when < utcnow():
+        raise InvalidInput("the show's time has passed: schedule it later", code="schedule_in_past",
+                           details=[{"field": "scheduled_at", "type": "schedule_in_past",
+                                     "message": "this time has passed"}])
+
+
+async def _check_products(session: AsyncSession, principal: Principal, product_ids: list[str]) -> None:
+    """Products that exist, of sellers who let this host sell them (an admin sells anything)."""
+    if not product_ids:
+        return
+    sellers = dict((await session.exec(
+        select(Product.id, Product.seller_id).where(col(Product.id).in_(product_ids)))).all())
+    missing = [p for p in product_ids if p not in sellers]
+    if missing:
+        raise InvalidInput(f"unknown products: {', '.join(missing)}", code="unknown_product")
+    if principal.admin:
+        return
+    granted = set((await session.exec(
+        select(SellerHost.seller_id).where(SellerHost.host_id == principal.id))).all())
+    refused = [pid for pid, seller in sellers.items() if seller not in granted and seller != principal.id]
+    if refused:
+        raise Forbidden(f"the sellers of {', '.join(refused)} have not let you sell their products",
+                        code="product_not_sellable")
+
+
 class Shows:
     def __init__(self, *, db: Database, bus: Bus, publisher: Publisher, parts: Sequence[Interaction] = (),
                  media_hosts: tuple[str, ...] = ()) -> None:
@@ -73,17 +102,11 @@ class Shows:
 
     async def create(self, *, principal: Principal, data: ShowIn) -> dict[str, Any]:
         principal.require("host")
-        if data.stream_url and not host_allowed(data.stream_url, self.media_hosts):
-            raise InvalidInput(f"streams come from {', '.join(self.media_hosts)} (MEDIA_HOSTS)",
-                               code="stream_host_not_allowed")
+        self._check_stream(data.stream_url)
+        _check_schedule(data.scheduled_at)
         product_ids = list(dict.fromkeys(data.product_ids))
         async with self.db.session() as session:
-            if product_ids:
-                found = set((await session.exec(select(Product.id).where(col(Product.id).in_(product_ids)))).all())
-                missing = [p for p in product_ids if p not in found]
-                if missing:
-                    raise InvalidInput(f"unknown products: {', '.join(missing)}", code="unknown_product")
-                await self._require_sellable(session, principal, product_ids)
+            await _check_products(session, principal, product_ids)
             show = Show(id=new_id("shw"), title=data.title, host_id=principal.id, stream_url=data.stream_url,
                         scheduled_at=data.scheduled_at, buyer_limit=data.buyer_limit)
             session.add(show)
@@ -92,19 +115,54 @@ class Shows:
             await session.commit()
             return await self.view(session, show)
 
-    @staticmethod
-    async def _require_sellable(session: AsyncSession, principal: Principal, product_ids: list[str]) -> None:
-        """A host sells only the products of sellers who let it (an admin sells anything)."""
-        if principal.admin:
-            return
-        sellers = (await session.exec(
-            select(Product.id, Product.seller_id).where(col(Product.id).in_(product_ids)))).all()
-        granted = set((await session.exec(
-            select(SellerHost.seller_id).where(SellerHost.host_id == principal.id))).all())
-        refused = [pid for pid, seller in sellers if seller not in granted and seller != principal.id]
-        if refused:
-            raise Forbidden(f"the sellers of {', '.join(refused)} have not let you sell their products",
-                            code="product_not_sellable")
+    async def update(self, *, principal: Principal, show_id: str, data: ShowPatch) -> dict[str, Any]:
+        """Change a scheduled show (its host or an admin). Products already in the show stay allowed even if
+        their seller has since stopped letting this host sell them (a revoked grant holds for new ones)."""
+        changes = data.model_dump(exclude_unset=True)
+        async with self.db.session() as session:
+            show = await driven(session, principal, show_id, lock=True)
+            if show.status != "scheduled":
+                raise Conflict(f"only a scheduled show may be changed: this one is {show.status}",
+                               code="show_not_scheduled")
+            if "stream_url" in changes:
+                self._check_stream(data.stream_url)
+                show.stream_url = data.stream_url
+            if "scheduled_at" in changes:
+                kept = show.scheduled_at and as_utc(show.scheduled_at)
+                if data.scheduled_at != kept:  # a time already passed may stay while other fields change
+                    _check_schedule(data.scheduled_at)
+                show.scheduled_at = data.scheduled_at
+            if data.title is not None:
+                show.title = data.title
+            if data.buyer_limit is not None:
+                show.buyer_limit = data.buyer_limit
+            if data.product_ids is not None:
+                product_ids = list(dict.fromkeys(data.product_ids))
+                held = set((await session.exec(
+                    select(ShowProduct.product_id).where(ShowProduct.show_id == show.id))).all())
+                await _check_products(session, principal, [p for p in product_ids if p not in held])
+                await session.exec(sa.delete(ShowProduct).where(col(ShowProduct.show_id) == show.id))
+                session.add_all(ShowProduct(show_id=show.id, product_id=p, position=i)
+                                for i, p in enumerate(product_ids))
+            session.add(show)
+            await session.commit()
+            return await self.view(session, show)
+
+    async def browse(self, *, principal: Principal | None, host: str | None = None,
+                     statuses: Sequence[str] = (), limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+        """A page of shows (lineup.py has the order); `host` "me" needs a principal."""
+        if host == "me":
+            if principal is None:
+                raise Unauthorized("host=me needs a signed-in host: send Authorization: Bearer <token>",
+                                   code="auth_required")
+            host = principal.id
+        async with self.db.session() as session:
+            return await lineup.page(session, host_id=host, statuses=statuses, limit=limit, cursor=cursor)
+
+    def _check_stream(self, url: str | None) -> None:
+        if url and not host_allowed(url, self.media_hosts):
+            raise InvalidInput(f"streams come from {', '.join(self.media_hosts)} (MEDIA_HOSTS)",
+                               code="stream_host_not_allowed")
 
     async def get(self, *, show_id: str) -> dict[str, Any]:
         async with self.db.session() as session:

@@ -73,7 +73,9 @@ class Host(Answer):
     name: str
 
 
-class ShowOut(Answer):
+class ShowFields(Answer):
+    """What a show and its card in a listing share."""
+
     id: str
     title: str
     status: Literal["scheduled", "live", "ended"]
@@ -82,11 +84,39 @@ class ShowOut(Answer):
     scheduled_at: str | None
     started_at: str | None
     ended_at: str | None
+    buyer_limit: int
+
+
+class ShowOut(ShowFields):
     viewers: int
     products: list[ProductOut]
-    buyer_limit: int
     pinned: ProductOut | None
     deal: DealOut | None
+
+
+class ShowCardProduct(Answer):
+    id: str
+    title: str
+    image: str | None
+
+
+class ShowCard(ShowFields):
+    """A show in a listing: its public fields, its products' titles and first images."""
+
+    products: list[ShowCardProduct]
+
+
+class ShowPage(Answer):
+    items: list[ShowCard]
+    next_cursor: str | None
+
+
+class SellableProduct(ProductOut):
+    seller: Host
+
+
+class SellableProducts(Answer):
+    items: list[SellableProduct]
 
 
 class Pinned(Answer):

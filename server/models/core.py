@@ -281,6 +281,31 @@ class ShowIn(Schema):
     buyer_limit: int = Field(default=5, ge=1, le=100)
 
 
+class ShowPatch(Schema):
+    """What a host may change while its show is scheduled; a field left out (or a null title, products or
+    limit) stays as it is, a null stream_url or scheduled_at clears it."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    stream_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    scheduled_at: Instant | None = None
+    product_ids: list[str] | None = Field(default=None, max_length=200)
+    buyer_limit: int | None = Field(default=None, ge=1, le=100)
+
+
+class ShowsQuery(Schema):
+    """GET /api/shows's query: `status` is one status or several, comma-separated."""
+
+    host: str | None = Field(default=None, min_length=1, max_length=64)
+    status: list[Literal["scheduled", "live", "ended"]] = Field(default_factory=list)
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, min_length=1, max_length=400)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return [s.strip() for s in value.split(",") if s.strip()] if isinstance(value, str) else value
+
+
 class PinIn(Schema):
     product_id: str = Field(min_length=1, max_length=32)
 

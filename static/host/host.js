@@ -120,6 +120,7 @@ function signOut(message, { forget = false } = {}) {
   if (forget) $('login-form').reset();
   $('login').hidden = state.gone;
   $('signout').hidden = true;
+  $('studio-link').hidden = true;
   $('conn').hidden = true;
   const error = $('login-error');
   error.hidden = !message;
@@ -157,7 +158,7 @@ function showGone() {
   preview.stop();
   if (state.live) state.live.close();
   state.live = null;
-  for (const id of ['login', 'studio', 'seller-note', 'signout', 'open-player', 'banner', 'conn']) $(id).hidden = true;
+  for (const id of ['login', 'studio', 'seller-note', 'signout', 'studio-link', 'open-player', 'banner', 'conn']) $(id).hidden = true;
   $('gone').hidden = false;
 }
 
@@ -177,6 +178,7 @@ async function openStudio() {
     return;
   }
   $('seller-note').hidden = true;
+  $('studio-link').hidden = false; // back to the host's shows in the studio
   $('studio').hidden = false;
   state.totals = {};
   renderKinds();

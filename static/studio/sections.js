@@ -1,4 +1,5 @@
 // The studio's sections: one line each, `export { default as <id> } from './sections/<id>.js';`.
 // The navigation orders them by their `order` (smaller first; 50 when absent), then by id.
+export { default as shows } from './sections/shows.js';
 export { default as products } from './sections/products.js';
 export { default as hosts } from './sections/hosts.js';

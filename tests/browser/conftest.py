@@ -53,11 +53,12 @@ def open_page(browser: Browser, web_base_url: str) -> Iterator[OpenPage]:
     errors: list[str] = []
 
     def open_(path: str | None, *, locale: str = "en-US", viewport: ViewportSize = PHONE,
-              script: str | None = None, user_agent: str | None = None) -> Page:
+              script: str | None = None, user_agent: str | None = None, timezone: str | None = None) -> Page:
         phone = min(viewport["width"], viewport["height"]) < 600  # a phone held either way
         context = browser.new_context(base_url=web_base_url, locale=locale, viewport=viewport, is_mobile=phone,
                                       has_touch=phone, device_scale_factor=2 if phone else 1,
-                                      **({"user_agent": user_agent} if user_agent else {}))
+                                      **({"user_agent": user_agent} if user_agent else {}),
+                                      **({"timezone_id": timezone} if timezone else {}))
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         if script:

@@ -130,9 +130,9 @@ def test_a_time_past_the_calendar_in_utc_gets_422(api: Api, when: str) -> None:
                         headers=seller["headers"])
     assert r.status_code == 422 and error_code(r) == "invalid_request", r.text
     assert [d["field"] for d in r.json()["error"]["details"]] == ["expires_at"]
-    r = api.client.post("/api/shows", json={"title": "Paris", "scheduled_at": "2027-01-01T10:00:00+02:00"},
+    r = api.client.post("/api/shows", json={"title": "Paris", "scheduled_at": "2099-01-01T10:00:00+02:00"},
                         headers=host["headers"])
-    assert r.status_code == 201 and r.json()["scheduled_at"] == "2027-01-01T08:00:00Z"
+    assert r.status_code == 201 and r.json()["scheduled_at"] == "2099-01-01T08:00:00Z"
 
 
 def test_an_empty_id_is_refused_not_stored(api: Api) -> None:
