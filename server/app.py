@@ -17,7 +17,7 @@ from server.demo import demo_accounts
 from server.infra import collection, logs, metrics
 from server.services import Services, build_services, sweep_forever
 from server.settings import Settings
-from server.web import accounts, orders, pages, payments, products, sellers, shows, stores, system
+from server.web import accounts, media, orders, pages, payments, products, sellers, shows, stores, system
 from server.web.errors import HANDLERS
 from server.web.security import SecurityHeaders
 
@@ -90,8 +90,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await services.db.dispose()
 
     live = [route for interaction in services.interactions for route in interaction.routes()]
-    routes = [*system.routes, *accounts.routes, *products.routes, *shows.routes, *sellers.routes, *orders.routes,
-              *payments.routes, *stores.routes, *live, services.socket.route(), *pages.routes(settings.static_dir)]
+    routes = [*system.routes, *accounts.routes, *products.routes, *media.routes, *shows.routes, *sellers.routes,
+              *orders.routes, *payments.routes, *stores.routes, *live, services.socket.route(),
+              *pages.routes(settings.static_dir)]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=HANDLERS,
                     middleware=[Middleware(RequestMetrics), Middleware(SecurityHeaders, settings=settings)])
     app.state.services = services

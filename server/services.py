@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from server.accounts.auth import Auth
 from server.catalog.grants import Grants
+from server.catalog.media import Media
 from server.catalog.products import Catalog
 from server.commerce.feed import CommerceFeed
 from server.commerce.orders import Orders
@@ -47,6 +48,7 @@ class Services:
     auth: Auth
     catalog: Catalog
     grants: Grants
+    media: Media
     shows: Shows
     chat: Chat
     gate: StockGate
@@ -98,7 +100,10 @@ def build_services(settings: Settings) -> Services:
     hub = Hub(bus=bus, publisher=publisher, loader=shows.snapshot, tick_ms=settings.tick_ms, tick_hooks=ticking)
     return Services(
         settings=settings, links=links, db=db, bus=bus, publisher=publisher, hub=hub, auth=auth, catalog=catalog,
-        grants=Grants(db=db), shows=shows, chat=chat, gate=gate, stock=Stock(catalog=catalog, gate=gate, feed=feed),
+        grants=Grants(db=db),
+        media=Media(directory=settings.media_dir, max_bytes=settings.media_max_bytes,
+                    max_pixels=settings.media_max_pixels),
+        shows=shows, chat=chat, gate=gate, stock=Stock(catalog=catalog, gate=gate, feed=feed),
         feed=feed, payments=provider,
         sandbox=provider, sandbox_checkout=SandboxCheckout(provider=provider, orders=orders, webhooks=webhooks),
         deals=deals,

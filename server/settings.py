@@ -162,6 +162,9 @@ class Settings:
     metrics_token: str | None = None
     internal_email_domains: tuple[str, ...] = ()  # reserved names (corp.local) accounts may use all the same
     media_hosts: tuple[str, ...] = ()  # where product images and streams may come from (empty: any public https)
+    media_dir: Path = Path("var/media")  # uploaded images (POST /api/media): a volume every node shares
+    media_max_bytes: int = 8 * 1024 * 1024  # an upload's file, at most
+    media_max_pixels: int = 40_000_000  # an upload's width x height, at most (a small file may decode huge)
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
     @property
@@ -238,5 +241,8 @@ class Settings:
             payment_provider=env.get("PAYMENT_PROVIDER", "sandbox"),
             metrics_token=_metrics_token(env, production=mode == "production"),
             media_hosts=_hosts(env, "MEDIA_HOSTS"),
+            media_dir=Path(env.get("MEDIA_DIR") or "var/media"),
+            media_max_bytes=_at_least(env, "MEDIA_MAX_BYTES", 8 * 1024 * 1024, 1024),
+            media_max_pixels=_at_least(env, "MEDIA_MAX_PIXELS", 40_000_000, 10_000),
             internal_email_domains=_hosts(env, "INTERNAL_EMAIL_DOMAINS"),
         )

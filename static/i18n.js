@@ -451,6 +451,14 @@ const STRINGS = {
     'err.not_product_seller': 'A store carries its own seller\'s products only.',
     'err.item_not_found': 'This item is no longer in the store.',
     'err.store_full': 'This store holds 500 items on sale: take one off first.',
+    // studio-studio-products
+    'err.media_too_large': 'This image is too large: send a smaller photo.',
+    'err.media_not_image': 'This file is not an image (JPEG, PNG, WebP or GIF).',
+    'err.media_type_not_allowed': 'This kind of image is not taken: send a JPEG, PNG, WebP or GIF.',
+    'err.media_missing': 'Choose an image to upload.',
+    'err.media_not_multipart': 'The image could not be sent: try again.',
+    'err.duplicate_sku': 'Two sizes have the same SKU.',
+    'err.host_not_found': 'No host account has this email.',
   },
   fr: {
     'app.name': 'Vitrine',
@@ -903,6 +911,14 @@ const STRINGS = {
     'err.not_product_seller': 'Une boutique ne vend que les produits de son vendeur.',
     'err.item_not_found': 'Cet article n\'est plus dans la boutique.',
     'err.store_full': 'Cette boutique a 500 articles en vente : retirez-en un d\'abord.',
+    // studio-studio-products
+    'err.media_too_large': 'Cette image est trop grande : envoyez une photo plus petite.',
+    'err.media_not_image': 'Ce fichier n\'est pas une image (JPEG, PNG, WebP ou GIF).',
+    'err.media_type_not_allowed': 'Ce type d\'image n\'est pas accepté : envoyez un JPEG, PNG, WebP ou GIF.',
+    'err.media_missing': 'Choisissez une image à envoyer.',
+    'err.media_not_multipart': 'L\'image n\'a pas pu être envoyée : réessayez.',
+    'err.duplicate_sku': 'Deux tailles ont le même SKU.',
+    'err.host_not_found': 'Aucun compte animateur n\'a cet e-mail.',
   },
 };
 

@@ -15,22 +15,31 @@ from server.infra.sql import fetch, insert_ignore
 from server.models import Product, User
 from server.models.commerce import SellerHost
 
+HOST_ROLES = ("host", "admin")
+
 
 class Grants:
     def __init__(self, *, db: Database) -> None:
         self.db = db
 
-    async def grant(self, *, principal: Principal, host_id: str) -> list[str]:
+    async def grant(self, *, principal: Principal, host_id: str | None = None,
+                    email: str | None = None) -> list[dict[str, Any]]:
+        """Let a host, named by its id or by its account's email, carry this seller's products."""
         principal.require("seller")
         async with self.db.session() as session:
-            host = await fetch(session, User, host_id)
-            if host is None or host.role not in ("host", "admin"):
-                raise InvalidInput(f"no host {host_id}", code="host_not_found")
-            await insert_ignore(session, SellerHost, {"seller_id": principal.id, "host_id": host_id})
+            if email is not None:
+                query = select(User).where(sa.func.lower(col(User.email)) == email.strip().lower())
+                host = (await session.exec(query)).first()
+            else:
+                host = await fetch(session, User, host_id or "")
+            if host is None or host.role not in HOST_ROLES:
+                named = email if email is not None else host_id
+                raise InvalidInput(f"no host account {named}", code="host_not_found")
+            await insert_ignore(session, SellerHost, {"seller_id": principal.id, "host_id": host.id})
             await session.commit()
         return await self.hosts(principal=principal)
 
-    async def revoke(self, *, principal: Principal, host_id: str) -> list[str]:
+    async def revoke(self, *, principal: Principal, host_id: str) -> list[dict[str, Any]]:
         principal.require("seller")
         async with self.db.session() as session:
             grant = await session.get(SellerHost, (principal.id, host_id))
@@ -39,11 +48,14 @@ class Grants:
                 await session.commit()
         return await self.hosts(principal=principal)
 
-    async def hosts(self, *, principal: Principal) -> list[str]:
+    async def hosts(self, *, principal: Principal) -> list[dict[str, Any]]:
+        """The hosts allowed, by email: {id, email, name}."""
         principal.require("seller")
         async with self.db.session() as session:
-            rows = await session.exec(select(SellerHost.host_id).where(SellerHost.seller_id == principal.id))
-            return sorted(rows.all())
+            rows = await session.exec(select(User.id, User.email, User.name)
+                                      .join(SellerHost, col(SellerHost.host_id) == col(User.id))
+                                      .where(SellerHost.seller_id == principal.id).order_by(col(User.email)))
+            return [{"id": id_, "email": email, "name": name} for id_, email, name in rows.all()]
 
     async def sellable(self, *, principal: Principal, limit: int = 500) -> list[dict[str, Any]]:
         """The products a host may put in a show, newest first, each with its seller's name: those of the

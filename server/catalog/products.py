@@ -15,8 +15,8 @@ from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra.db import Database
 from server.infra.ids import new_id
 from server.infra.sql import fetch
-from server.models import Product, ProductIn, ProductPatch, Variant, product_public
-from server.models.core import MAX_STOCK
+from server.models import Product, ProductIn, ProductPatch, Variant, VariantIn, product_public
+from server.models.core import MAX_STOCK, MAX_VARIANTS
 
 
 def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
@@ -68,6 +68,23 @@ class Catalog:
                 product.size_guide = changes["size_guide"]
             await session.commit()
             return (await self.load(session, [product.id]))[0]
+
+    async def add_variant(self, *, principal: Principal, product_id: str, data: VariantIn) -> dict[str, Any]:
+        """A size more (a product's sizes are never removed: orders name them; a size no longer sold has no
+        stock). Returns the product."""
+        async with self.db.session() as session:
+            await self._owned(session, principal, product_id)
+            rows = (await session.exec(select(Variant.sku, Variant.position)
+                                       .where(col(Variant.product_id) == product_id))).all()
+            if any(sku == data.sku for sku, _ in rows):
+                raise InvalidInput(f"the SKU {data.sku} is already one of this product's",
+                                   code="duplicate_sku", details=[{"field": "sku", "message": "a SKU is unique"}])
+            if len(rows) >= MAX_VARIANTS:
+                raise InvalidInput(f"a product has at most {MAX_VARIANTS} variants", code="too_many_variants")
+            session.add(Variant(id=new_id("var"), product_id=product_id, sku=data.sku, label=data.label,
+                                stock=data.stock, position=max((position for _, position in rows), default=-1) + 1))
+            await session.commit()
+            return (await self.load(session, [product_id]))[0]
 
     async def restock(self, *, principal: Principal, product_id: str, variant_id: str, stock: int,
                       expected: int | None = None) -> tuple[dict[str, Any], int]:

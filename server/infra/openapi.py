@@ -28,6 +28,7 @@ class Operation:
     auth: str | None  # who may call it: "any signed-in account", "a seller, an admin", "the show's host"…
     query: Mapping[str, str]
     headers: Mapping[str, tuple[str, bool]]  # name -> (what it is, required)
+    files: tuple[str, ...] = ()  # a multipart/form-data body of these file fields (an upload), instead of JSON
 
     @property
     def roles(self) -> frozenset[str] | None:
@@ -55,10 +56,11 @@ def roles_of(auth: str | None) -> frozenset[str] | None:
 
 def operation(summary: str, *, answers: Mapping[int, Body], body: type[BaseModel] | None = None,
               errors: Mapping[int, str] | None = None, auth: str | None = None, query: Mapping[str, str] | None = None,
-              headers: Mapping[str, tuple[str, bool]] | None = None) -> Callable[[F], F]:
+              headers: Mapping[str, tuple[str, bool]] | None = None,
+              files: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Declare a route's operation for the OpenAPI document."""
     declared = Operation(summary=summary, body=body, answers=dict(answers), errors=dict(errors or {}), auth=auth,
-                         query=dict(query or {}), headers=dict(headers or {}))
+                         query=dict(query or {}), headers=dict(headers or {}), files=files)
     roles_of(auth)  # a declaration it cannot read fails at import, not at the first request
 
     def mark(endpoint: F) -> F:
@@ -103,6 +105,10 @@ def _operation(route: Route, method: str, declared: Operation, models: _Models,
     if declared.body is not None:
         op["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": models.ref(declared.body, "validation")}}}
+    if declared.files:
+        fields = {name: {"type": "string", "format": "binary"} for name in declared.files}
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": fields, "required": list(declared.files)}}}}
     responses: dict[str, Any] = {}
     for status, answer in declared.answers.items():
         content = _content(answer, models)
@@ -111,7 +117,7 @@ def _operation(route: Route, method: str, declared: Operation, models: _Models,
     if declared.auth is not None:
         errors.setdefault(401, "auth_required, bad_token, token_expired, token_revoked")
         errors.setdefault(403, "forbidden")
-    if declared.body is not None:
+    if declared.body is not None or declared.files:
         errors.setdefault(422, "invalid_request")
         errors.setdefault(413, "body_too_large")
     errors.setdefault(503, "unavailable")

@@ -271,8 +271,15 @@ class Vouchers(Answer):
     items: list[VoucherOut]
 
 
+class GrantedHost(Answer):
+    id: str
+    email: str
+    name: str
+
+
 class HostIds(Answer):
     host_ids: list[str]
+    hosts: list[GrantedHost]
 
 
 class StoreItemOut(Answer):
@@ -409,3 +416,11 @@ class SandboxPaid(Answer):
     order_id: str
     order_url: str
     webhook: str
+
+
+class MediaOut(Answer):
+    url: str
+    width: int
+    height: int
+    content_type: str
+    bytes: int

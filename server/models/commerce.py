@@ -14,7 +14,16 @@ from sqlmodel import SQLModel
 
 from server.commerce.addresses import normalise_postal_code, supported
 from server.infra.ids import as_utc, iso
-from server.models.common import Instant, Money, Schema, day_or_instant, decode_cursor, optional_timestamp, timestamp
+from server.models.common import (
+    Instant,
+    Money,
+    Schema,
+    day_or_instant,
+    decode_cursor,
+    exactly_one,
+    optional_timestamp,
+    timestamp,
+)
 
 
 class SellerHost(SQLModel, table=True):
@@ -322,7 +331,15 @@ class OrdersQuery(Schema):
 
 
 class GrantIn(Schema):
-    host_id: str = Field(min_length=1, max_length=32)
+    """A host named by its id, or by its account's email (as a seller knows it)."""
+
+    host_id: str | None = Field(default=None, min_length=1, max_length=32)
+    email: str | None = Field(default=None, min_length=3, max_length=254)
+
+    @model_validator(mode="after")
+    def _one(self) -> GrantIn:
+        exactly_one(self, "host_id", "email")
+        return self
 
 
 class SandboxPayIn(Schema):

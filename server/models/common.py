@@ -48,6 +48,12 @@ def _no_nul(value: Any) -> Any:
     return value
 
 
+def exactly_one(model: BaseModel, first: str, second: str) -> None:
+    """A body that names a thing one way or the other (an id or an email…), never both, never neither."""
+    if (getattr(model, first) is None) == (getattr(model, second) is None):
+        raise ValueError(f"give either {first} or {second}")
+
+
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -13,8 +13,9 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
+from server.errors import InvalidInput
 from server.infra.ids import iso
-from server.models.common import Instant, Money, Schema, optional_timestamp, timestamp
+from server.models.common import Instant, Money, Schema, exactly_one, optional_timestamp, timestamp
 
 # --- tables ---------------------------------------------------------------------------------------
 
@@ -163,6 +164,7 @@ class VariantIn(Schema):
     stock: int = Field(ge=0, le=1_000_000)
 
 
+MAX_VARIANTS = 50  # sizes of one product, at most
 SITE_MEDIA = ("/static/", "/media/")  # images served by Vitrine itself
 
 
@@ -227,14 +229,18 @@ class ProductIn(Schema):
     brand: str = Field(default="", max_length=100)
     price: Money
     images: list[ImageUrl] = Field(default_factory=list, max_length=10)
-    variants: list[VariantIn] = Field(min_length=1, max_length=50)
+    variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     size_guide: SizeGuide | None = None
 
     @field_validator("variants")
     @classmethod
     def _unique_skus(cls, value: list[VariantIn]) -> list[VariantIn]:
-        if len({v.sku for v in value}) != len(value):
-            raise ValueError("variant skus must be unique within a product")
+        seen: set[str] = set()
+        for i, variant in enumerate(value):
+            if variant.sku in seen:  # told by the field (variants.<i>.sku), for a form to show it by its input
+                raise InvalidInput(f"the SKU {variant.sku} is given twice", code="duplicate_sku",
+                                   details=[{"field": f"variants.{i}.sku", "message": "a SKU is unique"}])
+            seen.add(variant.sku)
         return value
 
 
@@ -312,8 +318,7 @@ class MuteIn(Schema):
 
     @model_validator(mode="after")
     def _one(self) -> MuteIn:
-        if (self.viewer_id is None) == (self.author is None):
-            raise ValueError("give either viewer_id or author")
+        exactly_one(self, "viewer_id", "author")
         return self
 
 

@@ -7,13 +7,13 @@ from starlette.routing import Route
 
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
-from server.models import ProductIn, ProductPatch, StockAdjustIn, StockIn
+from server.models import ProductIn, ProductPatch, StockAdjustIn, StockIn, VariantIn
 from server.models.answers import ProductOut, Products
 from server.web.common import bearer, services
 
 
 @operation("Create a product with its variants", answers={201: ProductOut}, body=ProductIn,
-           errors={422: "invalid_request, image_host_not_allowed"}, auth="a seller, an admin")
+           errors={422: "invalid_request, image_host_not_allowed, duplicate_sku"}, auth="a seller, an admin")
 async def create_product(request: Request) -> Response:
     principal = await bearer(request)
     data = await body(request, ProductIn)
@@ -41,6 +41,17 @@ async def update_product(request: Request) -> Response:
     product = await services(request).catalog.update(principal=principal, product_id=path_id(request, "product_id"),
                                                      data=data)
     return JSONResponse(product)
+
+
+@operation("Add a variant (a size) to a product", answers={201: ProductOut}, body=VariantIn,
+           errors={404: "product_not_found", 422: "invalid_request, duplicate_sku, too_many_variants"},
+           auth="the product's seller, an admin")
+async def add_variant(request: Request) -> Response:
+    principal = await bearer(request)
+    data = await body(request, VariantIn)
+    product = await services(request).catalog.add_variant(principal=principal,
+                                                          product_id=path_id(request, "product_id"), data=data)
+    return JSONResponse(product, status_code=201)
 
 
 @operation("Set a variant's available stock; with `expected`, only if it still has that many",
@@ -72,6 +83,7 @@ routes = [
     Route("/api/products", list_products, methods=["GET"]),
     Route("/api/products/{product_id}", get_product, methods=["GET"]),
     Route("/api/products/{product_id}", update_product, methods=["PATCH"]),
+    Route("/api/products/{product_id}/variants", add_variant, methods=["POST"]),
     Route("/api/products/{product_id}/variants/{variant_id}/stock", restock, methods=["PUT"]),
     Route("/api/products/{product_id}/variants/{variant_id}/stock/adjust", adjust_stock, methods=["POST"]),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,24 +15,27 @@ from server.models.commerce import GrantIn, VoucherIn
 from server.web.common import bearer, services
 
 
+def _hosts(hosts: list[dict[str, Any]]) -> Response:
+    return JSONResponse({"host_ids": sorted(host["id"] for host in hosts), "hosts": hosts})
+
+
 @operation("Hosts allowed to sell this seller's products", answers={200: HostIds}, auth="a seller")
 async def list_hosts(request: Request) -> Response:
-    return JSONResponse({"host_ids": await services(request).grants.hosts(principal=await bearer(request))})
+    return _hosts(await services(request).grants.hosts(principal=await bearer(request)))
 
 
-@operation("Let a host carry this seller's products in its shows", answers={200: HostIds}, body=GrantIn,
-           errors={422: "host_not_found"}, auth="a seller")
+@operation("Let a host, named by its id or its account's email, carry this seller's products in its shows",
+           answers={200: HostIds}, body=GrantIn, errors={422: "host_not_found"}, auth="a seller")
 async def grant_host(request: Request) -> Response:
     principal = await bearer(request)
     data = await body(request, GrantIn)
-    return JSONResponse({"host_ids": await services(request).grants.grant(principal=principal, host_id=data.host_id)})
+    return _hosts(await services(request).grants.grant(principal=principal, host_id=data.host_id, email=data.email))
 
 
 @operation("Stop a host from carrying this seller's products in new shows", answers={200: HostIds}, auth="a seller")
 async def revoke_host(request: Request) -> Response:
     principal = await bearer(request)
-    ids = await services(request).grants.revoke(principal=principal, host_id=path_id(request, "host_id"))
-    return JSONResponse({"host_ids": ids})
+    return _hosts(await services(request).grants.revoke(principal=principal, host_id=path_id(request, "host_id")))
 
 
 @operation("Create a voucher code", answers={201: VoucherOut}, body=VoucherIn,

@@ -4,3 +4,5 @@ export { default as shows } from './sections/shows.js';
 export { default as orders } from './sections/orders.js';
 export { default as vouchers } from './sections/vouchers.js';
 export { default as stores } from './sections/stores.js';
+export { default as products } from './sections/products.js';
+export { default as hosts } from './sections/hosts.js';

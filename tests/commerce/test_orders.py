@@ -253,7 +253,7 @@ def test_a_host_sells_only_what_sellers_let_it(api: Api) -> None:
     api.grant(seller, host)
     r = api.client.post("/api/shows", json={"title": "t", "product_ids": [product["id"]]}, headers=host["headers"])
     assert r.status_code == 201
-    assert api.client.get("/api/sellers/me/hosts", headers=seller["headers"]).json() == {"host_ids": [host["id"]]}
+    assert api.client.get("/api/sellers/me/hosts", headers=seller["headers"]).json()["host_ids"] == [host["id"]]
     api.client.delete(f"/api/sellers/me/hosts/{host['id']}", headers=seller["headers"])
     r = api.client.post("/api/shows", json={"title": "t", "product_ids": [product["id"]]}, headers=host["headers"])
     assert r.status_code == 403

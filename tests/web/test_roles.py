@@ -86,6 +86,7 @@ def world(api: Api) -> dict[str, Any]:
 # bodies the owner's peers send where a route reads its body before it finds the object's owner: their 403 is
 # then about whose object it is, not about the body
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/products/{product_id}/variants"): {"sku": "PEER-1", "label": "P", "stock": 1},
     ("PUT", "/api/products/{product_id}/variants/{variant_id}/stock"): {"stock": 5},
     ("POST", "/api/orders/{order_id}/ship"): {"tracking_number": "LA123456789FR"},
     ("POST", "/api/products/{product_id}/variants/{variant_id}/stock/adjust"): {"delta": 1},
