@@ -121,6 +121,14 @@ def _hosts(env: dict[str, str], name: str) -> tuple[str, ...]:
     return hosts
 
 
+def _mail_from(env: dict[str, str]) -> str:
+    value = env.get("MAIL_FROM") or "Vitrine <no-reply@localhost>"
+    if "@" not in value or any(c in value for c in "\r\n"):
+        raise ConfigError(f"MAIL_FROM is an address, with a name if you like (Vitrine <no-reply@example.com>), "
+                          f"got {value!r}")
+    return value
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -162,6 +170,10 @@ class Settings:
     metrics_token: str | None = None
     internal_email_domains: tuple[str, ...] = ()  # reserved names (corp.local) accounts may use all the same
     media_hosts: tuple[str, ...] = ()  # where product images and streams may come from (empty: any public https)
+    mail_from: str = "Vitrine <no-reply@localhost>"
+    outbox_dir: Path = Path("var/outbox")  # where mail is written (the outbox backend, server/infra/mail.py)
+    invitation_ttl_s: int = 7 * 86400  # an invitation link holds this long
+    reset_ttl_s: int = 3600  # a password-reset link holds this long
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
     @property
@@ -239,4 +251,8 @@ class Settings:
             metrics_token=_metrics_token(env, production=mode == "production"),
             media_hosts=_hosts(env, "MEDIA_HOSTS"),
             internal_email_domains=_hosts(env, "INTERNAL_EMAIL_DOMAINS"),
+            mail_from=_mail_from(env),
+            outbox_dir=Path(env.get("OUTBOX_DIR") or Path(env.get("VITRINE_VAR", "var")) / "outbox"),
+            invitation_ttl_s=_at_least(env, "INVITATION_TTL_S", 7 * 86400, 60),
+            reset_ttl_s=_at_least(env, "RESET_TTL_S", 3600, 60),
         )

@@ -281,6 +281,7 @@ class UserOut(Answer):
 class AccountOut(UserOut):
     created_at: str
     suspended_at: str | None  # suspended: no sign-in, no token works
+    invited: bool  # invited, and has not chosen its password yet
 
 
 class Accounts(Answer):
@@ -293,6 +294,10 @@ class TokenOut(Answer):
     expires_in: int  # seconds
     user: UserOut
     device_token: str
+
+
+class Accepted(Answer):
+    accepted: Literal[True]  # the request is taken; whatever follows is not told (a reset link)
 
 
 class NewToken(Answer):
