@@ -3,13 +3,14 @@ backend joins the list with a way to read back what it delivered."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from server.infra.mail import MailUnavailable, Mailer, OutboxMailer, compose
+from server.infra.mail import Mailer, MailUnavailable, OutboxMailer, compose
 from tests.support.mail import outbox
 
 MailBackend = tuple[Mailer, Callable[[], list[EmailMessage]]]
@@ -45,4 +46,4 @@ async def test_a_mail_that_cannot_go_is_a_503_code_not_a_crash(tmp_path: Path) -
     with pytest.raises(MailUnavailable) as refused:
         await OutboxMailer(blocked).send(compose(sender="a@example.com", to="b@example.com", subject="s", text="t"))
     assert refused.value.status == 503 and refused.value.code == "mail_unavailable"
-    assert list(tmp_path.iterdir()) == [blocked]
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == [blocked]  # no partial file left
