@@ -868,6 +868,17 @@ const STRINGS = {
   },
 };
 
+/**
+ * Adds a page part's own strings ({en: {...}, fr: {...}}), as the studio's sections carry theirs: a key
+ * already there keeps its text (one key, one meaning).
+ */
+export function addStrings(table) {
+  for (const [language, strings] of Object.entries(table || {})) {
+    if (!STRINGS[language]) continue;
+    for (const [key, text] of Object.entries(strings)) if (!(key in STRINGS[language])) STRINGS[language][key] = text;
+  }
+}
+
 function pickLanguage() {
   const tag = (typeof navigator !== 'undefined' && navigator.language) || 'en';
   return tag.toLowerCase().startsWith('fr') ? 'fr' : 'en';

@@ -194,6 +194,14 @@ class Auth:
             raise Conflict("an admin cannot suspend its own account", code="cannot_suspend_self")
         return await self._change(user_id, suspended_at=utcnow() if suspended else None)
 
+    async def user(self, *, principal: Principal) -> User:
+        """The signed-in account itself."""
+        async with self.db.session() as session:
+            user = await session.get(User, principal.id)
+        if user is None:
+            raise Unauthorized("this account no longer exists", code="token_revoked")
+        return user
+
     async def accounts(self, *, principal: Principal) -> list[User]:
         """Every account, newest first, for an admin."""
         if not principal.admin:

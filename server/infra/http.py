@@ -33,7 +33,16 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 
 def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    """Each refused field: its dotted path, the reason in English, and the reason's `type` with its limits
+    (`ctx`: min_length, max_length, ge, pattern…) so that a page says it in its own language."""
+    details: list[dict[str, Any]] = []
+    for e in exc.errors():
+        detail: dict[str, Any] = {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+        limits = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
+        if limits:
+            detail["ctx"] = limits
+        details.append(detail)
+    return details
 
 
 async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:

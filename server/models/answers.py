@@ -305,9 +305,8 @@ class NewToken(Answer):
     token_type: Literal["bearer"]
 
 
-class Me(Answer):
-    id: str
-    role: Literal["admin", "seller", "host"]
+class Me(UserOut):
+    """The signed-in account (GET /api/auth/me)."""
 
 
 class Words(Answer):

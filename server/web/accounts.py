@@ -76,10 +76,10 @@ async def confirm_reset(request: Request) -> Response:
     return signed_in(request, access_token, user)
 
 
-@operation("The signed-in account's id and role", answers={200: Me}, auth="any signed-in account")
+@operation("The signed-in account: its id, email, name and role", answers={200: Me}, auth="any signed-in account")
 async def me(request: Request) -> Response:
     principal = await bearer(request)
-    return JSONResponse({"id": principal.id, "role": principal.role})
+    return JSONResponse(user_public(await services(request).auth.user(principal=principal)))
 
 
 @operation("Sign out everywhere: every token of this account stops working, on every node", answers={204: None},

@@ -84,5 +84,6 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         html("/stores/{store_id}/screen", "store/screen.html", of=store),
         html("/stores/{store_id}/labels", "store/labels.html", of=store),
         html("/stores/{store_id}/stats", "store/stats.html", of=store),
+        html("/studio", "studio/index.html"),
         Mount("/static", app=StaticFiles(directory=static_dir, check_dir=False), name="static"),
     ]

@@ -1,25 +1,16 @@
 // The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
 import { ApiError, api as request } from '/static/api.js';
 import { applyI18n, errorText, money, number, plural, t } from '/static/i18n.js';
-import { connect, readStore, writeStore } from '/static/live.js';
+import { connect } from '/static/live.js';
+import { SESSION_KEY, readSession, writeSession } from '/static/session.js';
 import { createSelling } from '/static/host/selling.js';
 import { watchStream } from '/static/stream.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
 
-// the sign-in, kept for every tab of this browser until the token expires: {token, role, expires_at}
-const SESSION_KEY = 'vitrine.host.session';
 const MAX_MESSAGES = 200;
 const $ = (id) => document.getElementById(id);
 const showId = showIdFromPath();
 const base = `/api/shows/${encodeURIComponent(showId)}`;
-
-/** The sign-in this browser keeps, while its token has not expired. */
-function readSession() {
-  let session = null;
-  try { session = JSON.parse(readStore(SESSION_KEY) || 'null'); } catch { session = null; }
-  const valid = session && typeof session.token === 'string' && Number(session.expires_at) > Date.now();
-  return valid ? session : null;
-}
 
 const kept = readSession();
 const state = {
@@ -102,11 +93,9 @@ $('login-form').addEventListener('submit', async (event) => {
   button.disabled = true;
   try {
     const data = await api('POST', '/api/auth/token', { email, password });
-    state.token = data.access_token;
-    state.role = (data.user && data.user.role) || null;
-    const ttl = Number(data.expires_in) > 0 ? Number(data.expires_in) : 3600;
-    writeStore(SESSION_KEY, JSON.stringify({ token: state.token, role: state.role,
-      expires_at: Date.now() + ttl * 1000 }));
+    const session = writeSession(data);
+    state.token = session.token;
+    state.role = session.role;
     $('login-password').value = '';
     openStudio();
   } catch (err) {
@@ -125,7 +114,7 @@ function signOut(message, { forget = false } = {}) {
   state.live = null;
   state.token = null;
   state.role = null;
-  writeStore(SESSION_KEY, null); // the other tabs hear of it (below)
+  writeSession(null); // the other tabs hear of it (below)
   $('studio').hidden = true;
   $('seller-note').hidden = true;
   if (forget) $('login-form').reset();

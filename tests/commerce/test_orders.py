@@ -237,7 +237,7 @@ def test_buying_over_the_socket(api: Api, shop: dict[str, Any]) -> None:
         ws.send_text(orjson.dumps({**frame, "key": "ws-buy-key-3", "buyer": bad_address}).decode())
         invalid = recv_type(ws, "error")["data"]
         assert invalid["code"] == "invalid_request" and invalid["key"] == "ws-buy-key-3"
-        assert invalid["details"] == [{"field": "buyer.address.postal_code",
+        assert invalid["details"] == [{"field": "buyer.address.postal_code", "type": "value_error",
                                        "message": "Value error, the postal code is not valid for FR"}]
     assert available(api, shop) == 3
 

@@ -110,5 +110,6 @@ def seed_demo(env: dict[str, str]) -> dict[str, str]:
     store_id = lines["Store screen"].strip().rsplit("/", 2)[1]
     host_email, password = (p.strip() for p in lines["Host login"].split("/"))
     seller_email = lines["Seller login"].split("/")[0].strip()
+    admin_email = lines["Admin login"].split("/")[0].strip()
     return {"show_id": show_id, "store_id": store_id, "host_email": host_email, "seller_email": seller_email,
-            "password": password}
+            "admin_email": admin_email, "password": password}

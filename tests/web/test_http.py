@@ -34,7 +34,7 @@ def test_login_gives_a_token_that_works(api: Api) -> None:
     body = r.json()
     assert body["token_type"] == "bearer" and body["user"]["role"] == "host" and body["user"]["id"] == host["id"]
     me = api.client.get("/api/auth/me", headers={"authorization": f"Bearer {body['access_token']}"})
-    assert me.json() == {"id": host["id"], "role": "host"}
+    assert me.json() == {"id": host["id"], "role": "host", "email": host["email"], "name": me.json()["name"]}
 
 
 def test_failed_logins_are_limited(api: Api) -> None:
