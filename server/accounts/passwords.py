@@ -74,7 +74,7 @@ class Passwords:
         bus = self.auth.bus
         if (await bus.hit(f"reset-ip:{client}", window_s=RESET_WINDOW_S) > RESETS_PER_ADDRESS
                 or await bus.hit(f"reset:{email}", window_s=RESET_WINDOW_S) > RESETS_PER_EMAIL):
-            raise TooManyRequests("too many reset requests: try again later", code="too_many_attempts")
+            raise TooManyRequests("too many reset requests: try again later", code="too_many_resets")
         async with self.db.session() as session:
             user = (await session.exec(select(User).where(User.email == email))).first()
         if user is None or user.suspended_at is not None:

@@ -303,6 +303,7 @@ class Accepted(Answer):
 class NewToken(Answer):
     access_token: str
     token_type: Literal["bearer"]
+    expires_in: int  # seconds
 
 
 class Me(UserOut):

@@ -61,7 +61,7 @@ async def accept_invitation(request: Request) -> Response:
 
 @operation("Ask for a password-reset link by email: always 202, whether or not the address is an account's",
            answers={202: Accepted}, body=ResetIn, errors={422: "invalid_request, invalid_email",
-                                                           429: "too_many_attempts"})
+                                                           429: "too_many_resets"})
 async def request_reset(request: Request) -> Response:
     data = await body(request, ResetIn)
     await services(request).passwords.request_reset(email=data.email, client=_client(request), lang=data.lang)
@@ -96,7 +96,8 @@ async def change_password(request: Request) -> Response:
     data = await body(request, PasswordIn)
     access_token = await services(request).auth.change_password(principal=principal, current=data.current_password,
                                                                new=data.new_password)
-    return JSONResponse({"access_token": access_token, "token_type": "bearer"})
+    return JSONResponse({"access_token": access_token, "token_type": "bearer",
+                         "expires_in": services(request).auth.token_ttl_s})
 
 
 @operation("Give an account another role: its tokens stop working at once", answers={200: UserOut}, body=RoleIn,

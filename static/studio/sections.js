@@ -1,2 +1,7 @@
 // The studio's sections: one line each, `export { default as <id> } from './sections/<id>.js';`.
 // The navigation orders them by their `order` (smaller first; 50 when absent), then by id.
+export { default as accounts } from './sections/accounts.js';
+export { default as invitation } from './sections/invitation.js';
+export { default as reset } from './sections/reset.js';
+export { default as forgot } from './sections/forgot.js';
+export { default as profile } from './sections/profile.js';

@@ -160,5 +160,5 @@ def test_reset_requests_are_limited_per_email(api: Api, mail_dir: Path) -> None:
     for _ in range(3):
         assert api.client.post("/api/auth/reset", json={"email": seller["email"]}).status_code == 202
     r = api.client.post("/api/auth/reset", json={"email": seller["email"]})
-    assert r.status_code == 429 and code(r) == "too_many_attempts"
+    assert r.status_code == 429 and code(r) == "too_many_resets"
     assert len(outbox(mail_dir)) == 3
