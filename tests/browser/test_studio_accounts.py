@@ -14,10 +14,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import PHONE, OpenPage, assert_fits
+from tests.support.browser import PHONE, OpenPage, assert_fits, sign_in_host
 from tests.support.mail import link_in, mail_to
 from tests.support.processes import ServerProcess, seed_demo, start_server
-from tests.support.studio import open_studio
+from tests.support.studio import api_token, open_studio
 
 Demo = tuple[ServerProcess, dict[str, str]]
 
@@ -158,3 +158,25 @@ def test_the_accounts_pages_speak_french(open_page: OpenPage, demo_server: Demo)
     choose_password(invitation, "invitation", "un mot de passe")
     refusal = invitation.get_by_test_id("invitation-form").get_by_test_id("form-error")
     expect(refusal).to_have_text("Ce lien n'est pas valide. Demandez-en un nouveau.")
+
+
+def test_a_suspended_hosts_open_control_room_loses_its_rights_at_once(open_page: OpenPage, demo_server: Demo) -> None:
+    server, demo = demo_server
+    host = open_page(None)
+    frames: list[str] = []
+    host.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    host.goto(f"/host/{demo['show_id']}")
+    sign_in_host(host, demo["host_email"], demo["password"])
+    admin = api_token(server.base_url, demo["admin_email"], demo["password"])
+    me = httpx.get(f"{server.base_url}/api/auth/me", headers=api_token(server.base_url, demo["host_email"],
+                                                                         demo["password"]), timeout=10).json()
+    r = httpx.post(f"{server.base_url}/api/accounts/{me['id']}/suspend", headers=admin, timeout=10)
+    assert r.status_code == 200, r.text
+    # no click: the show's socket says so (the sales panel's polling would too, a few seconds later)
+    for _ in range(100):
+        if any('"token_revoked"' in frame for frame in frames):
+            break
+        host.wait_for_timeout(50)
+    assert any('"type":"error"' in frame and '"token_revoked"' in frame for frame in frames), frames[-5:]
+    expect(host.get_by_test_id("login-error")).to_contain_text("signed out")
+    expect(host.get_by_test_id("end")).to_be_hidden()
