@@ -21,6 +21,14 @@ class Links:
         """The buyer's page of an order; `token` is the order's link token."""
         return f"{self.base}/orders/{order_id}?t={token}"
 
+    def invitation(self, token: str) -> str:
+        """An invitation to choose a password: the token rides in the fragment, which no server log sees."""
+        return f"{self.base}/studio#/invitation/{token}"
+
+    def reset(self, token: str) -> str:
+        """A password-reset link (the token in the fragment, as an invitation's)."""
+        return f"{self.base}/studio#/reset/{token}"
+
     def payment(self, provider: str, ref: str) -> str:
         return f"{self.base}/pay/{provider}/{ref}"
 

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from server.accounts.auth import Auth
+from server.accounts.passwords import LinkTimes, Passwords
 from server.catalog.grants import Grants
 from server.catalog.media import Media
 from server.catalog.products import Catalog
@@ -20,6 +21,7 @@ from server.commerce.payments.webhooks import PaymentWebhooks
 from server.commerce.stock import Stock, StockGate, create_gate
 from server.commerce.vouchers import VoucherGuesses, Vouchers
 from server.infra.db import Database
+from server.infra.mail import create_mailer
 from server.links import Links
 from server.live import interactions
 from server.live.interactions.base import Interaction
@@ -46,6 +48,7 @@ class Services:
     publisher: Publisher
     hub: Hub
     auth: Auth
+    passwords: Passwords  # invitations and reset links, mailed
     catalog: Catalog
     grants: Grants
     media: Media
@@ -98,9 +101,12 @@ def build_services(settings: Settings) -> Services:
     shows = Shows(db=db, bus=bus, publisher=publisher, parts=live, media_hosts=settings.media_hosts)
     ticking = [i.tick for i in live if type(i).tick is not Interaction.tick]
     hub = Hub(bus=bus, publisher=publisher, loader=shows.snapshot, tick_ms=settings.tick_ms, tick_hooks=ticking)
+    passwords = Passwords(db=db, auth=auth, mailer=create_mailer(outbox_dir=settings.outbox_dir), links=links,
+                          sender=settings.mail_from,
+                          times=LinkTimes(invitation_s=settings.invitation_ttl_s, reset_s=settings.reset_ttl_s))
     return Services(
-        settings=settings, links=links, db=db, bus=bus, publisher=publisher, hub=hub, auth=auth, catalog=catalog,
-        grants=Grants(db=db),
+        settings=settings, links=links, db=db, bus=bus, publisher=publisher, hub=hub, auth=auth, passwords=passwords,
+        catalog=catalog, grants=Grants(db=db),
         media=Media(directory=settings.media_dir, max_bytes=settings.media_max_bytes,
                     max_pixels=settings.media_max_pixels),
         shows=shows, chat=chat, gate=gate, stock=Stock(catalog=catalog, gate=gate, feed=feed),

@@ -121,6 +121,14 @@ def _hosts(env: dict[str, str], name: str) -> tuple[str, ...]:
     return hosts
 
 
+def _mail_from(env: dict[str, str]) -> str:
+    value = env.get("MAIL_FROM") or "Vitrine <no-reply@localhost>"
+    if "@" not in value or any(c in value for c in "\r\n"):
+        raise ConfigError(f"MAIL_FROM is an address, with a name if you like (Vitrine <no-reply@example.com>), "
+                          f"got {value!r}")
+    return value
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -165,6 +173,10 @@ class Settings:
     media_dir: Path = Path("var/media")  # uploaded images (POST /api/media): a volume every node shares
     media_max_bytes: int = 8 * 1024 * 1024  # an upload's file, at most
     media_max_pixels: int = 40_000_000  # an upload's width x height, at most (a small file may decode huge)
+    mail_from: str = "Vitrine <no-reply@localhost>"
+    outbox_dir: Path = Path("var/outbox")  # where mail is written (the outbox backend, server/infra/mail.py)
+    invitation_ttl_s: int = 7 * 86400  # an invitation link holds this long
+    reset_ttl_s: int = 3600  # a password-reset link holds this long
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
     @property
@@ -245,4 +257,8 @@ class Settings:
             media_max_bytes=_at_least(env, "MEDIA_MAX_BYTES", 8 * 1024 * 1024, 1024),
             media_max_pixels=_at_least(env, "MEDIA_MAX_PIXELS", 40_000_000, 10_000),
             internal_email_domains=_hosts(env, "INTERNAL_EMAIL_DOMAINS"),
+            mail_from=_mail_from(env),
+            outbox_dir=Path(env.get("OUTBOX_DIR") or Path(env.get("VITRINE_VAR", "var")) / "outbox"),
+            invitation_ttl_s=_at_least(env, "INVITATION_TTL_S", 7 * 86400, 60),
+            reset_ttl_s=_at_least(env, "RESET_TTL_S", 3600, 60),
         )

@@ -1,12 +1,12 @@
 """order tracking and the seller's order list
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05 16:40:00
 
 A seller ships an order with its parcel's tracking number and, optionally, its carrier (issue 18). The seller's
 order list is read newest first a page at a time (a keyset on created_at, id), for a seller and for an admin.
-Revises 0008 on its branch: 0009 and 0010 come from branches merged alongside, so the merge sets this to 0010.
+(0010 was set aside for a products migration that was not needed.)
 """
 from collections.abc import Sequence
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0011'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from server.accounts.emails import account_email
+from server.accounts.links import AccountLinks
 from server.accounts.tokens import TokenVersions
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from server.infra.db import Database
@@ -52,6 +53,7 @@ class Auth:
         self.db = db
         self.bus = bus
         self.versions = TokenVersions(db=db, bus=bus, publisher=publisher or Publisher(bus=bus))
+        self.links = AccountLinks(db=db, secret_key=secret_key)  # the mailed links that set a password
         self._devices = URLSafeTimedSerializer(secret_key, salt="vitrine.device")
         self.secret_key = secret_key
         self.token_ttl_s = token_ttl_s
@@ -60,13 +62,12 @@ class Auth:
         self._viewers = URLSafeSerializer(secret_key, salt="vitrine.viewer")
         self.internal_domains = internal_domains  # INTERNAL_EMAIL_DOMAINS: reserved names an operator uses
 
-    async def create_user(self, *, email: str, password: str, role: str, name: str | None = None) -> User:
+    async def create_user(self, *, email: str, password: str | None, role: str, name: str | None = None) -> User:
+        """An account; with no password, one that cannot sign in until it chooses one from an invitation."""
         if role not in ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
-        if len(password) < 8:
-            raise InvalidInput("the password needs at least 8 characters", code="weak_password")
         email = account_email(email, internal_domains=self.internal_domains)
-        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        password_hash = "" if password is None else await _hash(password)
         user = User(id=new_id("usr"), email=email, password_hash=password_hash, role=role,
                     name=(name or email.split("@")[0])[:100], created_at=utcnow())
         async with self.db.session() as session:
@@ -77,9 +78,9 @@ class Auth:
                 raise Conflict(f"an account with the email {email} exists", code="email_taken") from None
         return user
 
-    async def create_account(self, *, principal: Principal, email: str, password: str, role: str,
+    async def create_account(self, *, principal: Principal, email: str, password: str | None, role: str,
                              name: str | None = None) -> User:
-        """An admin creates an account with a role and a first password."""
+        """An admin creates an account with a role and a first password, or none (it is then invited)."""
         if not principal.admin:
             raise Forbidden("only an admin may create accounts", code="forbidden")
         return await self.create_user(email=email, password=password, role=role, name=name)
@@ -113,7 +114,11 @@ class Auth:
         await self.bus.forget(closed)
         if user.suspended_at is not None:  # told only to whoever knows the password
             raise Forbidden("this account is suspended: ask an admin", code="account_suspended")
-        return self.issue(user), user, self._devices.dumps(user.id)
+        return self.issue(user), user, self.device_token(user)
+
+    def device_token(self, user: User) -> str:
+        """What a device keeps once its owner signed in on it: it lets that device past the account's backoff."""
+        return self._devices.dumps(user.id)
 
     def device_of(self, device: str | None) -> str | None:
         """The account a device token was given to (it lasts DEVICE_DAYS), None for anything else."""
@@ -156,15 +161,20 @@ class Auth:
     async def change_password(self, *, principal: Principal, current: str, new: str) -> str:
         """A new password, checked against the current one; the account's other tokens stop working and the
         caller gets a new one."""
-        if len(new) < 8:
-            raise InvalidInput("the password needs at least 8 characters", code="weak_password")
+        _check(new)
         async with self.db.session() as session:
             user = await session.get(User, principal.id)
         if user is None or not await asyncio.to_thread(_verify, user.password_hash, current):
             raise Unauthorized("the current password is wrong", code="bad_credentials")
-        new_hash = await asyncio.to_thread(_hasher.hash, new)
-        user = await self._change(principal.id, password_hash=new_hash)
+        user = await self._change(principal.id, password_hash=await _hash(new))
         return self.issue(user)
+
+    async def password_from_link(self, *, token: str, purpose: str, password: str) -> tuple[str, User]:
+        """The password a mailed link (an invitation, a reset) lets its account choose: the link is used up, the
+        account's other links and every token it held stop working, and the answer is a sign-in (a token)."""
+        new_hash = await _hash(password)
+        user = await self._change(None, link=(token, purpose), password_hash=new_hash)
+        return self.issue(user), user
 
     async def set_role(self, *, principal: Principal, user_id: str, role: str) -> User:
         """An admin gives an account another role; its tokens stop working (a demoted admin's at once)."""
@@ -199,19 +209,26 @@ class Auth:
         async with self.db.session() as session:
             return list((await session.exec(select(User).order_by(col(User.created_at).desc()))).all())
 
-    async def _change(self, user_id: str, **values: object) -> User:
+    async def _change(self, user_id: str | None, *, link: tuple[str, str] | None = None, **values: object) -> User:
+        """Changes the account and raises its token version, in one transaction with taking the mailed `link`
+        (token, purpose) when there is one: the link names the account then, which must not be suspended."""
         async with self.db.session() as session:
+            if link is not None:
+                user_id = await self.links.take(session, token=link[0], purpose=link[1])
+            where = [col(User.id) == user_id] + ([col(User.suspended_at).is_(None)] if link else [])
             row = (await session.exec(
-                sa.update(User).where(col(User.id) == user_id)
+                sa.update(User).where(*where)
                 .values(token_version=col(User.token_version) + 1, **values)
                 .returning(col(User.id))
             )).first()
+            if row is None and link is not None:
+                raise Forbidden("this account is suspended: ask an admin", code="account_suspended")
             if row is None:
                 raise NotFound(f"no account {user_id}", code="user_not_found")
             await session.commit()
             user = await session.get(User, user_id, populate_existing=True)
+        assert user is not None and user_id is not None
         await self.versions.changed(user_id)
-        assert user is not None
         return user
 
     def viewer_token(self, viewer_id: str) -> str:
@@ -225,6 +242,18 @@ class Auth:
         except BadSignature:
             return None
         return value if isinstance(value, str) else None
+
+
+def _check(password: str) -> None:
+    """An account's one password rule: 8 characters at least."""
+    if len(password) < 8:
+        raise InvalidInput("the password needs at least 8 characters", code="weak_password")
+
+
+async def _hash(password: str) -> str:
+    """The argon2 hash of a new password that keeps the rule."""
+    _check(password)
+    return await asyncio.to_thread(_hasher.hash, password)
 
 
 def _verify(password_hash: str, password: str) -> bool:

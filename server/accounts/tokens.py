@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -42,6 +43,20 @@ class TokenVersions:
         self.publisher = publisher
         self.ttl_s = ttl_s  # a bound even if a change's message were lost on the way
         self._kept: dict[str, tuple[float, int, str] | None] = {}
+        self._watchers: list[Callable[[str | None], None]] = []
+
+    def watch(self, watcher: Callable[[str | None], None]) -> None:
+        """`watcher(user_id)` is called on this node when an account changed on any node (None: any account may
+        have: the bus lost us a while), after the account was forgotten here, so that what holds a sign-in open
+        (a show's socket) checks it again."""
+        self._watchers.append(watcher)
+
+    def _tell(self, user_id: str | None) -> None:
+        for watcher in self._watchers:
+            try:
+                watcher(user_id)
+            except Exception:
+                log.exception("an account change's watcher failed")
 
     async def current(self, user_id: str) -> tuple[int, str] | None:
         """The account's token version and role now; None when there is no such account."""
@@ -68,9 +83,12 @@ class TokenVersions:
                     async for frame in changes:
                         if frame is RESYNC:  # the bus lost us a while: a change may have gone by
                             self._kept.clear()
+                            self._tell(None)
                             continue
                         with contextlib.suppress(ValueError, KeyError, TypeError):
-                            self._kept.pop(orjson.loads(frame)["data"]["user_id"], None)
+                            user_id = str(orjson.loads(frame)["data"]["user_id"])
+                            self._kept.pop(user_id, None)
+                            self._tell(user_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis away: keep nothing for long, and listen again

@@ -14,6 +14,7 @@ from server.realtime.ratelimit import TokenBucket, Violations
 from server.settings import Settings
 
 POLICY_VIOLATION = 1008
+SIGNED_OUT = 4401  # the sign-in the socket opened with has ended (suspended, new role, signed out everywhere)
 
 
 class Refused(DomainError):
@@ -54,6 +55,13 @@ class Session:
         if not self.host or self.principal is None:
             raise Refused("only this show's host may do this", code="not_show_host")
         return self.principal
+
+    def signed_out(self, exc: DomainError) -> None:
+        """The sign-in this socket opened with has ended: it loses its rights at once, gets an `error` frame that
+        says why, and is closed (the page comes back as what it is now)."""
+        self.host, self.principal = False, None
+        self.conn.reply(error_frame(exc.code, exc.message))
+        self.conn.kill(SIGNED_OUT, exc.code)
 
     def refuse(self, exc: DomainError) -> None:
         """The `error` frame for a refused client frame; a client that stays over its rate limit is closed."""

@@ -4,6 +4,7 @@ everything a viewer receives goes through its Connection's bounded queue."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
@@ -67,6 +68,26 @@ class ShowSocket:
         self.auth = auth
         self.interactions = tuple(interactions)
         self.handlers: Mapping[str, FrameHandler] = handler_table(self.interactions)
+        self._signed: dict[str, dict[Session, str]] = {}  # account id -> its sockets here, with their tokens
+        self._checks: set[asyncio.Task[None]] = set()
+        auth.versions.watch(self._account_changed)
+
+    def _account_changed(self, user_id: str | None) -> None:
+        """An account changed (None: any may have): its sockets here check their sign-in again."""
+        held = [(session, token) for account, sessions in self._signed.items() if user_id in (None, account)
+                for session, token in sessions.items()]
+        for session, token in held:
+            task = asyncio.get_running_loop().create_task(self._recheck(session, token))
+            self._checks.add(task)
+            task.add_done_callback(self._checks.discard)
+
+    async def _recheck(self, session: Session, token: str) -> None:
+        try:
+            await self.auth.verify(token)
+        except DomainError as exc:  # suspended, new role, signed out everywhere, expired
+            session.signed_out(exc)
+        except OUTAGES as exc:  # the next change, or the next sign-in, checks again
+            log.warning("a socket's sign-in could not be checked again: %r", exc)
 
     def route(self) -> WebSocketRoute:
         return WebSocketRoute("/ws/shows/{show_id}", self.serve)
@@ -120,6 +141,9 @@ class ShowSocket:
                                host=host, conn=conn, hub=self.hub,
                                device=keyed_digest(settings.secret_key, "device", cookie) if cookie else None,
                                address=keyed_digest(settings.secret_key, "address", client) if client else None)
+        signed = self._signed.setdefault(principal.id, {}) if principal is not None else None
+        if signed is not None:
+            signed[session] = params["token"]
         try:
             await self._join(session, role=role, since=since, epoch=params.get("epoch") or None, notices=notices)
             if wire is not None:
@@ -128,6 +152,10 @@ class ShowSocket:
         except WebSocketDisconnect:
             pass
         finally:
+            if signed is not None and principal is not None:
+                signed.pop(session, None)
+                if not signed:
+                    self._signed.pop(principal.id, None)
             self.hub.leave(show_id, conn)
             await conn.stop()
 

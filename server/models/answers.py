@@ -360,6 +360,7 @@ class UserOut(Answer):
 class AccountOut(UserOut):
     created_at: str
     suspended_at: str | None  # suspended: no sign-in, no token works
+    invited: bool  # invited, and has not chosen its password yet
 
 
 class Accounts(Answer):
@@ -374,9 +375,14 @@ class TokenOut(Answer):
     device_token: str
 
 
+class Accepted(Answer):
+    accepted: Literal[True]  # the request is taken; whatever follows is not told (a reset link)
+
+
 class NewToken(Answer):
     access_token: str
     token_type: Literal["bearer"]
+    expires_in: int  # seconds
 
 
 class Me(UserOut):

@@ -155,7 +155,8 @@ class AccountIn(Schema):
     email: str = Field(min_length=3, max_length=254)
     role: Literal["admin", "seller", "host"]
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    password: str = Field(min_length=8, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=200)  # none: an invitation is mailed
+    lang: Literal["en", "fr"] | None = None  # the invitation's language
 
 
 class VariantIn(Schema):
@@ -343,7 +344,8 @@ def user_public(user: User) -> dict[str, Any]:
 
 def account_public(user: User) -> dict[str, Any]:
     """An account as its admin sees it."""
-    return {**user_public(user), "created_at": iso(user.created_at), "suspended_at": iso(user.suspended_at)}
+    return {**user_public(user), "created_at": iso(user.created_at), "suspended_at": iso(user.suspended_at),
+            "invited": not user.password_hash}
 
 
 def product_public(

@@ -129,14 +129,20 @@ class AsgiSink:
         if self._closing:
             return
         self._closing = True
+        # what was queued before goes out first (an error frame that says why), as on the wire sink; a slow
+        # consumer's backlog does not
+        last = [] if code == SLOW_CONSUMER else list(self._queue)
         self._queue.clear()
-        asyncio.get_running_loop().create_task(self._shutdown(code, reason))
+        asyncio.get_running_loop().create_task(self._shutdown(code, reason, last))
 
-    async def _shutdown(self, code: int, reason: str) -> None:
+    async def _shutdown(self, code: int, reason: str, last: list[Frame]) -> None:
         if self._writer is not None and self._writer is not asyncio.current_task():
             self._writer.cancel()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._close(code, reason), timeout=5)
+            async with asyncio.timeout(5):
+                for frame in last:
+                    await self._send(frame.text)
+                await self._close(code, reason)
 
     async def stop(self) -> None:
         self._closing = True

@@ -6,3 +6,8 @@ export { default as vouchers } from './sections/vouchers.js';
 export { default as stores } from './sections/stores.js';
 export { default as products } from './sections/products.js';
 export { default as hosts } from './sections/hosts.js';
+export { default as accounts } from './sections/accounts.js';
+export { default as invitation } from './sections/invitation.js';
+export { default as reset } from './sections/reset.js';
+export { default as forgot } from './sections/forgot.js';
+export { default as profile } from './sections/profile.js';

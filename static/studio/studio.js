@@ -18,7 +18,8 @@
 // ctx: user, params (the route's segments after the id), query (URLSearchParams), api(method, path,
 // {body, headers, raw}) (signs in again and retries when the token has ended; a FormData body goes as
 // multipart; raw answers the Response), download(path, filename), navigate(hash), refresh(),
-// confirm(text, {confirm, danger}) → Promise<boolean>, bindForm(form, {submit, fields}), toast(text, kind).
+// confirm(text, {confirm, danger}) → Promise<boolean>, bindForm(form, {submit, fields}), toast(text, kind),
+// signedIn(answer): keeps a sign-in a section received (an invitation, a reset, a new password).
 import { ApiError, api as request } from '/static/api.js';
 import { addStrings, applyI18n, errorText, t } from '/static/i18n.js';
 import { SESSION_KEY, readSession, writeSession } from '/static/session.js';
@@ -446,6 +447,10 @@ function context(params, query) {
       else location.hash = hash;
     },
     refresh: () => render(),
+    signedIn: (answer) => {
+      state.user = answer.user || state.user;
+      state.session = writeSession({ ...answer, user: state.user });
+    },
     confirm,
     bindForm,
     toast,

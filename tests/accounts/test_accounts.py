@@ -3,6 +3,7 @@ in, and the tokens it holds stop working at once, on every node; the routes answ
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -36,27 +37,34 @@ def test_an_admin_creates_an_account_that_signs_in_and_is_listed(api: Api) -> No
     ({"email": "a@b.test", "role": "host", "password": "long enough pw"}, "invalid_email"),
     ({"email": "ok@example.com", "role": "host", "password": "short"}, "invalid_request"),
     ({"email": "ok@example.com", "role": "viewer", "password": "long enough pw"}, "invalid_request"),
-    ({"email": "ok@example.com", "role": "host"}, "invalid_request"),
+    ({"email": "ok@example.com", "role": "host", "password": ""}, "invalid_request"),
+    ({"email": "ok@example.com", "role": "host", "lang": "de"}, "invalid_request"),
 ])
 def test_bad_accounts_are_refused_with_a_code(api: Api, body: dict[str, Any], expected: str) -> None:
     r = api.client.post("/api/accounts", json=body, headers=api.user("admin")["headers"])
     assert r.status_code == 422 and code(r) == expected, r.text
 
 
-ROUTES = [("POST", "/api/accounts", {"email": "x@example.com", "role": "host", "password": "long enough pw"}),
-          ("GET", "/api/accounts", None), ("POST", "/api/accounts/{id}/suspend", None),
-          ("POST", "/api/accounts/{id}/restore", None)]
+ROUTES = [("POST", "/api/accounts", {"email": "x-{n}@example.com", "role": "host", "password": "long enough pw"}, 201),
+          ("POST", "/api/accounts", {"email": "y-{n}@example.com", "role": "host"}, 201),
+          ("GET", "/api/accounts", None, 200), ("POST", "/api/accounts/{id}/suspend", None, 200),
+          ("POST", "/api/accounts/{id}/restore", None, 200), ("POST", "/api/accounts/{invited}/invite", None, 200)]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
-def test_only_an_admin_runs_the_accounts(api: Api, method: str, path: str, body: Any) -> None:
-    target = api.user("host")
-    url = path.format(id=target["id"])
-    assert api.client.request(method, url, json=body).status_code == 401
+@pytest.mark.parametrize(("method", "path", "body", "status"), ROUTES)
+def test_only_an_admin_runs_the_accounts(api: Api, method: str, path: str, body: Any, status: int) -> None:
+    """The role x route matrix: anonymous (a viewer) 401, seller and host 403, admin its answer."""
+    target, admin, n = api.user("host"), api.user("admin"), secrets.token_hex(4)
+    invited = api.call(api.services.auth.create_user, email=f"inv-{n}@example.com", password=None, role="seller")
+    url = path.format(id=target["id"], invited=invited.id)
+    if body is not None:
+        body = {**body, "email": body["email"].format(n=n)}
+    assert code(api.client.request(method, url, json=body)) == "auth_required"
     for role in ("seller", "host"):
         r = api.client.request(method, url, json=body, headers=api.user(role)["headers"])
         assert r.status_code == 403 and code(r) == "forbidden", (role, r.text)
     assert api.client.get("/api/auth/me", headers=target["headers"]).status_code == 200  # nothing happened to it
+    assert api.client.request(method, url, json=body, headers=admin["headers"]).status_code == status
 
 
 def test_a_suspended_account_cannot_sign_in_until_restored_and_its_old_tokens_stay_ended(api: Api) -> None:

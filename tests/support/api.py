@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.testclient import TestClient
@@ -20,7 +22,8 @@ from server.settings import Settings
 
 def test_settings(**overrides: Any) -> Settings:
     base = Settings(env="development", secret_key="test-secret-" + secrets.token_hex(16), tick_ms=50,
-                    allowed_origins=("http://testserver", "http://127.0.0.1:8000"))
+                    allowed_origins=("http://testserver", "http://127.0.0.1:8000"),
+                    outbox_dir=Path(tempfile.gettempdir()) / f"vitrine-outbox-{secrets.token_hex(6)}")
     return replace(base, **overrides)
 
 
