@@ -19,7 +19,8 @@ ROLES = ("host", "seller", "admin")
 
 # what anyone may call, signed in or not (the buyer's links carry their own tokens)
 PUBLIC = {
-    ("POST", "/api/auth/token"), ("GET", "/api/products"), ("GET", "/api/products/{product_id}"),
+    ("POST", "/api/auth/token"), ("POST", "/api/auth/invitation"), ("POST", "/api/auth/reset"),
+    ("POST", "/api/auth/reset/confirm"), ("GET", "/api/products"), ("GET", "/api/products/{product_id}"),
     ("GET", "/api/shows"), ("GET", "/api/shows/{show_id}"), ("GET", "/api/shows/{show_id}/timeline"),
     ("POST", "/api/orders"),
     ("POST", "/api/quotes"), ("GET", "/api/orders/{order_id}"), ("POST", "/api/orders/{order_id}/cancel"),
