@@ -31,7 +31,7 @@ def test_a_wrong_password_is_said_under_the_form_and_the_right_one_opens_the_stu
     sign_in_studio(page, demo["seller_email"], demo["password"])
     expect(page.get_by_test_id("studio-user")).to_contain_text("Seller")
     expect(page.get_by_test_id("nav-home")).to_have_attribute("aria-current", "page")
-    assert_fits(page, ".s-bar", ".s-main")
+    assert_fits(page, ".bar", ".s-main")
 
 
 def test_a_page_that_does_not_exist_says_so_with_a_way_back(open_page: OpenPage, demo_server: Demo) -> None:
