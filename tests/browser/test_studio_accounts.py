@@ -6,7 +6,6 @@ speak French to a French browser and fit a phone."""
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from playwright.sync_api import Page, expect
 
 from tests.support.browser import PHONE, OpenPage, assert_fits, sign_in_host
 from tests.support.mail import link_in, mail_to
-from tests.support.processes import ServerProcess, seed_demo, start_server
-from tests.support.studio import api_token, open_studio
+from tests.support.processes import ServerProcess
+from tests.support.studio import api_token, demo_with, open_studio
 
 Demo = tuple[ServerProcess, dict[str, str]]
 
@@ -30,12 +29,8 @@ def outbox_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_server(tmp_path: Path, outbox_dir: Path) -> Iterator[Demo]:
     """The demo server, its mail written to a folder of this test's."""
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": secrets.token_hex(24),
-           "REDIS_URL": "", "OUTBOX_DIR": str(outbox_dir)}
-    demo = seed_demo(env)
-    server = start_server(env, log_dir=tmp_path)
-    yield server, demo
-    server.stop()
+    with demo_with(tmp_path, OUTBOX_DIR=str(outbox_dir)) as demo:
+        yield demo
 
 
 def choose_password(page: Page, prefix: str, password: str) -> None:

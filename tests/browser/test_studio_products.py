@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import PHONE, OpenPage, assert_fits
-from tests.support.processes import ServerProcess, seed_demo, start_server
-from tests.support.studio import api_token, open_studio
+from tests.support.processes import ServerProcess
+from tests.support.studio import api_token, demo_with, open_studio, photo_png
 
 Demo = tuple[ServerProcess, dict[str, str]]
 MAX_BYTES = 3 * 1024 * 1024  # the server's MEDIA_MAX_BYTES here: a phone's photo is larger
@@ -27,20 +26,8 @@ MAX_BYTES = 3 * 1024 * 1024  # the server's MEDIA_MAX_BYTES here: a phone's phot
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Demo]:
     """The demo server, its uploads in the test's own folder."""
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": secrets.token_hex(24),
-           "REDIS_URL": "", "MEDIA_DIR": str(tmp_path / "media"), "MEDIA_MAX_BYTES": str(MAX_BYTES)}
-    demo = seed_demo(env)
-    server = start_server(env, log_dir=tmp_path)
-    yield server, {**demo, "media_dir": str(tmp_path / "media")}
-    server.stop()
-
-
-def photo_png() -> bytes:
-    image = Image.new("RGB", (640, 480), (230, 190, 160))
-    image.paste((40, 60, 120), (0, 0, 320, 480))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+    with demo_with(tmp_path, MEDIA_DIR=str(tmp_path / "media"), MEDIA_MAX_BYTES=str(MAX_BYTES)) as (server, demo):
+        yield server, {**demo, "media_dir": str(tmp_path / "media")}
 
 
 def phone_photo() -> bytes:
