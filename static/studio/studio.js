@@ -76,6 +76,8 @@ addStrings({
     'studio.invalid.int_type': 'A whole number, please.',
     'studio.invalid.datetime_parsing': 'A date and time, please.',
     'studio.invalid.browser': 'Check this field.',
+    'studio.invalid.email': 'An email address, like name@example.com.',
+    'studio.invalid.number': 'A number, please.',
   },
   fr: {
     'studio.title': 'Studio Vitrine',
@@ -119,6 +121,8 @@ addStrings({
     'studio.invalid.int_type': 'Un nombre entier, s\'il vous plaît.',
     'studio.invalid.datetime_parsing': 'Une date et une heure, s\'il vous plaît.',
     'studio.invalid.browser': 'Vérifiez ce champ.',
+    'studio.invalid.email': 'Une adresse e-mail, comme nom@exemple.fr.',
+    'studio.invalid.number': 'Un nombre, s\'il vous plaît.',
   },
 });
 for (const section of SECTIONS) addStrings(section.strings);
@@ -550,6 +554,24 @@ function placeDetail(form, detail, fields) {
 }
 
 /**
+ * What the browser finds wrong with a field, in the page's language (the browser's own validationMessage is in
+ * the browser's language, not the page's): the sentences the API's refusals use, with the field's limits.
+ */
+function validityText(node) {
+  const v = node.validity;
+  if (v.valueMissing) return t('studio.invalid.missing');
+  if (v.tooShort) return t('studio.invalid.string_too_short', { min_length: node.minLength });
+  if (v.tooLong) return t('studio.invalid.string_too_long', { max_length: node.maxLength });
+  if (v.rangeUnderflow) return t('studio.invalid.greater_than_equal', { ge: node.min });
+  if (v.rangeOverflow) return t('studio.invalid.less_than_equal', { le: node.max });
+  if (v.typeMismatch && node.type === 'email') return t('studio.invalid.email');
+  if (v.badInput && node.type === 'number') return t('studio.invalid.number');
+  if (v.stepMismatch && node.type === 'number' && node.step === '1') return t('studio.invalid.int_parsing');
+  if (v.patternMismatch) return t('studio.invalid.string_pattern_mismatch');
+  return t('studio.invalid.browser');
+}
+
+/**
  * Binds a form: submit clears its errors, checks the inputs as the browser can (their limits are the API's),
  * runs `submit(values, form)` with its buttons disabled, and shows a refusal by the field it concerns.
  */
@@ -561,7 +583,7 @@ function bindForm(form, { submit, fields = {} }) {
     const invalid = [...form.elements].filter((node) => node.willValidate && !node.checkValidity());
     if (invalid.length) {
       for (const node of invalid) {
-        if (node.name) showFieldError(form, node.name, node.validationMessage || t('studio.invalid.browser'));
+        if (node.name) showFieldError(form, node.name, validityText(node));
       }
       invalid[0].focus();
       return;
