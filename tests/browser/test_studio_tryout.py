@@ -27,3 +27,13 @@ def test_a_field_the_browser_refuses_is_explained_in_the_page_s_language(
     page.get_by_test_id("host-email").fill("pas une adresse")
     page.get_by_test_id("host-email").press("Enter")
     expect(page.get_by_test_id("error-email")).to_have_text("Une adresse e-mail, comme nom@exemple.fr.")
+
+
+def test_the_demo_prints_where_the_studio_is_and_its_address_opens_the_sign_in(
+    open_page: OpenPage, demo_server: Demo
+) -> None:
+    # `make run` printed the viewer's, the host's and the store's pages and the logins, but not the studio's
+    # address: a newcomer with a seller's login had nowhere to use it
+    _, demo = demo_server
+    page = open_page(demo["studio_path"], locale="fr-FR")
+    expect(page.get_by_test_id("login-email")).to_be_visible()
