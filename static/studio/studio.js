@@ -21,7 +21,7 @@
 // confirm(text, {confirm, danger}) → Promise<boolean>, bindForm(form, {submit, fields}), toast(text, kind),
 // signedIn(answer): keeps a sign-in a section received (an invitation, a reset, a new password).
 import { ApiError, api as request } from '/static/api.js';
-import { addStrings, applyI18n, errorText, t } from '/static/i18n.js';
+import { addStrings, applyI18n, errorText, formatDate, t } from '/static/i18n.js';
 import { SESSION_KEY, readSession, writeSession } from '/static/session.js';
 import * as registry from '/static/studio/sections.js';
 import { el, toast } from '/static/ui.js';
@@ -78,6 +78,8 @@ addStrings({
     'studio.invalid.browser': 'Check this field.',
     'studio.invalid.email': 'An email address, like name@example.com.',
     'studio.invalid.number': 'A number, please.',
+    'studio.invalid.not_before': 'Not before {when}.',
+    'studio.invalid.not_after': 'Not after {when}.',
   },
   fr: {
     'studio.title': 'Studio Vitrine',
@@ -123,6 +125,8 @@ addStrings({
     'studio.invalid.browser': 'Vérifiez ce champ.',
     'studio.invalid.email': 'Une adresse e-mail, comme nom@exemple.fr.',
     'studio.invalid.number': 'Un nombre, s\'il vous plaît.',
+    'studio.invalid.not_before': 'Pas avant le {when}.',
+    'studio.invalid.not_after': 'Pas après le {when}.',
   },
 });
 for (const section of SECTIONS) addStrings(section.strings);
@@ -559,6 +563,9 @@ function placeDetail(form, detail, fields) {
  */
 function validityText(node) {
   const v = node.validity;
+  const dated = { date: { dateStyle: 'medium' }, 'datetime-local': { dateStyle: 'medium', timeStyle: 'short' } }[node.type];
+  if (dated && v.rangeUnderflow) return t('studio.invalid.not_before', { when: formatDate(node.min, dated) });
+  if (dated && v.rangeOverflow) return t('studio.invalid.not_after', { when: formatDate(node.max, dated) });
   if (v.valueMissing) return t('studio.invalid.missing');
   if (v.tooShort) return t('studio.invalid.string_too_short', { min_length: node.minLength });
   if (v.tooLong) return t('studio.invalid.string_too_long', { max_length: node.maxLength });

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.support.browser import OpenPage
@@ -37,3 +39,19 @@ def test_the_demo_prints_where_the_studio_is_and_its_address_opens_the_sign_in(
     _, demo = demo_server
     page = open_page(demo["studio_path"], locale="fr-FR")
     expect(page.get_by_test_id("login-email")).to_be_visible()
+
+
+def test_a_show_scheduled_in_the_past_is_refused_with_a_date_a_person_reads(
+    open_page: OpenPage, demo_server: Demo
+) -> None:
+    # the limit is the field's `min`, "2026-12-05T17:34": said as the page's locale writes a date and a time
+    _, demo = demo_server
+    page = open_studio(open_page, "#/shows/new", email=demo["host_email"], password=demo["password"],
+                       locale="fr-FR")
+    page.get_by_test_id("show-title-input").fill("Soldes d'hiver")
+    page.get_by_test_id("show-product").first.click()
+    page.get_by_test_id("show-when").fill("2020-01-01T10:00")
+    page.get_by_test_id("show-save").click()
+    error = page.get_by_test_id("error-scheduled_at")
+    expect(error).to_have_text(re.compile(r"^Pas avant le \d{1,2} [a-zéû]+\.? \d{4}"))
+    expect(error).not_to_contain_text("T")
