@@ -365,6 +365,12 @@ function renderNav(current) {
     dataset: { testid: `nav-${s.id}` }, text: t(s.nav),
   })));
   nav.hidden = !user;
+  // on a phone the navigation is one row that scrolls sideways: the current entry is scrolled into it
+  const active = nav.querySelector('[aria-current="page"]');
+  if (user && active) {
+    const [box, row] = [active.getBoundingClientRect(), nav.getBoundingClientRect()];
+    if (box.left < row.left || box.right > row.right) nav.scrollLeft += box.left - row.left - (row.width - box.width) / 2;
+  }
   $('who').hidden = !user;
   if (user) {
     $('user').textContent = `${user.name || user.email} · ${roleName(user.role)}`;

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.browser import OpenPage
+from tests.support.browser import PHONE, OpenPage
 from tests.support.processes import ServerProcess
 from tests.support.studio import open_studio
 
@@ -55,3 +55,15 @@ def test_a_show_scheduled_in_the_past_is_refused_with_a_date_a_person_reads(
     error = page.get_by_test_id("error-scheduled_at")
     expect(error).to_have_text(re.compile(r"^Pas avant le \d{1,2} [a-zéû]+\.? \d{4}"))
     expect(error).not_to_contain_text("T")
+
+
+def test_on_a_phone_the_navigation_shows_the_page_one_is_on(open_page: OpenPage, demo_server: Demo) -> None:
+    # the navigation is one row that scrolls sideways on a phone: on the stores' page, "Stores" was out of sight
+    _, demo = demo_server
+    page = open_studio(open_page, "#/stores", email=demo["seller_email"], password=demo["password"],
+                       viewport=PHONE)
+    for section in ("stores", "profile", "products"):
+        page.get_by_test_id(f"nav-{section}").evaluate("a => a.click()")  # reached as its link would be
+        link = page.get_by_test_id(f"nav-{section}")
+        expect(link).to_have_attribute("aria-current", "page")
+        expect(link).to_be_in_viewport(ratio=1)
