@@ -373,7 +373,9 @@ function renderNav(current) {
   }
   $('who').hidden = !user;
   if (user) {
-    $('user').textContent = `${user.name || user.email} · ${roleName(user.role)}`;
+    // a long name is cut in the bar, the role after it stays in sight
+    $('user').replaceChildren(el('span', { class: 's-user-name', text: user.name || user.email }),
+      el('span', { class: 's-user-role', text: ` · ${roleName(user.role)}` }));
     $('user').dataset.role = user.role;
   }
 }

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.sync_api import expect
 
-from tests.support.browser import PHONE, OpenPage
+from tests.support.browser import PHONE, OpenPage, assert_fits
 from tests.support.processes import ServerProcess
-from tests.support.studio import open_studio
+from tests.support.studio import api_token, open_studio
 
 Demo = tuple[ServerProcess, dict[str, str]]
 
@@ -67,3 +68,34 @@ def test_on_a_phone_the_navigation_shows_the_page_one_is_on(open_page: OpenPage,
         link = page.get_by_test_id(f"nav-{section}")
         expect(link).to_have_attribute("aria-current", "page")
         expect(link).to_be_in_viewport(ratio=1)
+
+
+def test_a_long_name_in_the_bar_is_cut_and_the_role_stays_in_sight(open_page: OpenPage, demo_server: Demo) -> None:
+    server, demo = demo_server
+    email = "long.name.seller@demo.vitrine"
+    r = httpx.post(f"{server.base_url}/api/accounts", timeout=10,
+                   headers=api_token(server.base_url, demo["admin_email"], demo["password"]),
+                   json={"email": email, "role": "seller", "password": demo["password"],
+                         "name": "Maison de couture au nom vraiment beaucoup trop long pour la barre"})
+    assert r.status_code == 201, r.text
+    page = open_studio(open_page, "#/", email=email, password=demo["password"], locale="fr-FR", viewport=PHONE)
+    expect(page.get_by_test_id("studio-user")).to_contain_text("Vendeur")
+    assert page.get_by_test_id("studio-user").evaluate(_ROLE_IN_SIGHT), "the role is cut off the bar"
+    assert_fits(page, ".s-bar")
+
+
+# whether the word "Vendeur" in the bar's account ends inside the account's box (not cut by its ellipsis)
+_ROLE_IN_SIGHT = """
+box => {
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf('Vendeur');
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 'Vendeur'.length);
+    return range.getBoundingClientRect().right <= box.getBoundingClientRect().right + 0.5;
+  }
+  return false;
+}
+"""
