@@ -80,6 +80,7 @@ def test_a_long_name_in_the_bar_is_cut_and_the_role_stays_in_sight(open_page: Op
     assert r.status_code == 201, r.text
     page = open_studio(open_page, "#/", email=email, password=demo["password"], locale="fr-FR", viewport=PHONE)
     expect(page.get_by_test_id("studio-user")).to_contain_text("Vendeur")
+    assert page.get_by_test_id("studio-user").evaluate("a => a.innerText").endswith(" · Vendeur")
     assert page.get_by_test_id("studio-user").evaluate(_ROLE_IN_SIGHT), "the role is cut off the bar"
     assert_fits(page, ".s-bar")
 
