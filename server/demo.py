@@ -145,6 +145,7 @@ def describe(demo: Demo, links: Links) -> str:
         f"Store screen: {links.store_page(demo.store_id, 'screen')}",
         f"Store labels: {links.store_page(demo.store_id, 'labels')}",
         f"Store stats:  {links.store_page(demo.store_id, 'stats')}",
+        f"Studio:       {links.studio()} (sellers, hosts and admins sign in here)",
         f"Host login:   {demo.host_email} / {demo.password}",
         f"Seller login: {demo.seller_email} / {demo.password}",
         f"Admin login:  {demo.admin_email} / {demo.password}",

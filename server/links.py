@@ -21,6 +21,10 @@ class Links:
         """The buyer's page of an order; `token` is the order's link token."""
         return f"{self.base}/orders/{order_id}?t={token}"
 
+    def studio(self) -> str:
+        """Where sellers, hosts and admins sign in and run their shop and their shows."""
+        return f"{self.base}/studio"
+
     def invitation(self, token: str) -> str:
         """An invitation to choose a password: the token rides in the fragment, which no server log sees."""
         return f"{self.base}/studio#/invitation/{token}"

@@ -21,7 +21,7 @@
 // confirm(text, {confirm, danger}) → Promise<boolean>, bindForm(form, {submit, fields}), toast(text, kind),
 // signedIn(answer): keeps a sign-in a section received (an invitation, a reset, a new password).
 import { ApiError, api as request } from '/static/api.js';
-import { addStrings, applyI18n, errorText, t } from '/static/i18n.js';
+import { addStrings, applyI18n, errorText, formatDate, t } from '/static/i18n.js';
 import { SESSION_KEY, readSession, writeSession } from '/static/session.js';
 import * as registry from '/static/studio/sections.js';
 import { el, toast } from '/static/ui.js';
@@ -76,6 +76,10 @@ addStrings({
     'studio.invalid.int_type': 'A whole number, please.',
     'studio.invalid.datetime_parsing': 'A date and time, please.',
     'studio.invalid.browser': 'Check this field.',
+    'studio.invalid.email': 'An email address, like name@example.com.',
+    'studio.invalid.number': 'A number, please.',
+    'studio.invalid.not_before': 'Not before {when}.',
+    'studio.invalid.not_after': 'Not after {when}.',
   },
   fr: {
     'studio.title': 'Studio Vitrine',
@@ -119,6 +123,10 @@ addStrings({
     'studio.invalid.int_type': 'Un nombre entier, s\'il vous plaît.',
     'studio.invalid.datetime_parsing': 'Une date et une heure, s\'il vous plaît.',
     'studio.invalid.browser': 'Vérifiez ce champ.',
+    'studio.invalid.email': 'Une adresse e-mail, comme nom@exemple.fr.',
+    'studio.invalid.number': 'Un nombre, s\'il vous plaît.',
+    'studio.invalid.not_before': 'Pas avant le {when}.',
+    'studio.invalid.not_after': 'Pas après le {when}.',
   },
 });
 for (const section of SECTIONS) addStrings(section.strings);
@@ -357,9 +365,17 @@ function renderNav(current) {
     dataset: { testid: `nav-${s.id}` }, text: t(s.nav),
   })));
   nav.hidden = !user;
+  // on a phone the navigation is one row that scrolls sideways: the current entry is scrolled into it
+  const active = nav.querySelector('[aria-current="page"]');
+  if (user && active) {
+    const [box, row] = [active.getBoundingClientRect(), nav.getBoundingClientRect()];
+    if (box.left < row.left || box.right > row.right) nav.scrollLeft += box.left - row.left - (row.width - box.width) / 2;
+  }
   $('who').hidden = !user;
   if (user) {
-    $('user').textContent = `${user.name || user.email} · ${roleName(user.role)}`;
+    // a long name is cut in the bar, the role after it stays in sight
+    $('user').replaceChildren(el('span', { class: 's-user-name', text: user.name || user.email }),
+      el('span', { class: 's-user-role', text: ` · ${roleName(user.role)}` }));
     $('user').dataset.role = user.role;
   }
 }
@@ -550,6 +566,27 @@ function placeDetail(form, detail, fields) {
 }
 
 /**
+ * What the browser finds wrong with a field, in the page's language (the browser's own validationMessage is in
+ * the browser's language, not the page's): the sentences the API's refusals use, with the field's limits.
+ */
+function validityText(node) {
+  const v = node.validity;
+  const dated = { date: { dateStyle: 'medium' }, 'datetime-local': { dateStyle: 'medium', timeStyle: 'short' } }[node.type];
+  if (dated && v.rangeUnderflow) return t('studio.invalid.not_before', { when: formatDate(node.min, dated) });
+  if (dated && v.rangeOverflow) return t('studio.invalid.not_after', { when: formatDate(node.max, dated) });
+  if (v.valueMissing) return t('studio.invalid.missing');
+  if (v.tooShort) return t('studio.invalid.string_too_short', { min_length: node.minLength });
+  if (v.tooLong) return t('studio.invalid.string_too_long', { max_length: node.maxLength });
+  if (v.rangeUnderflow) return t('studio.invalid.greater_than_equal', { ge: node.min });
+  if (v.rangeOverflow) return t('studio.invalid.less_than_equal', { le: node.max });
+  if (v.typeMismatch && node.type === 'email') return t('studio.invalid.email');
+  if (v.badInput && node.type === 'number') return t('studio.invalid.number');
+  if (v.stepMismatch && node.type === 'number' && node.step === '1') return t('studio.invalid.int_parsing');
+  if (v.patternMismatch) return t('studio.invalid.string_pattern_mismatch');
+  return t('studio.invalid.browser');
+}
+
+/**
  * Binds a form: submit clears its errors, checks the inputs as the browser can (their limits are the API's),
  * runs `submit(values, form)` with its buttons disabled, and shows a refusal by the field it concerns.
  */
@@ -561,7 +598,7 @@ function bindForm(form, { submit, fields = {} }) {
     const invalid = [...form.elements].filter((node) => node.willValidate && !node.checkValidity());
     if (invalid.length) {
       for (const node of invalid) {
-        if (node.name) showFieldError(form, node.name, node.validationMessage || t('studio.invalid.browser'));
+        if (node.name) showFieldError(form, node.name, validityText(node));
       }
       invalid[0].focus();
       return;

@@ -111,5 +111,6 @@ def seed_demo(env: dict[str, str]) -> dict[str, str]:
     host_email, password = (p.strip() for p in lines["Host login"].split("/"))
     seller_email = lines["Seller login"].split("/")[0].strip()
     admin_email = lines["Admin login"].split("/")[0].strip()
+    studio_path = "/" + lines["Studio"].split()[0].split("/", 3)[3]  # the printed address, from its path on
     return {"show_id": show_id, "store_id": store_id, "host_email": host_email, "seller_email": seller_email,
-            "admin_email": admin_email, "password": password}
+            "admin_email": admin_email, "password": password, "studio_path": studio_path}
