@@ -579,6 +579,8 @@ function validityText(node) {
   if (v.tooLong) return t('studio.invalid.string_too_long', { max_length: node.maxLength });
   if (v.rangeUnderflow) return t('studio.invalid.greater_than_equal', { ge: node.min });
   if (v.rangeOverflow) return t('studio.invalid.less_than_equal', { le: node.max });
+  // a field that says what its form is (data-pattern-hint: a key of its section's strings) says it
+  if ((v.typeMismatch || v.patternMismatch) && node.dataset.patternHint) return t(node.dataset.patternHint);
   if (v.typeMismatch && node.type === 'email') return t('studio.invalid.email');
   if (v.badInput && node.type === 'number') return t('studio.invalid.number');
   if (v.stepMismatch && node.type === 'number' && node.step === '1') return t('studio.invalid.int_parsing');

@@ -25,7 +25,7 @@ def test_a_field_the_browser_refuses_is_explained_in_the_page_s_language(
     page.get_by_test_id("product-price").fill("-3")
     page.get_by_test_id("studio-view").locator("form button[type=submit]").last.click()
     expect(page.get_by_test_id("error-title")).to_have_text("Obligatoire.")
-    expect(page.get_by_test_id("error-price")).to_have_text("Pas dans la forme attendue.")
+    expect(page.get_by_test_id("error-price")).to_have_text("Un prix comme 49,90.")  # what form it wants
     page.get_by_test_id("nav-hosts").click()
     page.get_by_test_id("host-email").fill("pas une adresse")
     page.get_by_test_id("host-email").press("Enter")

@@ -18,6 +18,8 @@ const MAX_SIDE = 2048; // what the server keeps at most: no need to send more
 
 const strings = {
   en: {
+    'products.price_form': 'A price such as 49.90.',
+    'products.sku_form': 'Letters, digits, dots, dashes and underscores.',
     'products.nav': 'Products',
     'products.about': 'Your products, their sizes, stock and photos.',
     'products.title': 'Products',
@@ -79,6 +81,8 @@ const strings = {
     'products.size_added': 'Size {label} added.',
   },
   fr: {
+    'products.price_form': 'Un prix comme 49,90.',
+    'products.sku_form': 'Lettres, chiffres, points, tirets et soulignés.',
     'products.nav': 'Produits',
     'products.about': 'Vos produits, leurs tailles, leur stock et leurs photos.',
     'products.title': 'Produits',
@@ -287,7 +291,7 @@ function variantRows() {
         dataset: { testid: 'variant-label', part: 'label' } })),
       cell(el('input', { class: 'field', required: true, maxlength: 64, pattern: SKU_PATTERN, value: v.sku,
         autocomplete: 'off', autocapitalize: 'characters', 'aria-label': t('products.variant.sku'),
-        placeholder: t('products.variant.sku'), dataset: { testid: 'variant-sku', part: 'sku' } })),
+        placeholder: t('products.variant.sku'), dataset: { testid: 'variant-sku', part: 'sku', patternHint: 'products.sku_form' } })),
       cell(el('input', { class: 'field', type: 'number', required: true, min: 0, max: MAX_STOCK, step: 1,
         inputmode: 'numeric', value: String(v.stock), 'aria-label': t('products.variant.stock'),
         dataset: { testid: 'variant-stock', part: 'stock' } })),
@@ -444,7 +448,7 @@ function newSize(ctx, product) {
         dataset: { testid: 'size-add-label' } })),
       el('div', { class: 'p-cell' }, el('input', { class: 'field', name: 'sku', required: true, maxlength: 64,
         pattern: SKU_PATTERN, autocomplete: 'off', autocapitalize: 'characters', 'aria-label': t('products.variant.sku'),
-        placeholder: t('products.variant.sku'), dataset: { testid: 'size-add-sku' } })),
+        placeholder: t('products.variant.sku'), dataset: { testid: 'size-add-sku', patternHint: 'products.sku_form' } })),
       el('div', { class: 'p-cell' }, el('input', { class: 'field', name: 'stock', type: 'number', required: true,
         min: 0, max: MAX_STOCK, step: 1, inputmode: 'numeric', value: '0', 'aria-label': t('products.variant.stock'),
         dataset: { testid: 'size-add-stock' } })),
@@ -487,7 +491,7 @@ function renderForm(view, ctx, product) {
     dataset: { testid: 'product-description' } });
   description.value = product ? product.description : '';
   const amount = el('input', { class: 'field', name: 'price', required: true, inputmode: 'decimal',
-    pattern: PRICE_PATTERN, autocomplete: 'off', placeholder: '49.90', dataset: { testid: 'product-price' },
+    pattern: PRICE_PATTERN, autocomplete: 'off', placeholder: '49.90', dataset: { testid: 'product-price', patternHint: 'products.price_form' },
     value: price.amount === null ? '' : (price.amount / 10 ** digits).toFixed(digits) });
   const currencies = CURRENCIES.includes(price.currency) ? CURRENCIES : [price.currency, ...CURRENCIES];
   const currency = el('select', { class: 'field', name: 'currency', dataset: { testid: 'product-currency' } },

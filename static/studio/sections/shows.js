@@ -169,7 +169,7 @@ async function renderForm(view, ctx, show) {
     el('label', { class: 'label', for: 'show-stream', 'data-i18n': 'shows.field.stream' }),
     el('input', { class: 'field', id: 'show-stream', name: 'stream_url', type: 'url', maxlength: '2000',
       pattern: 'https?://.+', placeholder: 'https://…/index.m3u8', value: (show && show.stream_url) || '',
-      dataset: { testid: 'show-stream' } }),
+      dataset: { testid: 'show-stream', patternHint: 'shows.stream_form' } }),
     el('p', { class: 'form-error', role: 'alert', hidden: true, dataset: { testid: 'form-error' } }),
     el('div', { class: 's-actions' },
       el('a', { class: 'btn btn-ghost', href: '#/shows', 'data-i18n': 'shows.cancel' }),
@@ -218,6 +218,7 @@ export default {
   nav: 'shows.nav',
   strings: {
     en: {
+      'shows.stream_form': 'An address starting with https://.',
       'shows.nav': 'My shows',
       'shows.about': 'Create, schedule and run your live shows.',
       'shows.title': 'My shows',
@@ -259,6 +260,7 @@ export default {
       'studio.invalid.schedule_in_past': 'This time has passed: pick a later one.', // the 422's detail, by its type
     },
     fr: {
+      'shows.stream_form': 'Une adresse qui commence par https://.',
       'shows.nav': 'Mes émissions',
       'shows.about': 'Créez, programmez et animez vos émissions en direct.',
       'shows.title': 'Mes émissions',

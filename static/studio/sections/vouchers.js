@@ -75,7 +75,7 @@ function createForm(ctx, shows) {
     el('div', { class: 's-grid' },
       labelled('voucher-code', 'vouchers.code', el('input', { class: 'field', name: 'code', required: true,
         pattern: '[A-Za-z0-9_\\-]{3,32}', maxlength: 32, autocapitalize: 'characters', autocomplete: 'off',
-        dataset: { testid: 'voucher-code' } }), t('vouchers.code_hint')),
+        dataset: { testid: 'voucher-code', patternHint: 'vouchers.code_form' } }), t('vouchers.code_hint')),
       labelled('voucher-kind', 'vouchers.kind', kind),
       labelled('voucher-value', 'vouchers.value', value),
       currencyField,
@@ -118,6 +118,7 @@ export default {
   nav: 'vouchers.nav',
   strings: {
     en: {
+      'vouchers.code_form': '3 to 32 letters, digits, dashes or underscores.',
       'vouchers.nav': 'Vouchers',
       'vouchers.about': 'Codes for a percentage or an amount off, and who used them.',
       'vouchers.title': 'Vouchers',
@@ -150,6 +151,7 @@ export default {
       'vouchers.use_discount': '−{amount}',
     },
     fr: {
+      'vouchers.code_form': 'De 3 à 32 lettres, chiffres, tirets ou soulignés.',
       'vouchers.nav': 'Codes promo',
       'vouchers.about': 'Des codes pour un pourcentage ou un montant de remise, et qui les a utilisés.',
       'vouchers.title': 'Codes promo',
