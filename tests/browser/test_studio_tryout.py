@@ -82,7 +82,7 @@ def test_a_long_name_in_the_bar_is_cut_and_the_role_stays_in_sight(open_page: Op
     expect(page.get_by_test_id("studio-user")).to_contain_text("Vendeur")
     assert page.get_by_test_id("studio-user").evaluate("a => a.innerText").endswith(" · Vendeur")
     assert page.get_by_test_id("studio-user").evaluate(_ROLE_IN_SIGHT), "the role is cut off the bar"
-    assert_fits(page, ".s-bar")
+    assert_fits(page, ".bar")
 
 
 # whether the word "Vendeur" in the bar's account ends inside the account's box (not cut by its ellipsis)
