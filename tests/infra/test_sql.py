@@ -5,7 +5,7 @@ per batch size costs a PREPARE round trip per batch)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,18 +18,30 @@ from server.commerce.quotes import orders_by_key
 from server.commerce.till import ORDER_FIELDS, QUOTA_KEY, Till
 from server.infra.db import Database
 from server.infra.ids import as_utc, new_id, utcnow
+from server.infra.migrate import upgrade
 from server.infra.sql import add_up_to, any_of, insert_new
 from server.models import Product, Show, User, Variant
 from server.models.commerce import BuyerQuota, Order, OrderRow
+from tests.support.databases import fresh_pg_database
 
 pytestmark = pytest.mark.anyio
 
 SIZES = (1, 3, 17)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this module's own: its orders are rows no product could make (an address that is a JSON
+    list, bigint prices), which the shared test database's other readers (an admin's order list) must not meet."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sql') / 'sql.db'}"
+        upgrade(url)
+        yield url
+        return
+    url, drop = fresh_pg_database(request.getfixturevalue("pg_server_url"))
+    upgrade(url)
+    yield url
+    drop()
 
 
 @asynccontextmanager
