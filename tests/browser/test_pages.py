@@ -227,7 +227,9 @@ def test_pages_speak_the_browser_language(
     expect(host.locator("label[for=login-password]")).to_have_text(password)
     sign_in(host, demo)  # French labels are longer: the studio's bar still fits a phone
     assert_fits(host, "[data-testid=signout]", "#open-player", "[data-testid=end]")
-    # with the connection's state shown too (while the socket reconnects)
+    # with the connection's state shown too (while the socket reconnects); once connected, so that the page's
+    # own "connected" does not hide it again under the test (a loaded machine connects late)
+    expect(host.get_by_test_id("connection")).to_have_attribute("data-state", "live")
     host.get_by_test_id("connection").evaluate("c => { c.hidden = false; c.textContent = 'Reconnexion…'; }")
     host.screenshot(path=SHOTS / f"host-bar-phone-{lang}.png")
     assert_fits(host, "[data-testid=connection]", "[data-testid=signout]", "#open-player")
