@@ -16,12 +16,14 @@ export class ApiError extends Error {
 }
 
 /**
- * `method` `path` with `body` sent as JSON, `token` as "Authorization: Bearer …" and `headers` added
- * (an Idempotency-Key …). Resolves to the answer's JSON, null when it has none (a 204 or a body that is
- * not JSON); throws ApiError. Gives up after `timeoutMs` (then status 0, code "network"); 0 waits as
- * long as the browser does.
+ * `method` `path` with `body` sent as JSON (a FormData as multipart, as it is), `token` as
+ * "Authorization: Bearer …" and `headers` added (an Idempotency-Key …). Resolves to the answer's JSON, null
+ * when it has none (a 204 or a body that is not JSON), or with `raw` the Response itself (a CSV, a PDF);
+ * throws ApiError. Gives up after `timeoutMs` (then status 0, code "network"); 0 waits as long as the
+ * browser does.
  */
-export async function api(method, path, { body, token, headers = {}, timeoutMs = 15000 } = {}) {
+export async function api(method, path, { body, token, headers = {}, timeoutMs = 15000, raw = false } = {}) {
+  const form = typeof FormData === 'function' && body instanceof FormData;
   const limited = timeoutMs > 0 && Number.isFinite(timeoutMs) && typeof AbortController === 'function';
   const controller = limited ? new AbortController() : null;
   const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
@@ -30,12 +32,12 @@ export async function api(method, path, { body, token, headers = {}, timeoutMs =
     response = await fetch(path, {
       method,
       headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        accept: raw ? '*/*' : 'application/json',
+        ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      body: form ? body : body !== undefined ? JSON.stringify(body) : undefined,
       signal: controller ? controller.signal : undefined,
       cache: 'no-store',
     });
@@ -44,7 +46,10 @@ export async function api(method, path, { body, token, headers = {}, timeoutMs =
   } finally {
     if (timer) clearTimeout(timer);
   }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data && data.error);
-  return data;
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    throw new ApiError(response.status, data && data.error);
+  }
+  if (raw) return response;
+  return response.status === 204 ? null : response.json().catch(() => null);
 }

@@ -173,27 +173,9 @@ async function call(method, path, { body, headers = {}, raw = false } = {}) {
   }
 }
 
-async function send(method, path, { body, headers, raw }) {
+function send(method, path, { body, headers, raw }) {
   const token = state.session ? state.session.token : null;
-  if (!raw && !(body instanceof FormData)) return request(method, path, { body, headers, token, timeoutMs: 0 });
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      body,
-      cache: 'no-store',
-      headers: { accept: raw ? '*/*' : 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers },
-    });
-  } catch {
-    throw new ApiError(0, { code: 'network' });
-  }
-  if (!response.ok) {
-    const data = await response.json().catch(() => null);
-    throw new ApiError(response.status, data && data.error);
-  }
-  if (raw) return response;
-  return response.status === 204 ? null : response.json().catch(() => null);
+  return request(method, path, { body, headers, token, raw, timeoutMs: 0 });
 }
 
 /** Downloads what `path` answers (a CSV, a PDF) as a file named by the server, else `filename`. */
