@@ -27,6 +27,7 @@ from server.live import interactions
 from server.live.interactions.base import Interaction
 from server.live.interactions.chat.service import Chat
 from server.live.interactions.deals.service import Deals
+from server.live.interactions.games.service import Games
 from server.live.shows import Shows, carrying
 from server.live.ws import ShowSocket
 from server.realtime.bus import Bus, create_bus
@@ -61,6 +62,7 @@ class Services:
     sandbox: SandboxProvider | None  # the provider when it is the sandbox
     sandbox_checkout: SandboxCheckout | None  # and its checkout page's buttons
     deals: Deals
+    games: Games
     vouchers: Vouchers
     orders: Orders
     webhooks: PaymentWebhooks
@@ -96,8 +98,9 @@ def build_services(settings: Settings) -> Services:
                     reservation_s=settings.reservation_s)
     webhooks = PaymentWebhooks(db=db, orders=orders, provider=provider)
     chat = Chat(db=db, publisher=publisher, max_chars=settings.chat_max_chars, secret_key=settings.secret_key)
+    games = Games(db=db, publisher=publisher, bus=bus, kinds=interactions.kinds())
     live = interactions.build(settings=settings, db=db, publisher=publisher, auth=auth, chat=chat, deals=deals,
-                              orders=orders, feed=feed)
+                              orders=orders, feed=feed, played=games)
     shows = Shows(db=db, bus=bus, publisher=publisher, parts=live, media_hosts=settings.media_hosts)
     ticking = [i.tick for i in live if type(i).tick is not Interaction.tick]
     hub = Hub(bus=bus, publisher=publisher, loader=shows.snapshot, tick_ms=settings.tick_ms, tick_hooks=ticking)
@@ -112,7 +115,7 @@ def build_services(settings: Settings) -> Services:
         shows=shows, chat=chat, gate=gate, stock=Stock(catalog=catalog, gate=gate, feed=feed),
         feed=feed, payments=provider,
         sandbox=provider, sandbox_checkout=SandboxCheckout(provider=provider, orders=orders, webhooks=webhooks),
-        deals=deals,
+        deals=deals, games=games,
         vouchers=vouchers, orders=orders, webhooks=webhooks,
         stores=Stores(db=db, secret_key=settings.secret_key, links=links), interactions=live,
         socket=ShowSocket(settings=settings, hub=hub, shows=shows, auth=auth, interactions=live),

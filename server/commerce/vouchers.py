@@ -3,6 +3,7 @@ one show or all of a seller's shows (an admin's vouchers work for every seller).
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +33,19 @@ def discount_for(voucher: Voucher, subtotal: int) -> int:
     if voucher.kind == "percent":
         return subtotal * voucher.value // 100
     return min(voucher.value, subtotal)
+
+
+async def single_use_copies(session: AsyncSession, *, voucher_id: str, count: int) -> list[str]:
+    """`count` new codes worth what the voucher is worth, each for one use (a quiz's rewards), in the caller's
+    transaction. The codes are random (not guessable from one another) and unique by the table's constraint."""
+    template = await session.get(Voucher, voucher_id)
+    if template is None or count <= 0:
+        return []
+    codes = ["Q" + secrets.token_hex(6).upper() for _ in range(count)]
+    session.add_all(Voucher(id=new_id("vch"), code=c, seller_id=template.seller_id, kind=template.kind,
+                            value=template.value, currency=template.currency, max_uses=1, max_per_buyer=1,
+                            show_id=template.show_id, expires_at=template.expires_at) for c in codes)
+    return codes
 
 
 class VoucherGuesses:

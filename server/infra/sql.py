@@ -26,7 +26,7 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
+def dialect_insert(session: AsyncSession, model: type[SQLModel]) -> Any:
     """The dialect's INSERT (PostgreSQL's or SQLite's: both have ON CONFLICT) into the model's table."""
     return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(model.__table__)  # type: ignore[attr-defined]
 
@@ -48,7 +48,7 @@ def any_of(session: AsyncSession, column: Any, values: Iterable[Any]) -> sa.Colu
 
 async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
-    await session.exec(_insert(session, model).values(**values).on_conflict_do_nothing())
+    await session.exec(dialect_insert(session, model).values(**values).on_conflict_do_nothing())
 
 
 def _columns(model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> tuple[str, ...] | None:
@@ -99,7 +99,7 @@ async def insert_new(session: AsyncSession, model: type[SQLModel], rows: Sequenc
     if columns is not None:
         stmt = _pg_insert_new(model.__table__, columns, unique)  # type: ignore[attr-defined]
         return set((await session.exec(stmt, params=_arrays(columns, rows))).scalars().all())
-    insert = _insert(session, model)
+    insert = dialect_insert(session, model)
     stmt = insert.on_conflict_do_nothing(index_elements=[unique]).returning(insert.table.c[unique])
     return set((await session.exec(stmt, params=list(rows))).scalars().all())
 
@@ -117,7 +117,7 @@ async def add_up_to(session: AsyncSession, model: type[SQLModel], rows: Sequence
         stmt = _pg_add_up_to(model.__table__, columns, tuple(keys), column)  # type: ignore[attr-defined]
         arrays = {**_arrays(columns, rows), "ceiling_": ceiling}
         return {tuple(row) for row in (await session.exec(stmt, params=arrays)).all()}
-    insert = _insert(session, model)
+    insert = dialect_insert(session, model)
     target = insert.table.c[column]
     added = target + insert.excluded[column]
     stmt = (insert.on_conflict_do_update(index_elements=list(keys), set_={column: added},

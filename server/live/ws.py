@@ -167,10 +167,12 @@ class ShowSocket:
         joined = await self.hub.join(session.show_id, session.conn, since=since, epoch=epoch,
                                      viewer_id=session.viewer_id, audience=role == "viewer")
         snap = joined.snapshot
+        you: dict[str, Any] = {"viewer_id": session.viewer_id,
+                               "viewer_token": self.auth.viewer_token(session.viewer_id), "role": role}
+        for interaction in self.interactions:
+            you.update(await interaction.yours(session, snap.data))
         first = reply_frame("snapshot", {
-            **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered,
-            "you": {"viewer_id": session.viewer_id, "viewer_token": self.auth.viewer_token(session.viewer_id),
-                    "role": role},
+            **snap.data, "seq": snap.seq, "epoch": snap.epoch, "recovered": joined.recovered, "you": you,
         })
         session.conn.start(first=[Frame(0, first), *(Frame(0, n) for n in notices), *joined.replay],
                            after=joined.after)

@@ -1,6 +1,6 @@
 """SQLModel tables and the API schemas that go in and out of them, by area."""
 
-from server.models import accounts, commerce, stores  # noqa: F401  (registers the link, buying and store tables)
+from server.models import accounts, commerce, games, stores  # noqa: F401  (registers the link, buying, game, store tables)
 from server.models.common import Money, Schema
 from server.models.core import (
     AccountIn,

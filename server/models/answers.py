@@ -87,11 +87,47 @@ class ShowFields(Answer):
     buyer_limit: int
 
 
+class GameOption(Answer):
+    id: str
+    text: str
+
+
+class GameOut(Answer):
+    """A poll, quiz or giveaway: the fields every game has, the kind's own (its question and options, its
+    prize…), its live figures while it runs and its result once it has ended."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    kind: Literal["poll", "quiz", "giveaway"]
+    show_id: str
+    status: Literal["running", "ended"]
+    started_at: str | None
+    ends_at: str | None
+    ends_at_ms: int
+    ended_at: str | None
+    end_reason: str | None
+    question: str | None = None
+    options: list[GameOption] | None = None
+
+
+class EntryOut(Answer):
+    """A viewer's vote, answer or entry, taken: the game's id (poll_id, quiz_id, giveaway_id) and the entry's."""
+
+    model_config = ConfigDict(extra="allow")
+    entry_id: str
+    option_id: str | None = None
+
+
+class GameList(Answer):
+    interactions: list[GameOut]
+
+
 class ShowOut(ShowFields):
     viewers: int
     products: list[ProductOut]
     pinned: ProductOut | None
     deal: DealOut | None
+    interactions: list[GameOut]
 
 
 class ShowCardProduct(Answer):

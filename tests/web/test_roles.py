@@ -28,7 +28,8 @@ PUBLIC = {
     ("POST", "/api/pay/sandbox/{ref}"), ("GET", "/api/stores/{store_id}"),
     ("GET", "/api/stores/{store_id}/items/{item_id}/qr.png"), ("GET", "/api/stores/{store_id}/items/{item_id}/qr.svg"),
     ("GET", "/api/stores/{store_id}/screen-qr.svg"), ("GET", "/api/stores/{store_id}/labels.pdf"),
-    ("GET", "/api/q/{token}"),
+    ("GET", "/api/q/{token}"), ("GET", "/api/shows/{show_id}/interactions"),
+    ("POST", "/api/shows/{show_id}/polls/{game_id}/votes"), ("POST", "/api/shows/{show_id}/quizzes/{game_id}/answers"),
 }
 # routes that look the thing up among the caller's own (a seller's voucher codes): a peer's is unknown to it, 404
 OWN_LOOKUP = {("GET", "/api/vouchers/{code}/uses")}
@@ -97,6 +98,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/shows/{show_id}/pin"): {"product_id": "{product_id}"},
     ("POST", "/api/shows/{show_id}/deals"): {"product_id": "{product_id}", "price": {"amount": 100, "currency": "EUR"},
                                              "quantity": 1, "duration_s": 60},
+    ("POST", "/api/shows/{show_id}/polls"): {"question": "Q?", "options": ["A", "B"], "duration_s": 60},
+    ("POST", "/api/shows/{show_id}/quizzes"): {"question": "Q?", "options": ["A", "B"], "answer": 0, "duration_s": 60},
 }
 
 

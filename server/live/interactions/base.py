@@ -10,7 +10,8 @@ builds those places from the list in live/interactions/__init__.py:
   the socket's snapshot only, named in `show_keys` / `snapshot_keys`;
 - `sweep()`: what it does once a second on every node (deadlines: a deal's end, an unpaid order's expiry);
 - `routes()`: its HTTP routes;
-- `tick()`: paced figures, published with the hub's tick (at most a few frames a second per show).
+- `tick()`: paced figures, published with the hub's tick (at most a few frames a second per show);
+- `yours(session, snapshot)`: what the joining viewer alone reads in its snapshot's `you` (its vote, its entry).
 
 A test refuses two owners of one frame type or one snapshot key.
 """
@@ -69,4 +70,7 @@ class Interaction:
         return []
 
     async def tick(self) -> Figures:
+        return {}
+
+    async def yours(self, session: Session, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         return {}
