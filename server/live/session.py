@@ -63,10 +63,11 @@ class Session:
         self.conn.reply(error_frame(exc.code, exc.message))
         self.conn.kill(SIGNED_OUT, exc.code)
 
-    def refuse(self, exc: DomainError) -> None:
-        """The `error` frame for a refused client frame; a client that stays over its rate limit is closed."""
+    def refuse(self, exc: DomainError, about: dict[str, str] | None = None) -> None:
+        """The `error` frame for a refused client frame, naming what it answers (`about`: the frame's `key`); a
+        client that stays over its rate limit is closed."""
         WS_REJECTED.labels(exc.code).inc()
         extra = exc.details if isinstance(exc.details, dict) else {"details": exc.details}
-        self.conn.reply(error_frame(exc.code, exc.message, **extra))
+        self.conn.reply(error_frame(exc.code, exc.message, **{**(about or {}), **extra}))
         if exc.code == "rate_limited" and self.violations.add():
             self.conn.kill(POLICY_VIOLATION, "over the rate limit for too long")

@@ -200,13 +200,13 @@ class ShowSocket:
                 frame = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 frame = None
-            # an answer about a purchase names its key, so that the buyer's page knows which purchase it was
+            # a refusal names the frame's key (a purchase's, a game's id), so that the page knows what it answers
             key = frame.get("key") if isinstance(frame, dict) and isinstance(frame.get("key"), str) else None
             about = {"key": key[:100]} if key else None
             try:
                 reply = await self._handle(session, frame, about)
             except DomainError as exc:
-                session.refuse(exc)
+                session.refuse(exc, about)
                 continue
             except OUTAGES as exc:
                 log.warning("a %s frame met an outage: %r", frame.get("type") if isinstance(frame, dict) else "", exc)

@@ -81,6 +81,8 @@ def routes(static_dir: Path) -> list[BaseRoute]:
         html("/host/{show_id}", "host/index.html", of=show),
         html("/orders/{order_id}", "order/index.html"),
         html("/pay/sandbox/{ref}", "pay/index.html"),
+        html("/claim/{token}", "claim/index.html"),  # a giveaway winner's claim link
+        html("/giveaways/{giveaway_id}/proof", "proof/index.html"),
         html("/stores/{store_id}/screen", "store/screen.html", of=store),
         html("/stores/{store_id}/labels", "store/labels.html", of=store),
         html("/stores/{store_id}/stats", "store/stats.html", of=store),

@@ -1,22 +1,22 @@
 // The phone checkout of a scanned label: /shop/{token}. Shows the item (photos, sizes, size guide, the
 // delivery promise for the chosen country), takes the delivery address and places the order with an
 // Idempotency-Key that is kept while the same order is retried; then on to the payment page.
+import {
+  ADDRESS_FIELDS, addressErrors, addressValues, buyerOf, clearOnInput, fillCountries, prefillAddress,
+  serverAddressErrors, setAddressError,
+} from '/static/address.js';
 import { api } from '/static/api.js';
 import { applyI18n, errorText, locale, money, plural, t } from '/static/i18n.js';
 import { readStore, writeStore } from '/static/live.js';
 import { BUYER_KEY, ORDERS_KEY } from '/static/shop.js';
 import { el, safeUrl } from '/static/ui.js';
 import {
-  checkPostalCode, COUNTRIES, countryName, day, deliveryWindow, idFromPath, measureName, measureNames,
-  suggestSize, uuid,
+  countryName, day, deliveryWindow, idFromPath, measureName, measureNames, suggestSize, uuid,
 } from '/static/store/common.js';
 
 const KEEP_ORDERS = 20;
 const LOW_STOCK = 5;
 const MAX_PER_ORDER = 10; // the server takes 1 to 10 pieces per order
-const FIELDS = ['name', 'email', 'line1', 'line2', 'postal_code', 'city', 'country'];
-const REQUIRED = ['name', 'email', 'line1', 'postal_code', 'city', 'country'];
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const $ = (id) => document.getElementById(id);
 
 const token = idFromPath();
@@ -227,14 +227,6 @@ $('finder').addEventListener('submit', (event) => {
 
 // --- delivery and the form -----------------------------------------------------------------------
 
-function renderCountries() {
-  const names = COUNTRIES.map((code) => ({ code, name: countryName(code) }));
-  const first = names.filter((c) => c.code === 'FR');
-  const rest = names.filter((c) => c.code !== 'FR').sort((a, b) => a.name.localeCompare(b.name));
-  $('f-country').replaceChildren(...[...first, ...rest].map((c) => el('option', { value: c.code, text: c.name })));
-  $('f-country').value = 'FR';
-}
-
 function renderPromise() {
   const country = $('f-country').value || 'FR';
   const w = deliveryWindow(country);
@@ -243,36 +235,8 @@ function renderPromise() {
     to: day(w.to) });
 }
 
-function loadBuyer() {
-  try {
-    const buyer = JSON.parse(readStore(BUYER_KEY) || 'null');
-    return buyer && typeof buyer === 'object' ? buyer : null;
-  } catch {
-    return null;
-  }
-}
-
 function prefill() {
-  const buyer = loadBuyer();
-  if (!buyer) return;
-  const address = buyer.address && typeof buyer.address === 'object' ? buyer.address : {};
-  const values = { name: buyer.name, email: buyer.email, ...address };
-  for (const field of FIELDS) {
-    const value = values[field];
-    if (typeof value !== 'string' || !value) continue;
-    if (field === 'country') {
-      if (COUNTRIES.includes(value.toUpperCase())) $('f-country').value = value.toUpperCase();
-    } else {
-      $(`f-${field}`).value = value;
-    }
-  }
-  renderPromise();
-}
-
-function fieldValues() {
-  const out = {};
-  for (const field of FIELDS) out[field] = String($(`f-${field}`).value || '').trim();
-  return out;
+  if (prefillAddress()) renderPromise();
 }
 
 function setFieldError(field, text) {
@@ -282,20 +246,11 @@ function setFieldError(field, text) {
     $('size-note').classList.toggle('is-error', Boolean(text));
     return;
   }
-  const box = $(`f-${field}-error`);
-  if (!box) return;
-  box.textContent = text || '';
-  box.hidden = !text;
-  const input = $(`f-${field}`);
-  if (input) {
-    input.setAttribute('aria-invalid', String(Boolean(text)));
-    if (text) input.setAttribute('aria-describedby', box.id);
-    else input.removeAttribute('aria-describedby');
-  }
+  setAddressError(field, text);
 }
 
 function clearErrors() {
-  for (const field of [...FIELDS, 'quantity', 'size']) setFieldError(field, null);
+  for (const field of [...ADDRESS_FIELDS, 'quantity', 'size']) setFieldError(field, null);
   $('form-error').hidden = true;
   $('form-error').textContent = '';
 }
@@ -307,55 +262,19 @@ function formError(text) {
 
 /** The fields the browser can check by itself; {field: sentence}. */
 function localErrors(values) {
-  const errors = {};
-  for (const field of REQUIRED) if (!values[field]) errors[field] = t('store.required');
-  if (values.email && !EMAIL.test(values.email)) errors.email = t('store.email_invalid');
-  if (values.postal_code && values.country && !checkPostalCode(values.country, values.postal_code)) {
-    errors.postal_code = t('store.postal_invalid', { country: countryName(values.country) });
-  }
+  const errors = addressErrors(values);
   if (!selectedVariant()) errors.size = t('store.pick_size');
   return errors;
 }
 
-/** invalid_request details [{field: "buyer.address.city", message}] → {field: sentence}. */
+/** invalid_request details → {field: sentence}: the address's, the quantity's and the size's. */
 function serverErrors(details, country) {
-  const errors = {};
-  for (const detail of Array.isArray(details) ? details : []) {
-    const path = String(detail.field || '').split('.');
-    const message = String(detail.message || '');
-    const lower = message.toLowerCase();
+  return serverAddressErrors(details, country, (path, message) => {
     const last = path[path.length - 1];
-    let field = null;
-    let text = message;
-    if (path[0] === 'buyer' && last === 'address') {
-      // the address's own checks (postal code, country) come back on the address as a whole
-      if (lower.includes('postal')) {
-        field = 'postal_code';
-        text = t('store.postal_invalid', { country: countryName(country) });
-      } else if (lower.includes('deliver')) {
-        field = 'country';
-        text = t('store.country_unsupported', { country: countryName(country) });
-      } else {
-        field = 'line1';
-      }
-    } else if (path[0] === 'buyer' && FIELDS.includes(last)) {
-      field = last;
-      if (field === 'email') text = t('store.email_invalid');
-      else if (lower.includes('at least 1')) text = t('store.required');
-      else if (field === 'postal_code') text = t('store.postal_invalid', { country: countryName(country) });
-      else if (field === 'country' && lower.includes('deliver')) {
-        text = t('store.country_unsupported', { country: countryName(country) });
-      }
-    } else if (last === 'quantity') {
-      field = 'quantity';
-    } else if (last === 'variant_id') {
-      field = 'size';
-      text = t('store.pick_size');
-    }
-    if (field && !errors[field]) errors[field] = text || t('store.field_invalid');
-    else if (!field) errors.form = message;
-  }
-  return errors;
+    if (last === 'quantity') return ['quantity', message];
+    if (last === 'variant_id') return ['size', t('store.pick_size')];
+    return null;
+  });
 }
 
 function showErrors(errors) {
@@ -399,17 +318,10 @@ function render() {
 
 $('qty-less').addEventListener('click', () => { s.quantity -= 1; render(); });
 $('qty-more').addEventListener('click', () => { s.quantity += 1; render(); });
-$('f-country').addEventListener('change', () => {
-  renderPromise();
-  setFieldError('country', null);
-  setFieldError('postal_code', null);
+$('f-country').addEventListener('change', renderPromise);
+clearOnInput(() => {
+  if (!$('form').querySelector('.f-error:not([hidden])')) formError('');
 });
-for (const field of FIELDS) {
-  $(`f-${field}`).addEventListener('input', () => {
-    setFieldError(field, null);
-    if (!$('form').querySelector('.f-error:not([hidden])')) formError('');
-  });
-}
 
 // --- ordering ------------------------------------------------------------------------------------
 
@@ -426,16 +338,13 @@ function rememberOrder(order) {
 async function placeOrder() {
   if (s.busy) return;
   clearErrors();
-  const values = fieldValues();
+  const values = addressValues();
   const errors = localErrors(values);
   if (Object.keys(errors).length) {
     showErrors(errors);
     return;
   }
-  const address = { line1: values.line1, city: values.city,
-    postal_code: checkPostalCode(values.country, values.postal_code), country: values.country };
-  if (values.line2) address.line2 = values.line2;
-  const buyer = { name: values.name, email: values.email, address };
+  const buyer = buyerOf(values);
   const body = { product_id: product().id, variant_id: s.selected, quantity: s.quantity,
     store_item_id: s.view.item.id, buyer };
   const json = JSON.stringify(body);
@@ -487,7 +396,7 @@ $('form').addEventListener('submit', (event) => {
   placeOrder();
 });
 
-renderCountries();
+fillCountries();
 renderPromise();
 if (token) {
   load();

@@ -19,15 +19,6 @@ export function idFromPath(pathname = location.pathname) {
 
 // --- delivery: server/addresses.py ---------------------------------------------------------------
 
-/** The countries we deliver to and their postal codes (server/addresses.py POSTAL_CODES). */
-export const POSTAL_CODES = {
-  FR: /^\d{5}$/, MC: /^980\d{2}$/, BE: /^\d{4}$/, LU: /^(L-)?\d{4}$/, CH: /^\d{4}$/, DE: /^\d{5}$/,
-  AT: /^\d{4}$/, NL: /^\d{4} ?[A-Z]{2}$/, ES: /^\d{5}$/, PT: /^\d{4}-\d{3}$/, IT: /^\d{5}$/,
-  IE: /^[A-Z]\d[\dW] ?[A-Z\d]{4}$/, GB: /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/, DK: /^\d{4}$/,
-  SE: /^\d{3} ?\d{2}$/, FI: /^\d{5}$/, NO: /^\d{4}$/, PL: /^\d{2}-\d{3}$/, CZ: /^\d{3} ?\d{2}$/,
-  GR: /^\d{3} ?\d{2}$/, US: /^\d{5}(-\d{4})?$/, CA: /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/,
-};
-export const COUNTRIES = Object.keys(POSTAL_CODES);
 const DOMESTIC = ['FR', 'MC'];
 /** The pop-up stores' own country: what their screens promise a shopper who scans there. */
 export const HOME_COUNTRY = DOMESTIC[0];
@@ -57,16 +48,6 @@ export function addBusinessDays(start, days) {
 export function deliveryWindow(country, today = new Date()) {
   const { min, max } = promiseFor(country);
   return { min, max, from: addBusinessDays(today, min), to: addBusinessDays(today, max) };
-}
-
-/** The normalised postal code ("75 002" → "75002"), or null when it cannot be one for the country. */
-export function checkPostalCode(country, value) {
-  const code = String(value || '').toUpperCase().split(/\s+/).filter(Boolean).join(' ');
-  const pattern = POSTAL_CODES[country];
-  if (!pattern) return /^[A-Z0-9][A-Z0-9 -]{1,9}$/.test(code) ? code : null;
-  if (pattern.test(code)) return code;
-  const tight = code.replace(/ /g, '');
-  return pattern.test(tight) ? tight : null;
 }
 
 // --- formatting ----------------------------------------------------------------------------------
