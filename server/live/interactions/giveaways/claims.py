@@ -192,6 +192,7 @@ class Claims:
                                                col(GiveawayClaim.status) == "offered",
                                                col(GiveawayClaim.expires_at) <= utcnow())
                 .values(status="passed").returning(col(GiveawayClaim.game_id))
+                .execution_options(synchronize_session=False)
             )).first()
             if row is None:
                 await session.rollback()
@@ -271,6 +272,7 @@ class Claims:
                                                col(GiveawayClaim.status) == "offered",
                                                col(GiveawayClaim.expires_at) > now)
                 .values(status="claimed", claimed_at=now, order_id=order.id).returning(col(GiveawayClaim.id))
+                .execution_options(synchronize_session=False)  # SQLite's times are naive: no evaluation in Python
             )).first()
             if taken is None:
                 await session.rollback()
