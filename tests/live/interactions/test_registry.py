@@ -123,7 +123,8 @@ def test_the_hub_reads_each_type_s_traits_off_its_frame() -> None:
     kept = {name for name, cls in REGISTRY.items() if cls.keeps_snapshot}
     assert paced == {"reactions", "viewers", "stock", "sale", "poll.results", "quiz.answers",
                      "giveaway.entries"}  # a tick's figures
-    assert kept == {"reactions", "poll.results", "quiz.answers", "giveaway.entries"}  # figures a joining socket gets after its snapshot
+    # figures a joining socket gets after its snapshot
+    assert kept == {"reactions", "poll.results", "quiz.answers", "giveaway.entries"}
     frame = events.broadcast_frame("stock", 7, 0, b"{}")
     assert traits_of(frame).paced and not traits_of(frame).keeps_snapshot
     assert traits_of(events.broadcast_frame("product.pinned", 8, 0, b"{}")) == events.Traits()
