@@ -196,6 +196,23 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(api: Api, world: dict
         assert recv_type(ws, "pong")["data"]["id"] == 7
 
 
+@pytest.mark.parametrize(("frame", "code"), [
+    ({"type": "vote", "poll_id": "pol_nothere", "option_id": "o1"}, "interaction_not_found"),
+    ({"type": "enter", "giveaway_id": "giv_nothere", "name": "Zoe", "email": "not an email"}, "invalid_request"),
+    ({"type": "chat", "text": "hi"}, "name_required"),
+])
+def test_a_refusal_names_the_key_of_the_frame_it_answers(api: Api, world: dict[str, Any], frame: dict[str, Any],
+                                                         code: str) -> None:
+    """The page routes a refusal to what sent the frame (a game's card, the purchase) by the frame's key."""
+    with api.client.websocket_connect(f"/ws/shows/{world['show']['id']}") as ws:
+        recv(ws)
+        ws.send_text(orjson.dumps({**frame, "key": "the-sender"}).decode())
+        error = recv_type(ws, "error")["data"]
+        assert error["code"] == code and error["key"] == "the-sender", error
+        ws.send_text(orjson.dumps(frame).decode())
+        assert "key" not in recv_type(ws, "error")["data"]
+
+
 def test_oversized_frame_closes_with_1009(api: Api, world: dict[str, Any]) -> None:
     with api.client.websocket_connect(f"/ws/shows/{world['show']['id']}") as ws:
         recv(ws)

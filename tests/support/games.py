@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
+from server.infra.ids import utcnow
+from server.models.games import GiveawayClaim
 from tests.support.api import Api
 
 
@@ -36,3 +40,16 @@ def enter(api: Api, shop: dict[str, Any], giveaway_id: str, *, viewer: str, name
     """An entry over HTTP, as the viewer of this id."""
     return api.client.post(f"/api/shows/{shop['show']['id']}/giveaways/{giveaway_id}/entries",
                            json={"name": name, "email": email, "viewer_token": viewer_token(api, viewer)})
+
+
+def sweep_claims(api: Api) -> None:
+    """One pass of the giveaways' claim sweep: the winners' mails, then the prizes whose time is up passed on."""
+    api.call(api.services.games.kinds["giveaway"].claims.sweep)  # type: ignore[attr-defined]
+
+
+async def age_claims(*, api: Api, game_id: str) -> None:
+    """The giveaway's offered claims, as if their time to claim were over (the next sweep passes them on)."""
+    async with api.services.db.session() as session:
+        await session.exec(sa.update(GiveawayClaim).where(  # type: ignore[call-overload]
+            GiveawayClaim.game_id == game_id, GiveawayClaim.status == "offered").values(expires_at=utcnow()))
+        await session.commit()

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from tests.support.api import Api, open_shop
-from tests.support.games import end_game, enter, start_giveaway
+from tests.support.games import age_claims, end_game, enter, start_giveaway, sweep_claims
 from tests.support.mail import mail_to
 from tests.support.orders import ADDRESS, available, code
 from tests.support.sockets import recv, recv_type
@@ -37,10 +37,6 @@ def _viewer() -> str:
 def _claim_token(url: str) -> str:
     assert "/claim/" in url, url
     return url.rsplit("/", 1)[1]
-
-
-def _sweep_claims(api: Api) -> None:
-    api.call(api.services.games.kinds["giveaway"].claims.sweep)  # type: ignore[attr-defined]
 
 
 def _recompute(proof: dict[str, Any], count: int) -> list[str]:
@@ -233,12 +229,12 @@ def test_an_unclaimed_prize_passes_down_the_ranking_then_back_to_stock(api: Api,
     end_game(api, shop, "giveaways", gid)
     first = api.client.get(f"/api/giveaways/{gid}/proof").json()
     ranking = _recompute(first, 2)
-    _sweep_claims(api)
+    sweep_claims(api)
     old_url = _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[0]]))
-    _sweep_claims(api)
+    sweep_claims(api)
     assert available(api, shop) == 4
-    api.call(_age_claims, api=api, game_id=gid)
-    _sweep_claims(api)
+    api.call(age_claims, api=api, game_id=gid)
+    sweep_claims(api)
     proof = api.client.get(f"/api/giveaways/{gid}/proof").json()
     assert proof["winners"] == [ranking[1]] and proof["passed"] == [ranking[0]]
     assert api.client.get(f"/api/claims/{_claim_token(old_url)}").json()["status"] == "passed"
@@ -247,8 +243,8 @@ def test_an_unclaimed_prize_passes_down_the_ranking_then_back_to_stock(api: Api,
     assert r.status_code == 409 and code(r) == "claim_expired"
     new_url = _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[1]]))
     assert new_url != old_url and api.client.get(f"/api/claims/{_claim_token(new_url)}").json()["status"] == "offered"
-    api.call(_age_claims, api=api, game_id=gid)
-    _sweep_claims(api)
+    api.call(age_claims, api=api, game_id=gid)
+    sweep_claims(api)
     assert api.client.get(f"/api/giveaways/{gid}/proof").json()["winners"] == []
     assert available(api, shop) == 5, "the ranking ran out: the unit is back on sale"
 
@@ -267,15 +263,3 @@ def _url_in(message: Any) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     return next(word for word in body.get_content().split() if "/claim/" in word)
-
-
-async def _age_claims(*, api: Api, game_id: str) -> None:
-    import sqlalchemy as sa
-
-    from server.infra.ids import utcnow
-    from server.models.games import GiveawayClaim
-
-    async with api.services.db.session() as session:
-        await session.exec(sa.update(GiveawayClaim).where(  # type: ignore[call-overload]
-            GiveawayClaim.game_id == game_id, GiveawayClaim.status == "offered").values(expires_at=utcnow()))
-        await session.commit()
