@@ -6,6 +6,10 @@ import { el } from '/static/ui.js';
 import * as modules from '/static/host/interactions/index.js';
 
 const END_TYPES = new Set(['ended', 'drawn']);
+// the tabs' order, as the index lists them (a module namespace gives its names in alphabetical order); a kind
+// not named here comes after these
+const ORDER = ['poll', 'quiz', 'giveaway'];
+const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
 
 /**
  * `mount`: the panel's element (`.games-tabs` and `.games-panes` inside), `showId`, `request(method, path,
@@ -37,7 +41,7 @@ export function createGames({ mount, showId, request }) {
     if (entry && game && typeof game === 'object') entry.tab.dataset.running = String(game.status === 'running');
   }
 
-  for (const [name, module] of Object.entries(modules)) {
+  for (const [name, module] of Object.entries(modules).sort(([a], [b]) => rank(a) - rank(b))) {
     const kind = module.kind || name;
     const tab = el('button', { type: 'button', role: 'tab', class: 'btn games-tab', id: `games-tab-${kind}`,
       'aria-controls': `games-pane-${kind}`, 'data-testid': `games-tab-${kind}`, text: t(module.label),

@@ -2,12 +2,11 @@
 // 2 to 6 options, seconds; a quiz adds its right option and an optional reward voucher), with the last 5
 // started bodies as templates (localStorage `vitrine.templates.<kind>`), the live view (tallies or the count of
 // answers, countdown, "End now" confirmed in the page) and the result. poll.js and quiz.js say what differs.
-import { ApiError } from '/static/api.js';
-import { clock, errorText, percent, plural, t } from '/static/i18n.js';
-import { keepTemplate, readTemplates } from '/static/host/templates.js';
+import { percent, plural, t } from '/static/i18n.js';
+import { createEnding, layout, startGame } from '/static/host/interactions/controls.js';
+import { readTemplates } from '/static/host/templates.js';
 import { el } from '/static/ui.js';
 
-const TICK_MS = 250;
 const MIN_OPTIONS = 2;
 const MAX_OPTIONS = 6;
 const DEFAULT_DURATION_S = 60;
@@ -27,7 +26,7 @@ export function ballotWidget({ kind, plural: path, label, quiz = false }) {
 function createBallot(ctx, { kind, path, quiz }) {
   const base = `/api/shows/${encodeURIComponent(ctx.showId)}/${path}`;
   const id = (name) => `${kind}-${name}`;
-  const s = { game: null, timer: null, confirming: false, busy: false };
+  const s = { game: null };
 
   // --- the start form ----------------------------------------------------------------------------
 
@@ -124,25 +123,14 @@ function createBallot(ctx, { kind, path, quiz }) {
     return data;
   }
 
-  async function start(event) {
+  function start(event) {
     event.preventDefault();
     formError.hidden = true;
-    const data = body();
-    if (!data || s.busy) return;
-    s.busy = true;
-    submit.disabled = true;
-    try {
-      const game = await ctx.request('POST', base, data);
-      keepTemplate(kind, data);
+    startGame(ctx, { kind, base, data: body(), submit, refuse, started: (game, data) => {
       fill(); // the next one starts blank: this one is the first of the templates
       if (quiz && game) rights.set(game.id, data.options[data.answer]);
       set(game);
-    } catch (err) {
-      refuse(err instanceof ApiError ? errorText(err.error) : t('err.generic'));
-    } finally {
-      s.busy = false;
-      submit.disabled = false;
-    }
+    } });
   }
 
   // --- the live view and the result --------------------------------------------------------------
@@ -151,47 +139,13 @@ function createBallot(ctx, { kind, path, quiz }) {
   const liveQuestion = el('h3', { class: 'game-live-question', 'data-testid': id('live-question') });
   const rowsNode = el('ul', { class: 'game-tally', 'data-testid': id('tally') });
   const total = el('p', { class: 'game-live-total', 'data-testid': id('total') });
-  const clockNode = el('span', { class: 'game-live-clock', role: 'timer', 'data-testid': id('clock') });
   const note = el('p', { class: 'hint game-live-note', 'data-testid': id('note') });
-  const endButton = el('button', { type: 'button', class: 'btn btn-danger btn-block', 'data-testid': id('end'),
-    text: t(`games.end_${kind}`), onclick: () => { s.confirming = true; render(); } });
-  const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
-  const confirm = el('div', { class: 'game-confirm', role: 'group', 'data-testid': id('confirm') },
-    el('p', { text: t('games.end_ask') }),
-    el('div', { class: 'game-confirm-actions' },
-      el('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': id('end-keep'), text: t('games.end_keep'),
-        onclick: () => { s.confirming = false; render(); } }),
-      el('button', { type: 'button', class: 'btn btn-danger', 'data-testid': id('end-yes'), text: t('games.end_yes'),
-        onclick: end })));
-  const head = el('div', { class: 'game-live-head' },
-    el('span', { class: 'badge', 'data-testid': id('state') }), clockNode);
+  const ending = createEnding(ctx, { id, base, end: `games.end_${kind}`, ask: 'games.end_ask', yes: 'games.end_yes',
+    closing: 'games.closing', onEnded: (game) => set(game) });
   const view = el('div', { class: 'game-live', 'data-testid': id('live') },
-    head, liveQuestion, rowsNode, total, note, endButton, confirm, endError);
+    ending.head, liveQuestion, rowsNode, total, note, ...ending.controls);
   const newTitle = el('h3', { class: 'game-new-title', text: t(`games.new_${kind}`) });
   ctx.mount.replaceChildren(view, newTitle, form);
-
-  async function end(event) {
-    const game = s.game;
-    if (!game) return;
-    const button = event.currentTarget;
-    button.disabled = true;
-    endError.hidden = true;
-    try {
-      set(await ctx.request('POST', `${base}/${encodeURIComponent(game.id)}/end`));
-    } catch (err) {
-      endError.textContent = err instanceof ApiError ? errorText(err.error) : t('err.generic');
-      endError.hidden = false;
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  const running = () => Boolean(s.game && s.game.status === 'running');
-
-  function tick() {
-    const left = s.game ? Number(s.game.ends_at_ms) - ctx.now() : 0;
-    clockNode.textContent = running() ? (left > 0 ? clock(left) : t('games.closing')) : '';
-  }
 
   function tally(game) {
     const votes = game.votes || {};
@@ -211,16 +165,8 @@ function createBallot(ctx, { kind, path, quiz }) {
 
   function render() {
     const game = s.game;
-    view.hidden = !game;
-    const live = running();
-    form.hidden = live;
-    newTitle.hidden = live || !game;
-    if (!live) s.confirming = false;
+    const live = layout(game, { view, form, title: newTitle });
     if (!game) return;
-    view.dataset.state = game.status;
-    const badge = head.querySelector('.badge');
-    badge.textContent = t(live ? 'games.running' : 'games.ended');
-    badge.className = `badge ${live ? 'badge-live' : 'badge-ended'}`;
     liveQuestion.textContent = game.question || '';
     rowsNode.replaceChildren(...tally(game));
     if (quiz) {
@@ -234,19 +180,12 @@ function createBallot(ctx, { kind, path, quiz }) {
       note.textContent = '';
     }
     note.hidden = !note.textContent;
-    endButton.hidden = !live || s.confirming;
-    confirm.hidden = !live || !s.confirming;
-    if (!live) endError.hidden = true;
-    tick();
   }
 
   function set(game) {
-    clearInterval(s.timer);
-    s.timer = null;
     const same = game && s.game && s.game.id === game.id;
     s.game = game && typeof game === 'object' ? { ...(same ? s.game : {}), ...game } : null;
-    if (!same) s.confirming = false;
-    if (running()) s.timer = setInterval(tick, TICK_MS);
+    ending.set(s.game);
     render();
     renderTemplates();
   }
@@ -270,7 +209,7 @@ function createBallot(ctx, { kind, path, quiz }) {
       render();
     },
     destroy() {
-      clearInterval(s.timer);
+      ending.destroy();
       ctx.mount.replaceChildren();
     },
   };

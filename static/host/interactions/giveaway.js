@@ -3,12 +3,12 @@
 // countdown, the count of entries, "Draw now" confirmed in the page: it ends the giveaway early); after the draw,
 // the winners' names and the link to the draw's proof.
 import { ApiError } from '/static/api.js';
-import { clock, errorText, plural, t } from '/static/i18n.js';
-import { keepTemplate, readTemplates } from '/static/host/templates.js';
+import { plural, t } from '/static/i18n.js';
+import { createEnding, layout, startGame } from '/static/host/interactions/controls.js';
+import { readTemplates } from '/static/host/templates.js';
 import { el } from '/static/ui.js';
 
 const KIND = 'giveaway';
-const TICK_MS = 250;
 const DEFAULTS = { winners: 1, duration_s: 120, min_watch_s: 0 };
 const LIMITS = { winners: [1, 50], duration_s: [10, 3600], min_watch_s: [0, 3600] };
 const validTemplate = (body) => Boolean(body.prize && body.prize.product_id && body.prize.variant_id);
@@ -16,7 +16,7 @@ const validTemplate = (body) => Boolean(body.prize && body.prize.product_id && b
 function create(ctx) {
   const base = `/api/shows/${encodeURIComponent(ctx.showId)}/giveaways`;
   const id = (name) => `giveaway-${name}`;
-  const s = { game: null, products: [], timer: null, confirming: false, busy: false };
+  const s = { game: null, products: [] };
 
   // --- the start form ----------------------------------------------------------------------------
 
@@ -113,85 +113,33 @@ function create(ctx) {
     return data;
   }
 
-  async function start(event) {
+  function start(event) {
     event.preventDefault();
     formError.hidden = true;
-    const data = body();
-    if (!data || s.busy) return;
-    s.busy = true;
-    submit.disabled = true;
-    try {
-      const game = await ctx.request('POST', base, data);
-      keepTemplate(KIND, data);
-      set(game);
-    } catch (err) {
-      refuse(err instanceof ApiError ? errorText(err.error) : t('err.generic'));
-      if (err instanceof ApiError && err.error.code === 'sold_out') loadProducts();
-    } finally {
-      s.busy = false;
-      submit.disabled = false;
-    }
+    startGame(ctx, { kind: KIND, base, data: body(), submit, refuse, started: set,
+      refused: (err) => { if (err instanceof ApiError && err.error.code === 'sold_out') loadProducts(); } });
   }
 
   // --- the live view and the draw ----------------------------------------------------------------
 
-  const badge = el('span', { class: 'badge', 'data-testid': id('state') });
-  const clockNode = el('span', { class: 'game-live-clock', role: 'timer', 'data-testid': id('clock') });
   const prize = el('h3', { class: 'game-live-question', 'data-testid': id('prize') });
   const count = el('p', { class: 'game-live-total', 'data-testid': id('count') });
-  const winners = el('ol', { class: 'giveaway-host-winners', 'data-testid': id('winners') });
+  const winners = el('ol', { class: 'giveaway-host-winners', 'data-testid': id('drawn') });
   const proof = el('a', { class: 'btn btn-small btn-ghost', target: '_blank', rel: 'noopener',
     'data-testid': id('proof'), text: t('giveaway.check_draw') });
-  const endButton = el('button', { type: 'button', class: 'btn btn-danger btn-block', 'data-testid': id('end'),
-    text: t('giveaway.host_draw'), onclick: () => { s.confirming = true; render(); } });
-  const endError = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': id('end-error') });
-  const confirm = el('div', { class: 'game-confirm', role: 'group', 'data-testid': id('confirm') },
-    el('p', { text: t('giveaway.host_draw_ask') }),
-    el('div', { class: 'game-confirm-actions' },
-      el('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': id('end-keep'), text: t('games.end_keep'),
-        onclick: () => { s.confirming = false; render(); } }),
-      el('button', { type: 'button', class: 'btn btn-danger', 'data-testid': id('end-yes'),
-        text: t('giveaway.host_draw_yes'), onclick: end })));
+  const ending = createEnding(ctx, { id, base, end: 'giveaway.host_draw', ask: 'giveaway.host_draw_ask',
+    yes: 'giveaway.host_draw_yes', closing: 'giveaway.drawing', onEnded: (game) => set(game) });
   const view = el('div', { class: 'game-live', 'data-testid': id('live') },
-    el('div', { class: 'game-live-head' }, badge, clockNode), prize, count, winners, proof, endButton, confirm,
-    endError);
+    ending.head, prize, count, winners, proof, ...ending.controls);
   const newTitle = el('h3', { class: 'game-new-title', text: t('giveaway.host_new') });
   ctx.mount.replaceChildren(view, newTitle, form);
 
-  async function end(event) {
-    const game = s.game;
-    if (!game) return;
-    const button = event.currentTarget;
-    button.disabled = true;
-    endError.hidden = true;
-    try {
-      set(await ctx.request('POST', `${base}/${encodeURIComponent(game.id)}/end`));
-    } catch (err) {
-      endError.textContent = err instanceof ApiError ? errorText(err.error) : t('err.generic');
-      endError.hidden = false;
-    } finally {
-      button.disabled = false;
-    }
-  }
-
   const running = () => Boolean(s.game && s.game.status === 'running');
-
-  function tick() {
-    const left = s.game ? Number(s.game.ends_at_ms) - ctx.now() : 0;
-    clockNode.textContent = running() ? (left > 0 ? clock(left) : t('giveaway.drawing')) : '';
-  }
 
   function render() {
     const game = s.game;
-    view.hidden = !game;
-    const live = running();
-    form.hidden = live;
-    newTitle.hidden = live || !game;
-    if (!live) s.confirming = false;
+    const live = layout(game, { view, form, title: newTitle });
     if (!game) return;
-    view.dataset.state = game.status;
-    badge.textContent = t(live ? 'games.running' : 'games.ended');
-    badge.className = `badge ${live ? 'badge-live' : 'badge-ended'}`;
     const gift = game.prize || {};
     prize.textContent = [gift.title, gift.variant_label].filter(Boolean).join(' · ');
     count.textContent = `${plural('giveaway.entries', Number(game.count) || 0)} · ${plural('giveaway.rule_winners',
@@ -202,20 +150,13 @@ function create(ctx) {
       : [el('li', { class: 'hint', text: t('giveaway.no_winner') })]));
     proof.hidden = live;
     proof.href = `/giveaways/${encodeURIComponent(game.id)}/proof`;
-    endButton.hidden = !live || s.confirming;
-    confirm.hidden = !live || !s.confirming;
-    if (!live) endError.hidden = true;
-    tick();
   }
 
   function set(game) {
-    clearInterval(s.timer);
-    s.timer = null;
     const same = game && s.game && s.game.id === game.id;
     s.game = game && typeof game === 'object' ? { ...(same ? s.game : {}), ...game } : null;
-    if (!same) s.confirming = false;
-    if (running()) s.timer = setInterval(tick, TICK_MS);
-    else if (s.game) loadProducts(); // the stock moved: the prize's units left (or came back)
+    ending.set(s.game);
+    if (s.game && !running()) loadProducts(); // the stock moved: the prize's units left (or came back)
     render();
   }
 
@@ -234,7 +175,7 @@ function create(ctx) {
       render();
     },
     destroy() {
-      clearInterval(s.timer);
+      ending.destroy();
       ctx.mount.replaceChildren();
     },
   };

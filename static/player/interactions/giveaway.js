@@ -19,7 +19,8 @@ function savedPerson() {
 }
 
 export default function create(ctx) {
-  const s = { game: null, mine: null, winners: null, won: null, pending: false, note: null, timer: null, count: 0 };
+  const s = { game: null, mine: null, winners: null, won: null, shown: false, pending: false, note: null, timer: null,
+    count: 0 };
   const person = savedPerson();
   const field = (name, attrs) => el('input', { class: 'field', name, 'data-testid': `giveaway-${name}`, ...attrs });
   const nameInput = field('name', { autocomplete: 'name', maxlength: '80', value: person.name, required: true });
@@ -121,11 +122,16 @@ export default function create(ctx) {
     }
     const link = s.won && safeUrl(s.won.claim_url);
     if (isWinner()) {
-      nodes.push(el('div', { class: 'giveaway-won', 'data-testid': 'giveaway-won' },
+      const won = el('div', { class: 'giveaway-won', 'data-testid': 'giveaway-won' },
         el('p', { class: 'giveaway-won-title', text: t('giveaway.you_won') }),
         link ? el('a', { class: 'btn btn-primary btn-block', href: link, target: '_blank', rel: 'noopener',
           'data-testid': 'giveaway-claim', text: t('giveaway.claim') })
-          : el('p', { class: 'giveaway-note', text: t('giveaway.claim_coming') })));
+          : el('p', { class: 'giveaway-note', text: t('giveaway.claim_coming') }));
+      nodes.push(won);
+      if (link && !s.shown) { // the claim link, once, in sight in the tray
+        s.shown = true;
+        requestAnimationFrame(() => won.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
+      }
     } else if (s.mine && s.winners) {
       nodes.push(el('p', { class: 'giveaway-lost', 'data-testid': 'giveaway-lost', text: t('giveaway.not_this_time') }));
     }
