@@ -153,6 +153,9 @@ def test_a_viewer_enters_wins_claims_and_checks_the_draw(open_page: OpenPage, de
     french = open_page(f"/giveaways/{gid}/proof", locale="fr-FR", viewport=PHONE)
     expect(french.get_by_test_id("proof-verdict")).to_have_text("Vérifié ✓")
 
+    bogus = open_page("/claim/not-a-claim-token")
+    expect(bogus.get_by_test_id("claim-error")).to_have_text("This claim link is not valid.")
+
     # README's checker, the script itself, over HTTP
     done = subprocess.run([sys.executable, str(TOOL), f"{server.base_url}/giveaways/{gid}/proof", entry],
                           capture_output=True, text=True, timeout=60, check=False)
