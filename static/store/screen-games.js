@@ -137,6 +137,7 @@ export function createScreenGames({ root, productOf, onChange }) {
     part('question').textContent = game.question || '';
     part('prize').hidden = true;
     const list = part('options');
+    delete list.dataset.winners;
     const options = Array.isArray(game.options) ? game.options : [];
     if (drawnId !== game.id || list.children.length !== options.length) {
       list.replaceChildren(...options.map((option, i) => el('li', {
@@ -145,6 +146,7 @@ export function createScreenGames({ root, productOf, onChange }) {
       el('span', { class: 'game-text', text: option.text || '' }),
       el('span', { class: 'game-share', 'data-part': 'share' }),
       el('span', { class: 'game-bar', 'aria-hidden': 'true' }, el('span', { class: 'game-fill' })))));
+      list.dataset.count = String(options.length); // five or six options: smaller rows (screen.css)
       drawnId = game.id;
     }
     const poll = game.kind === 'poll';
@@ -175,6 +177,7 @@ export function createScreenGames({ root, productOf, onChange }) {
   /** A giveaway: the prize (from the show's products), its count of entries, then the winners' names. */
   function drawGiveaway(game) {
     drawnId = null;
+    delete part('options').dataset.count;
     const prize = game.prize && typeof game.prize === 'object' ? game.prize : {};
     const product = (prize.product && typeof prize.product === 'object' ? prize.product : null)
       || productOf(prize.product_id) || {};
@@ -197,10 +200,12 @@ export function createScreenGames({ root, productOf, onChange }) {
       const names = (game.drawn || (Array.isArray(game.winners) ? game.winners : []))
         .map((w) => (w && typeof w.name === 'string' ? w.name : '')).filter(Boolean);
       list.replaceChildren(...names.map((name) => el('li', { class: 'game-option game-winner', text: name })));
+      list.dataset.winners = names.length > 8 ? 'many' : 'few';
       part('figure').textContent = names.length ? plural('store.screen.game.entries', count)
         : t('store.screen.game.no_entries');
     } else {
       list.replaceChildren();
+      delete list.dataset.winners;
       part('figure').textContent = plural('store.screen.game.entries', count);
     }
   }

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import ViewportSize, expect
 
 from server.stores.qr import version
-from tests.support.browser import SHOTS, OpenPage, token_for
+from tests.support.browser import PHONE, SHOTS, OpenPage, token_for
 from tests.support.games import end_over_http, start_over_http, vote_over_http
 from tests.support.processes import ServerProcess
 from tests.support.qrcodes import read_code, wait_for_screen_code
@@ -142,3 +142,28 @@ def test_a_quiz_on_a_totem_in_french_keeps_its_answer_until_the_end(
     expect(screen.get_by_test_id("screen-game-option-o2")).to_have_class("game-option game-right")
     expect(screen.get_by_test_id("screen-game-option-o1")).to_have_class("game-option game-dim")
     expect(screen.get_by_test_id("screen-game-figure")).to_have_text("1 a trouvé la bonne réponse · 2 réponses")
+
+
+def test_the_screens_code_opens_the_game_in_front_on_a_phone(
+        open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    """The player's side of the screen's code: /watch/{show}#game={id} opens the games tray at that game's card
+    (static/player/game-link.js), also when the viewer had folded the tray, and when scanned again later."""
+    server, demo = demo_server
+    base, sid = server.base_url, demo["show_id"]
+    host = token_for(base, demo["host_email"], demo["password"])
+    poll = start_over_http(base, sid, "polls", host, question="Which colour next?", options=["Sand", "Moss"],
+                           duration_s=600)
+    phone = open_page(f"/watch/{sid}#game={poll['id']}", viewport=PHONE)
+    card = phone.locator(f".game-slot[data-id='{poll['id']}']")
+    expect(card).to_have_attribute("data-linked", "")
+    expect(card).to_be_in_viewport()
+    expect(phone.get_by_test_id("games-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(card).not_to_have_attribute("data-linked", "", timeout=15_000)  # marked for a moment only
+
+    # folded away, then the code scanned again: the tray opens at the card
+    phone.get_by_test_id("games-toggle").click()
+    expect(phone.get_by_test_id("games-toggle")).to_have_attribute("aria-expanded", "false")
+    phone.evaluate("id => { location.hash = ''; location.hash = `game=${id}`; }", poll["id"])
+    expect(phone.get_by_test_id("games-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(card).to_have_attribute("data-linked", "")
+    expect(card).to_be_in_viewport()
