@@ -133,8 +133,15 @@ export function createScreenGames({ root, productOf, onChange }) {
   }
 
   /** A poll's or a quiz's question and options: one row per option, kept and updated in place. */
+  /** The question (or the prize's title): a long one in smaller letters, so that it stays whole. */
+  function ask(text) {
+    const node = part('question');
+    node.textContent = text;
+    node.dataset.size = text.length > 130 ? 'long' : text.length > 65 ? 'mid' : '';
+  }
+
   function drawBallot(game) {
-    part('question').textContent = game.question || '';
+    ask(game.question || '');
     part('prize').hidden = true;
     const list = part('options');
     delete list.dataset.winners;
@@ -182,7 +189,7 @@ export function createScreenGames({ root, productOf, onChange }) {
     const product = (prize.product && typeof prize.product === 'object' ? prize.product : null)
       || productOf(prize.product_id) || {};
     const variant = (product.variants || []).find((v) => v.id === prize.variant_id);
-    part('question').textContent = t('store.screen.game.win', { title: product.title || '' });
+    ask(t('store.screen.game.win', { title: product.title || '' }));
     part('prize').hidden = false;
     const image = part('prize-image');
     const src = safeUrl((product.images || [])[0]);

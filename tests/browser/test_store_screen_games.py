@@ -167,3 +167,31 @@ def test_the_screens_code_opens_the_game_in_front_on_a_phone(
     expect(phone.get_by_test_id("games-toggle")).to_have_attribute("aria-expanded", "true")
     expect(card).to_have_attribute("data-linked", "")
     expect(card).to_be_in_viewport()
+
+
+def test_six_options_and_a_long_question_fit_every_screen(
+        open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
+    server, demo = demo_server
+    base, sid = server.base_url, demo["show_id"]
+    host = token_for(base, demo["host_email"], demo["password"])
+    question = ("Between the six shades of our autumn wool coats, which one would you wear from the first cold "
+                "mornings of November to the last grey days of February, in town and on weekends?")
+    options = ["Sand dune beige", "Deep ink blue", "Moss green", "Charcoal grey", "Rust orange", "Off-white cream"]
+    start_over_http(base, sid, "polls", host, question=question, options=options, duration_s=600)
+    screen = open_page(f"/stores/{demo['store_id']}/screen", viewport=BIG_SCREEN)
+    game = screen.get_by_test_id("screen-game")
+    expect(screen.get_by_test_id("screen-game-option-o6")).to_contain_text("Off-white cream")
+    for viewport in (BIG_SCREEN, TOTEM, {"width": 800, "height": 600}, {"width": 1280, "height": 720}):
+        screen.set_viewport_size(viewport)
+        frame = game.bounding_box()
+        assert frame is not None
+        for part in ("screen-game-question", "screen-game-option-o1", "screen-game-option-o6", "screen-game-figure",
+                     "screen-qr", "screen-qr-caption"):
+            box = screen.get_by_test_id(part).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["y"] >= 0, (viewport, part, box)
+            assert box["x"] + box["width"] <= viewport["width"] + 1, (viewport, part, box)
+            assert box["y"] + box["height"] <= viewport["height"] + 1, (viewport, part, box)
+            if part.startswith("screen-game"):  # inside the game's frame, nothing cut off by it
+                assert box["y"] + box["height"] <= frame["y"] + frame["height"] + 1, (viewport, part, box, frame)
+        screen.screenshot(path=SHOTS / f"store-screen-poll6-{viewport['width']}x{viewport['height']}.png",
+                          animations="disabled")
