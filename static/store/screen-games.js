@@ -181,28 +181,29 @@ export function createScreenGames({ root, productOf, onChange }) {
     } else figure.textContent = plural('store.screen.game.answers', Number(game.count) || 0);
   }
 
-  /** A giveaway: the prize (from the show's products), its count of entries, then the winners' names. */
+  /** A giveaway: the prize (its title, size and photo as the giveaway gives them, else the show's product), its
+   *  count of entries, then the winners' names. */
   function drawGiveaway(game) {
     drawnId = null;
     delete part('options').dataset.count;
     const prize = game.prize && typeof game.prize === 'object' ? game.prize : {};
-    const product = (prize.product && typeof prize.product === 'object' ? prize.product : null)
-      || productOf(prize.product_id) || {};
-    const variant = (product.variants || []).find((v) => v.id === prize.variant_id);
-    ask(t('store.screen.game.win', { title: product.title || '' }));
+    const product = productOf(prize.product_id) || {};
+    const variant = (product.variants || []).find((v) => v.id === prize.variant_id) || {};
+    const size = prize.variant_label || variant.label || '';
+    ask(t('store.screen.game.win', { title: prize.title || product.title || '' }));
     part('prize').hidden = false;
     const image = part('prize-image');
-    const src = safeUrl((product.images || [])[0]);
+    const src = safeUrl(prize.image || (product.images || [])[0]);
     image.hidden = !src;
     if (src && image.getAttribute('src') !== src) image.src = src;
     const places = typeof game.winners === 'number' ? game.winners : null;
     part('prize-text').textContent = [
-      variant && variant.label ? t('store.screen.game.size', { label: variant.label }) : '',
+      size ? t('store.screen.game.size', { label: size }) : '',
       places ? plural('store.screen.game.winners', places) : '',
       t('store.screen.game.no_purchase'),
     ].filter(Boolean).join(' · ');
     const list = part('options');
-    const count = Number(game.count ?? (typeof game.entries === 'number' ? game.entries : 0)) || 0;
+    const count = Number(game.count) || 0;
     if (game.status === 'ended') {
       const names = (game.drawn || (Array.isArray(game.winners) ? game.winners : []))
         .map((w) => (w && typeof w.name === 'string' ? w.name : '')).filter(Boolean);

@@ -13,7 +13,7 @@ from playwright.sync_api import ViewportSize, expect
 
 from server.stores.qr import version
 from tests.support.browser import PHONE, SHOTS, OpenPage, token_for
-from tests.support.games import end_over_http, start_over_http, vote_over_http
+from tests.support.games import end_over_http, enter_over_http, start_over_http, vote_over_http
 from tests.support.processes import ServerProcess
 from tests.support.qrcodes import read_code, wait_for_screen_code
 
@@ -195,3 +195,41 @@ def test_six_options_and_a_long_question_fit_every_screen(
                 assert box["y"] + box["height"] <= frame["y"] + frame["height"] + 1, (viewport, part, box, frame)
         screen.screenshot(path=SHOTS / f"store-screen-poll6-{viewport['width']}x{viewport['height']}.png",
                           animations="disabled")
+
+
+def test_a_giveaway_on_the_screen_its_prize_its_entries_then_its_winner(
+        open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]], tmp_path: Path) -> None:
+    server, demo = demo_server
+    base, sid = server.base_url, demo["show_id"]
+    host = token_for(base, demo["host_email"], demo["password"])
+    product = httpx.get(f"{base}/api/shows/{sid}", timeout=10).json()["products"][0]
+    variant = next(v for v in product["variants"] if v["available"] > 0)
+    screen = open_page(f"/stores/{demo['store_id']}/screen", viewport=BIG_SCREEN)
+    expect(screen.get_by_test_id("screen-status")).to_have_text("LIVE")
+    giveaway = start_over_http(base, sid, "giveaways", host, prize={"product_id": product["id"],
+                                                                     "variant_id": variant["id"]},
+                               winners=1, duration_s=600, eligibility="everyone")
+    expect(screen.get_by_test_id("screen-game-kind")).to_have_text("Giveaway")
+    expect(screen.get_by_test_id("screen-game-question")).to_have_text(f"Win: {product['title']}")
+    expect(screen.get_by_test_id("screen-game-prize")).to_have_text(
+        f"Size {variant['label']} · 1 winner · No purchase necessary")
+    expect(screen.get_by_test_id("screen-game-figure")).to_have_text("0 entries")
+    expect(screen.get_by_test_id("screen-qr-caption")).to_have_text(
+        "Scan to enter from your phone — no purchase necessary")
+    wait_for_screen_code(screen, f"game_id={giveaway['id']}")
+    link = f"{base}/watch/{sid}#game={giveaway['id']}"
+    assert read_code(screen.get_by_test_id("screen-qr"), tmp_path / "giveaway.png") == link
+    enter_over_http(base, sid, giveaway["id"], "Inès")
+    enter_over_http(base, sid, giveaway["id"], "Tom")
+    expect(screen.get_by_test_id("screen-game-figure")).to_have_text("2 entries")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.screenshot(path=SHOTS / "store-screen-giveaway-1920.png", animations="disabled")
+
+    drawn = end_over_http(base, sid, "giveaways", giveaway["id"], host)
+    winner = drawn["drawn"][0]["name"]
+    assert winner in ("Inès", "Tom")
+    expect(screen.get_by_test_id("screen-game-clock")).to_have_text("Winners")
+    expect(screen.get_by_test_id("screen-game-options")).to_have_text(winner)
+    expect(screen.get_by_test_id("screen-game-figure")).to_have_text("2 entries")
+    assert "@example.com" not in screen.content()
+    screen.screenshot(path=SHOTS / "store-screen-giveaway-drawn-1920.png", animations="disabled")

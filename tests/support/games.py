@@ -4,6 +4,7 @@ process (the `api` fixture) or against a server process (the browser tests)."""
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 import httpx
@@ -62,3 +63,11 @@ def end_over_http(base_url: str, show_id: str, plural: str, game_id: str, header
     r = httpx.post(f"{base_url}/api/shows/{show_id}/{plural}/{game_id}/end", headers=headers, timeout=10)
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+def enter_over_http(base_url: str, show_id: str, giveaway_id: str, name: str) -> None:
+    """A new viewer enters a giveaway with its name and an email of its own (the HTTP twin of `enter`)."""
+    token = fresh_viewer_token(base_url, show_id)
+    r = httpx.post(f"{base_url}/api/shows/{show_id}/giveaways/{giveaway_id}/entries", timeout=10,
+                   json={"name": name, "email": f"{secrets.token_hex(6)}@example.com", "viewer_token": token})
+    assert r.status_code == 201, r.text
