@@ -32,7 +32,7 @@ from server.realtime.bus import Bus
 from server.realtime.events import Event
 from server.realtime.publisher import Publisher
 
-PACE_MS = 200  # at most 5 paced updates a second per game, over every node
+PACE_MS = 250  # one paced update per game per 250 ms window over every node: 5 or fewer in any second
 
 
 class Games:
