@@ -90,6 +90,8 @@ class Games:
         if shape is None:
             async with self.db.session() as session:
                 game = await self._find(session, show_id=show_id, kind=kind, game_id=game_id)
+            if len(self._options) >= 10_000:  # games ended on other nodes are never popped here
+                self._options.clear()
             shape = self._options[game_id] = (game.show_id, game.kind, frozenset(o["id"] for o in game.options))
         if shape[0] != show_id or shape[1] != kind:
             raise NotFound(f"no {kind} {game_id} in this show", code="interaction_not_found")
