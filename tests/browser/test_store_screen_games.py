@@ -13,7 +13,7 @@ from playwright.sync_api import ViewportSize, expect
 
 from server.stores.qr import version
 from tests.support.browser import PHONE, SHOTS, OpenPage, token_for
-from tests.support.games import end_over_http, enter_over_http, start_over_http, vote_over_http
+from tests.support.played import end_over_http, enter_over_http, start_over_http, vote_over_http
 from tests.support.processes import ServerProcess
 from tests.support.qrcodes import read_code, wait_for_screen_code
 
