@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.support.api import Api, open_shop
+from tests.support.api import Api, at_once, open_shop
 from tests.support.games import end_game, enter, start_giveaway
 from tests.support.mail import mail_to
 from tests.support.orders import ADDRESS, available, code
@@ -207,9 +207,12 @@ def test_a_winner_is_told_alone_gets_a_mail_and_claims_an_order_at_price_0(api: 
     assert r.status_code == 422, "the address is checked as an order's"
     r = api.client.post(url, json={"buyer": winner})
     assert r.status_code == 422 and code(r) == "idempotency_key_required"
-    key = f"claim-{secrets.token_hex(6)}"
-    r = api.client.post(url, json={"buyer": winner}, headers={"idempotency-key": key})
-    assert r.status_code == 201, r.text
+    keys = [f"claim-{secrets.token_hex(6)}" for _ in range(2)]
+    both = at_once([lambda k=k: api.client.post(url, json={"buyer": winner}, headers={"idempotency-key": k})
+                    for k in keys])
+    assert sorted(r.status_code for r in both) == [201, 409], [r.text for r in both]
+    assert code(next(r for r in both if r.status_code == 409)) == "already_claimed", "two clicks, one order"
+    r, key = next((r, k) for r, k in zip(both, keys, strict=True) if r.status_code == 201)
     order = r.json()
     assert order["status"] == "paid" and order["total"]["amount"] == 0 and order["payment"]["provider"] == "giveaway"
     assert order["buyer"]["address"]["city"] == ADDRESS["city"] and order["variant"]["id"] == shop["variant"]["id"]
@@ -221,6 +224,9 @@ def test_a_winner_is_told_alone_gets_a_mail_and_claims_an_order_at_price_0(api: 
     assert api.client.get(url).json()["status"] == "claimed"
     assert available(api, shop) == 4, "the claim holds the unit the start took: no second unit"
     assert api.client.get(f"/api/orders/{order['id']}", params={"t": order["token"]}).json()["status"] == "paid"
+    r = api.client.post(f"/api/orders/{order['id']}/refund", headers=shop["seller"]["headers"])
+    assert r.status_code == 200 and r.json()["status"] == "refunded", r.text
+    assert available(api, shop) == 5, "a prize's order refunded (not sent after all): its unit is back on sale"
 
 
 def test_an_unclaimed_prize_passes_down_the_ranking_then_back_to_stock(api: Api, shop: dict[str, Any]) -> None:
