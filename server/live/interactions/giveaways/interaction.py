@@ -144,6 +144,8 @@ class Giveaways(Interaction):
                 game = await fetch(db, Game, game_id[:32])
             if game is None or game.kind != KIND:
                 return  # the entry is refused as unknown
+            if len(self._min_watch) >= 10_000:  # games ended on other nodes are never popped here
+                self._min_watch.clear()
             known = self._min_watch[game_id] = (game.show_id, int(game.spec.get("min_watch_s") or 0))
         show, need = known
         if show != show_id or need <= 0:
