@@ -18,7 +18,7 @@ from tests.support.api import Api, at_once, open_shop
 from tests.support.games import end_game, enter, start_giveaway
 from tests.support.mail import mail_to
 from tests.support.orders import ADDRESS, available, code
-from tests.support.sockets import recv, recv_type
+from tests.support.sockets import recv, recv_type, until_pong
 
 
 @pytest.fixture
@@ -230,29 +230,38 @@ def test_a_winner_is_told_alone_gets_a_mail_and_claims_an_order_at_price_0(api: 
 
 
 def test_an_unclaimed_prize_passes_down_the_ranking_then_back_to_stock(api: Api, shop: dict[str, Any]) -> None:
+    sid = shop["show"]["id"]
     gid = start_giveaway(api, shop, winners=1).json()["id"]
-    emails = {}
-    for i in range(2):
-        email = _email()
-        r = enter(api, shop, gid, viewer=_viewer(), name=f"Fan {i}", email=email)
-        emails[r.json()["entry_id"]] = email
-    end_game(api, shop, "giveaways", gid)
-    first = api.client.get(f"/api/giveaways/{gid}/proof").json()
-    ranking = _recompute(first, 2)
-    _sweep_claims(api)
-    old_url = _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[0]]))
-    _sweep_claims(api)
-    assert available(api, shop) == 4
-    api.call(_age_claims, api=api, game_id=gid)
-    _sweep_claims(api)
-    proof = api.client.get(f"/api/giveaways/{gid}/proof").json()
-    assert proof["winners"] == [ranking[1]] and proof["passed"] == [ranking[0]]
+    with api.client.websocket_connect(f"/ws/shows/{sid}") as one, \
+            api.client.websocket_connect(f"/ws/shows/{sid}") as two:
+        sockets, emails = {}, {}
+        for ws in (one, two):
+            recv(ws)
+            email = _email()
+            ws.send_json({"type": "enter", "giveaway_id": gid, "name": "Fan", "email": email})
+            entry_id = recv_type(ws, "giveaway.entered")["data"]["entry_id"]
+            sockets[entry_id], emails[entry_id] = ws, email
+        end_game(api, shop, "giveaways", gid)
+        first = api.client.get(f"/api/giveaways/{gid}/proof").json()
+        ranking = _recompute(first, 2)
+        api.call(api.services.sweep)
+        old_url = recv_type(sockets[ranking[0]], "giveaway.won", limit=100)["data"]["claim_url"]
+        assert _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[0]])) == old_url
+        assert available(api, shop) == 4
+        api.call(_age_claims, api=api, game_id=gid)
+        _sweep_claims(api)
+        proof = api.client.get(f"/api/giveaways/{gid}/proof").json()
+        assert proof["winners"] == [ranking[1]] and proof["passed"] == [ranking[0]]
+        api.call(api.services.sweep)
+        won = [f for f in until_pong(sockets[ranking[1]]) if f["type"] == "giveaway.won"]
+        assert len(won) == 1, "the next entry is told at once, live, when the prize passes to it"
+        new_url = won[0]["data"]["claim_url"]
+    assert new_url != old_url and _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[1]])) == new_url
     assert api.client.get(f"/api/claims/{_claim_token(old_url)}").json()["status"] == "passed"
     r = api.client.post(f"/api/claims/{_claim_token(old_url)}", headers={"idempotency-key": "late-claim-1"},
                         json={"buyer": {"name": "Too late", "email": emails[ranking[0]], "address": ADDRESS}})
     assert r.status_code == 409 and code(r) == "claim_expired"
-    new_url = _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[1]]))
-    assert new_url != old_url and api.client.get(f"/api/claims/{_claim_token(new_url)}").json()["status"] == "offered"
+    assert api.client.get(f"/api/claims/{_claim_token(new_url)}").json()["status"] == "offered"
     api.call(_age_claims, api=api, game_id=gid)
     _sweep_claims(api)
     assert api.client.get(f"/api/giveaways/{gid}/proof").json()["winners"] == []
