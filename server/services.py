@@ -28,6 +28,8 @@ from server.live.interactions.base import Interaction
 from server.live.interactions.chat.service import Chat
 from server.live.interactions.deals.service import Deals
 from server.live.interactions.games.service import Games
+from server.live.interactions.giveaways.claims import Claims
+from server.live.interactions.giveaways.interaction import GiveawayKind
 from server.live.shows import Shows, carrying
 from server.live.ws import ShowSocket
 from server.realtime.bus import Bus, create_bus
@@ -98,13 +100,16 @@ def build_services(settings: Settings) -> Services:
                     reservation_s=settings.reservation_s)
     webhooks = PaymentWebhooks(db=db, orders=orders, provider=provider)
     chat = Chat(db=db, publisher=publisher, max_chars=settings.chat_max_chars, secret_key=settings.secret_key)
-    games = Games(db=db, publisher=publisher, bus=bus, kinds=interactions.kinds())
+    mailer = create_mailer(outbox_dir=settings.outbox_dir)
+    claims = Claims(db=db, gate=gate, feed=feed, orders=orders, links=links, mailer=mailer, sender=settings.mail_from,
+                    secret_key=settings.secret_key, claim_s=settings.giveaway_claim_s)
+    games = Games(db=db, publisher=publisher, bus=bus, kinds=interactions.kinds(giveaway=GiveawayKind(claims)))
     live = interactions.build(settings=settings, db=db, publisher=publisher, auth=auth, chat=chat, deals=deals,
                               orders=orders, feed=feed, played=games)
     shows = Shows(db=db, bus=bus, publisher=publisher, parts=live, media_hosts=settings.media_hosts)
     ticking = [i.tick for i in live if type(i).tick is not Interaction.tick]
     hub = Hub(bus=bus, publisher=publisher, loader=shows.snapshot, tick_ms=settings.tick_ms, tick_hooks=ticking)
-    passwords = Passwords(db=db, auth=auth, mailer=create_mailer(outbox_dir=settings.outbox_dir), links=links,
+    passwords = Passwords(db=db, auth=auth, mailer=mailer, links=links,
                           sender=settings.mail_from,
                           times=LinkTimes(invitation_s=settings.invitation_ttl_s, reset_s=settings.reset_ttl_s))
     return Services(

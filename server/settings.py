@@ -177,6 +177,7 @@ class Settings:
     outbox_dir: Path = Path("var/outbox")  # where mail is written (the outbox backend, server/infra/mail.py)
     invitation_ttl_s: int = 7 * 86400  # an invitation link holds this long
     reset_ttl_s: int = 3600  # a password-reset link holds this long
+    giveaway_claim_s: int = 172800  # a giveaway's winner has this long to claim, then the prize passes on
     static_dir: Path = Path(__file__).resolve().parent.parent / "static"
 
     @property
@@ -261,4 +262,5 @@ class Settings:
             outbox_dir=Path(env.get("OUTBOX_DIR") or Path(env.get("VITRINE_VAR", "var")) / "outbox"),
             invitation_ttl_s=_at_least(env, "INVITATION_TTL_S", 7 * 86400, 60),
             reset_ttl_s=_at_least(env, "RESET_TTL_S", 3600, 60),
+            giveaway_claim_s=_at_least(env, "GIVEAWAY_CLAIM_S", 172800, 1),
         )

@@ -1,5 +1,5 @@
-"""The mails an account receives, in English and French: an invitation to choose a password, a reset link.
-Given no language, a mail carries both, English first."""
+"""The mails Vitrine sends, in English and French: an invitation to choose a password, a reset link, a giveaway
+winner's claim link. Given no language, a mail carries both, English first."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ _SUBJECTS = {
     ("invitation", "fr"): "Vous êtes invité sur Vitrine",
     ("reset", "en"): "Reset your Vitrine password",
     ("reset", "fr"): "Réinitialiser votre mot de passe Vitrine",
+    ("giveaway_won", "en"): "You won a giveaway on Vitrine",
+    ("giveaway_won", "fr"): "Vous avez gagné un tirage au sort sur Vitrine",
 }
 
 _BODIES = {
@@ -43,6 +45,18 @@ _BODIES = {
         "Ce lien sert une seule fois, jusqu'au {until} (UTC) ; il vous déconnecte partout.\n"
         "Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe ne change pas."
     ),
+    ("giveaway_won", "en"): (
+        "Hello {name},\n\n"
+        "You won the giveaway of the show \"{show}\": {prize}.\n"
+        "Claim your prize here (it costs nothing; we ask where to send it):\n\n{link}\n\n"
+        "Claim it before {until} (UTC): after that, it goes to the next entry of the draw."
+    ),
+    ("giveaway_won", "fr"): (
+        "Bonjour {name},\n\n"
+        "Vous avez gagné le tirage au sort de l'émission « {show} » : {prize}.\n"
+        "Réclamez votre lot ici (c'est gratuit ; nous vous demandons où l'envoyer) :\n\n{link}\n\n"
+        "Réclamez-le avant le {until} (UTC) : passé ce délai, il revient à l'inscription suivante du tirage."
+    ),
 }
 
 
@@ -53,10 +67,10 @@ class Letter:
     lang: str
 
 
-def letter(kind: str, *, lang: str | None, name: str, email: str, role: str, link: str, until: str) -> Letter:
-    """The mail of `kind` (invitation, reset) in `lang`, or in both languages when it is None."""
+def letter(kind: str, *, lang: str | None, **values: str) -> Letter:
+    """The mail of `kind` (invitation, reset: name, email, role, link, until; giveaway_won: name, show, prize,
+    link, until) in `lang`, or in both languages when it is None."""
     langs = (lang,) if lang in LANGS else LANGS
-    values = {"name": name, "email": email, "role": role, "link": link, "until": until}
     subject = " / ".join(_SUBJECTS[(kind, each)] for each in langs)
     text = "\n\n-----\n\n".join(_BODIES[(kind, each)].format(**values) for each in langs)
     return Letter(subject=subject, text=text + "\n", lang=", ".join(langs))

@@ -19,7 +19,7 @@ from server.errors import DomainError
 from server.infra.ids import keyed_digest, new_id
 from server.infra.outages import OUTAGES
 from server.live.interactions.base import FrameHandler, Interaction, Lane
-from server.live.session import POLICY_VIOLATION, Refused, Session
+from server.live.session import POLICY_VIOLATION, FirstJoins, Refused, Session
 from server.live.shows import Shows
 from server.realtime.connection import AsgiSink, Connection, Frame, Sink
 from server.realtime.events import error_frame, reply_frame
@@ -70,6 +70,7 @@ class ShowSocket:
         self.handlers: Mapping[str, FrameHandler] = handler_table(self.interactions)
         self._signed: dict[str, dict[Session, str]] = {}  # account id -> its sockets here, with their tokens
         self._checks: set[asyncio.Task[None]] = set()
+        self.first_joins = FirstJoins()
         auth.versions.watch(self._account_changed)
 
     def _account_changed(self, user_id: str | None) -> None:
@@ -140,7 +141,8 @@ class ShowSocket:
         session = Session.open(settings=settings, show_id=show_id, viewer_id=viewer_id, principal=principal,
                                host=host, conn=conn, hub=self.hub,
                                device=keyed_digest(settings.secret_key, "device", cookie) if cookie else None,
-                               address=keyed_digest(settings.secret_key, "address", client) if client else None)
+                               address=keyed_digest(settings.secret_key, "address", client) if client else None,
+                               joined_at=self.first_joins.joined(show_id, viewer_id))
         signed = self._signed.setdefault(principal.id, {}) if principal is not None else None
         if signed is not None:
             signed[session] = params["token"]

@@ -118,6 +118,35 @@ class EntryOut(Answer):
     option_id: str | None = None
 
 
+class ProofOut(Answer):
+    """A drawn giveaway's proof (README's "Giveaway draws anyone can check")."""
+
+    giveaway_id: str
+    commitment: str
+    seed: str
+    entries: list[str]
+    winners: list[str]
+    passed: list[str]
+    algorithm: str
+
+
+class ClaimPrize(Answer):
+    product: ProductOut | None
+    variant_id: str
+
+
+class ClaimOut(Answer):
+    """A giveaway prize's claim, as its link's holder reads it."""
+
+    giveaway_id: str
+    show_id: str
+    prize: ClaimPrize
+    winner_name: str | None
+    status: Literal["offered", "claimed", "expired", "passed"]
+    expires_at: str
+    order_id: str | None
+
+
 class GameList(Answer):
     interactions: list[GameOut]
 

@@ -9,7 +9,7 @@ unique index; one entry per viewer (and, for giveaways, per email) by unique con
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import EmailStr, Field, field_validator, model_validator
@@ -17,6 +17,7 @@ from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
 from server.infra.ids import as_utc, iso
+from server.models.commerce import BuyerIn
 from server.models.common import Schema, optional_timestamp, timestamp
 
 KINDS = ("poll", "quiz", "giveaway")
@@ -64,6 +65,30 @@ class GameEntry(SQLModel, table=True):
     email: str | None = Column(default=None, max_length=254)  # a giveaway's: never published
     reward: str | None = Column(default=None, max_length=64)  # a quiz winner's voucher code, a giveaway's claim
     created_at: datetime = timestamp()
+
+
+class GiveawayClaim(SQLModel, table=True):
+    """A giveaway's prize offered to one entry of its ranking: `offered` until it is claimed (an order at price 0)
+    or its time runs out (`passed`: the next entry of the ranking gets a claim of its own). The claim link's token
+    is random; only its SHA-256 is kept."""
+
+    __tablename__ = "giveaway_claims"
+    __table_args__ = (
+        sa.UniqueConstraint("game_id", "rank", name="uq_giveaway_claims_rank"),
+        sa.UniqueConstraint("game_id", "entry_id", name="uq_giveaway_claims_entry"),
+        sa.Index("ix_giveaway_claims_status_expires", "status", "expires_at"),
+    )
+    id: str = Column(primary_key=True, max_length=32)
+    game_id: str = Column(foreign_key="games.id", max_length=32)
+    entry_id: str = Column(foreign_key="game_entries.id", max_length=32)
+    rank: int  # 1: the best entry of the ranking
+    token_digest: str = Column(max_length=64, unique=True)
+    status: str = Column(default="offered", max_length=16)  # offered, claimed, passed
+    offered_at: datetime = timestamp()
+    expires_at: datetime = timestamp()
+    claimed_at: datetime | None = optional_timestamp()
+    mailed_at: datetime | None = optional_timestamp()  # the winner's mail taken to be sent (by one node)
+    order_id: str | None = Column(default=None, foreign_key="orders.id", max_length=32)
 
 
 def option_ids(count: int) -> list[str]:
@@ -139,3 +164,21 @@ class EntryIn(Schema):
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.lower()
+
+
+class PrizeIn(Schema):
+    product_id: str = Field(min_length=1, max_length=32)
+    variant_id: str = Field(min_length=1, max_length=32)
+
+
+class GiveawayIn(Schema):
+    prize: PrizeIn
+    winners: int = Field(ge=1, le=50, description="units taken from stock at the start, one per winner")
+    duration_s: int = Field(ge=10, le=3600)
+    eligibility: Literal["everyone", "followers"] = "everyone"
+    min_watch_s: int = Field(default=0, ge=0, le=3600,
+                             description="how long the viewer's socket must have been in the show to enter")
+
+
+class ClaimIn(Schema):
+    buyer: BuyerIn

@@ -123,11 +123,12 @@ async def test_no_token_reaches_the_log(tmp_path: Path) -> None:
             async with connect(f"{server.ws_url}/ws/shows/{demo['show_id']}?viewer={viewer}&since=1"):
                 pass
             await http.get(f"/orders/ord_x?t={token}")
+            await http.get("/api/claims/a-giveaway-claim-token")  # a prize's claim link carries its token in the path
     finally:
         server.stop()
     log = server.log.read_text()
     assert "WebSocket /ws/shows/" in log and "?token=[redacted]" in log, log[-2000:]
-    assert token not in log and viewer not in log
+    assert token not in log and viewer not in log and "a-giveaway-claim-token" not in log
     assert token.split(".")[1] not in log  # not even the claims
 
 

@@ -30,6 +30,8 @@ PUBLIC = {
     ("GET", "/api/stores/{store_id}/screen-qr.svg"), ("GET", "/api/stores/{store_id}/labels.pdf"),
     ("GET", "/api/q/{token}"), ("GET", "/api/shows/{show_id}/interactions"),
     ("POST", "/api/shows/{show_id}/polls/{game_id}/votes"), ("POST", "/api/shows/{show_id}/quizzes/{game_id}/answers"),
+    ("POST", "/api/shows/{show_id}/giveaways/{game_id}/entries"), ("GET", "/api/giveaways/{game_id}/proof"),
+    ("GET", "/api/claims/{token}"), ("POST", "/api/claims/{token}"),
 }
 # routes that look the thing up among the caller's own (a seller's voucher codes): a peer's is unknown to it, 404
 OWN_LOOKUP = {("GET", "/api/vouchers/{code}/uses")}
@@ -100,6 +102,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                              "quantity": 1, "duration_s": 60},
     ("POST", "/api/shows/{show_id}/polls"): {"question": "Q?", "options": ["A", "B"], "duration_s": 60},
     ("POST", "/api/shows/{show_id}/quizzes"): {"question": "Q?", "options": ["A", "B"], "answer": 0, "duration_s": 60},
+    ("POST", "/api/shows/{show_id}/giveaways"): {"prize": {"product_id": "prd_x", "variant_id": "var_x"}, "winners": 1,
+                                                 "duration_s": 60},
 }
 
 

@@ -18,6 +18,7 @@ from server.live.interactions.deals.service import Deals
 from server.live.interactions.games.interaction import GamesInteraction
 from server.live.interactions.games.kind import GameKind
 from server.live.interactions.games.service import Games
+from server.live.interactions.giveaways.interaction import GiveawayKind, Giveaways
 from server.live.interactions.pinning import Pinning
 from server.live.interactions.polls.interaction import Polls
 from server.live.interactions.quizzes.interaction import Quizzes
@@ -26,9 +27,9 @@ from server.realtime.publisher import Publisher
 from server.settings import Settings
 
 
-def kinds() -> list[GameKind]:
-    """The kinds of games the show plays."""
-    return [Polls.kind, Quizzes.kind]
+def kinds(*, giveaway: GiveawayKind) -> list[GameKind]:
+    """The kinds of games the show plays (a giveaway's kind holds its claims, built by the container)."""
+    return [Polls.kind, Quizzes.kind, giveaway]
 
 
 def build(*, settings: Settings, db: Database, publisher: Publisher, auth: Auth, chat: Chat, deals: Deals,
@@ -43,4 +44,5 @@ def build(*, settings: Settings, db: Database, publisher: Publisher, auth: Auth,
         DealsInteraction(deals=deals, auth=auth),
         games,
         *(ballot(games=games, auth=auth) for ballot in ballots),
+        Giveaways(games=games, auth=auth, kind=played.kind(GiveawayKind)),
     ]

@@ -95,13 +95,13 @@ def test_polls_end_on_time_and_with_the_show(api: Api, shop: dict[str, Any]) -> 
     assert vote(api, shop, poll["id"], "o1", viewer="vwr_a").status_code == 201
     api.call(_age, api=api, game_id=poll["id"])
     assert code(vote(api, shop, poll["id"], "o2", viewer="vwr_b")) == "interaction_ended", "past its end: refused"
-    assert api.call(api.services.games.expire_due) == 1
+    api.call(api.services.games.expire_due)  # or the app's own sweeper, once a second, got there first
     ended = api.client.get(f"/api/shows/{sid}/interactions").json()["interactions"][0]
     assert ended["end_reason"] == "time" and ended["votes"]["o1"] == 1
     second = start_game(api, shop, "polls").json()
     assert api.client.post(f"/api/shows/{sid}/end", headers=shop["host"]["headers"]).status_code == 200
     assert code(vote(api, shop, second["id"], "o1", viewer="vwr_c")) == "show_not_live"
-    assert api.call(api.services.games.expire_due) == 1
+    api.call(api.services.games.expire_due)
     assert api.client.get(f"/api/shows/{sid}/interactions").json()["interactions"][0]["end_reason"] == "show_ended"
 
 

@@ -39,7 +39,7 @@ class _Talks(Interaction):
 
 def test_two_owners_of_a_frame_type_are_refused(memory_api: Api) -> None:
     table = handler_table(memory_api.services.interactions)
-    assert set(table) == {"ping", "react", "chat", "pin", "unpin", "buy", "vote", "answer"}
+    assert set(table) == {"ping", "react", "chat", "pin", "unpin", "buy", "vote", "answer", "enter"}
     with pytest.raises(ValueError, match="'chat' has two owners"):
         handler_table([*memory_api.services.interactions, _Talks()])
 
@@ -121,8 +121,10 @@ def test_the_hub_reads_each_type_s_traits_off_its_frame() -> None:
     _all_event_classes()
     paced = {name for name, cls in REGISTRY.items() if cls.paced and not name.startswith("test.")}
     kept = {name for name, cls in REGISTRY.items() if cls.keeps_snapshot}
-    assert paced == {"reactions", "viewers", "stock", "sale", "poll.results", "quiz.answers"}  # a tick's figures
-    assert kept == {"reactions", "poll.results", "quiz.answers"}  # figures a joining socket gets after its snapshot
+    assert paced == {"reactions", "viewers", "stock", "sale", "poll.results", "quiz.answers",
+                     "giveaway.entries"}  # a tick's figures
+    # figures a joining socket gets after its snapshot
+    assert kept == {"reactions", "poll.results", "quiz.answers", "giveaway.entries"}
     frame = events.broadcast_frame("stock", 7, 0, b"{}")
     assert traits_of(frame).paced and not traits_of(frame).keeps_snapshot
     assert traits_of(events.broadcast_frame("product.pinned", 8, 0, b"{}")) == events.Traits()

@@ -100,10 +100,7 @@ class Ballot(Interaction):
         return http.JSONResponse(started, status_code=201)
 
     async def _end(self, request: Request) -> http.JSONResponse:
-        principal = await http.bearer(request, self.auth.verify)
-        ended = await self.games.games.stop(principal=principal, show_id=http.path_id(request, "show_id"),
-                                            kind=self.kind.kind, game_id=http.path_id(request, "game_id"))
-        return http.JSONResponse(ended)
+        return await self.games.end(request, kind=self.kind.kind)
 
     async def _enter(self, request: Request) -> http.JSONResponse:
         data = await http.body(request, VoteIn)

@@ -72,6 +72,13 @@ class GamesInteraction(Interaction):
             raise Unauthorized("send the snapshot's you.viewer_token, or sign in", code="viewer_required")
         return viewer
 
+    async def end(self, request: Request, *, kind: str) -> http.JSONResponse:
+        """The host's route that ends a running game of this kind now (every kind's `…/{game_id}/end`)."""
+        principal: Principal = await http.bearer(request, self.auth.verify)
+        ended = await self.games.stop(principal=principal, show_id=http.path_id(request, "show_id"), kind=kind,
+                                      game_id=http.path_id(request, "game_id"))
+        return http.JSONResponse(ended)
+
     async def sweep(self) -> None:
         await self.games.expire_due()
         await self._tell_players()

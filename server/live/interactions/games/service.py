@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from server.realtime.bus import Bus
 from server.realtime.events import Event
 from server.realtime.publisher import Publisher
 
+K = TypeVar("K", bound=GameKind)
 PACE_MS = 250  # one paced update per game per 250 ms window over every node: 5 or fewer in any second
 
 
@@ -43,6 +44,10 @@ class Games:
         self.kinds = {k.kind: k for k in kinds}
         self._options: dict[str, tuple[str, str, frozenset[str]]] = {}  # game id -> show, kind, option ids
         self._dirty: dict[str, str] = {}  # games with entries taken here since their last update -> show id
+
+    def kind(self, cls: type[K]) -> K:
+        """The kind of this class among the ones played."""
+        return next(k for k in self.kinds.values() if isinstance(k, cls))
 
     # --- the host ---------------------------------------------------------------------------------
 
