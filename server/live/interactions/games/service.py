@@ -207,8 +207,11 @@ class Games:
     # --- paced figures ----------------------------------------------------------------------------
 
     async def tick(self) -> dict[str, list[Event]]:
-        """The figures of the games that took entries here: one node per window of PACE_MS publishes a game's
-        figures (counted in the database, so they include every node's); the others keep theirs for the next."""
+        """Publish the figures of the games that took entries here. One node per window of PACE_MS counts a
+        game (in the database, so its figures include every node's); the others keep theirs for the next
+        window. The bus publishes a game's figures only PACE_MS after its previous ones by the clock that
+        stamps `ts` (a count that took long can reach it just after the next window's): what it refuses
+        stays to publish at a next tick. Nothing is left for the hub's own tick to publish."""
         if not self._dirty:
             return {}
         window = time.time_ns() // 1_000_000 // PACE_MS
@@ -217,9 +220,9 @@ class Games:
             if await self.bus.hit(f"game:{game_id}:pace:{window}", window_s=2) == 1:
                 leading.append((game_id, show_id))
                 self._dirty.pop(game_id, None)
-        figures: dict[str, list[Event]] = {}
         if not leading:
-            return figures
+            return {}
+        figures: list[tuple[str, str, Event]] = []
         async with self.db.session() as session:
             for game_id, show_id in leading:
                 game = await session.get(Game, game_id)
@@ -227,8 +230,11 @@ class Games:
                     continue
                 event = self.kinds[game.kind].progress(game, await self.counts(session, game_id))
                 if event is not None:
-                    figures.setdefault(show_id, []).append(event)
-        return figures
+                    figures.append((game_id, show_id, event))
+        for game_id, show_id, event in figures:
+            if await self.publisher.publish_paced(show_id, f"game:{game_id}", PACE_MS, event) is None:
+                self._dirty.setdefault(game_id, show_id)
+        return {}
 
     # --- what each player alone is told -----------------------------------------------------------
 
