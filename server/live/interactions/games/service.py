@@ -35,6 +35,32 @@ from server.realtime.publisher import Publisher
 PACE_MS = 200  # at most 5 paced updates a second per game, over every node
 
 
+_ENTRY_COLUMNS = ("id", "game_id", "voter", "option_id", "name", "email", "created_at")
+_ENTERING: dict[str, Any] = {}  # the entry's statement, built once per dialect (a vote is the hot path)
+
+
+def _entering(session: AsyncSession) -> Any:
+    """`INSERT INTO game_entries … SELECT :values FROM games WHERE it runs, its show is live, ON CONFLICT DO
+    NOTHING`: the entry is taken only while its game runs. On PostgreSQL the SELECT takes a share lock on the
+    game's row, so the end's UPDATE waits for the entries under way. Its values are bound parameters."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    statement = _ENTERING.get(dialect)
+    if statement is None:
+        table: sa.Table = GameEntry.__table__  # type: ignore[attr-defined]
+        running = (
+            select(*(sa.bindparam(k, type_=table.c[k].type) for k in _ENTRY_COLUMNS))
+            .select_from(Game)
+            .where(col(Game.id) == sa.bindparam("game_id"), Game.status == "running",
+                   col(Game.ends_at) > sa.bindparam("created_at"),
+                   sa.exists().where(col(Show.id) == Game.show_id, col(Show.status) == "live"))
+            .with_for_update(read=True, of=Game)
+        )
+        statement = _ENTERING[dialect] = (
+            dialect_insert(session, GameEntry).from_select(list(_ENTRY_COLUMNS), running).on_conflict_do_nothing()
+        )
+    return statement
+
+
 class Games:
     def __init__(self, *, db: Database, publisher: Publisher, bus: Bus, kinds: Sequence[GameKind]) -> None:
         self.db = db
@@ -99,18 +125,8 @@ class Games:
         now = utcnow()
         values = {"id": entry_id, "game_id": game_id, "voter": voter, "option_id": option_id, "name": name,
                   "email": email, "created_at": now}
-        table: sa.Table = GameEntry.__table__  # type: ignore[attr-defined]
-        running = (
-            select(*(sa.literal(v, type_=table.c[k].type) for k, v in values.items()))
-            .select_from(Game)
-            .where(Game.id == game_id, Game.status == "running", col(Game.ends_at) > now,
-                   sa.exists().where(col(Show.id) == Game.show_id, col(Show.status) == "live"))
-            .with_for_update(read=True, of=Game)  # PostgreSQL: the end's UPDATE waits for this entry
-        )
         async with self.db.session() as session:
-            result = await session.exec(
-                dialect_insert(session, GameEntry).from_select(list(values), running).on_conflict_do_nothing()
-            )
+            result = await session.exec(_entering(session), params=values)
             taken = result.rowcount == 1
             await session.commit()
             if not taken:
