@@ -34,7 +34,7 @@ from tests.support.processes import ROOT, ServerProcess, seed_demo, start_server
 pytestmark = [pytest.mark.multiprocess, pytest.mark.anyio, pytest.mark.timeout(300)]
 
 VIEWERS = 2000  # viewer i votes on node i % 2
-IN_FLIGHT = 64
+IN_FLIGHT = 32
 OPTIONS = ["Red", "Blue", "Green", "Gold"]
 
 
@@ -168,7 +168,7 @@ async def test_a_vote_storm_over_two_nodes_counts_exactly_the_votes_accepted(
         assert sum(map(on_socket, seen)) == 200 and sum(map(racer, seen)) == 100 and sum(map(wrong, seen)) == 100
         expected = {"already_voted": sum(map(racer, seen)) + sum(map(again, seen)), "invalid_option": 100}
         assert refused == Counter(expected), refused
-        assert accepted.total() == VIEWERS, "every viewer's vote is taken once"
+        assert accepted == Counter(choice(i) for i in seen), "every viewer's vote is taken once, as it chose"
         r = await http.post(f"{nodes[1].base_url}/api/shows/{show_id}/polls/{poll['id']}/end", headers=host)
         assert r.raise_for_status().json()["votes"] == dict(accepted)
         async with asyncio.timeout(60):
