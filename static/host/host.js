@@ -1,8 +1,9 @@
-// The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, chat moderation.
+// The host control page: /host/{show_id}. Sign in, start and end, pin, live figures, games, chat moderation.
 import { ApiError, api as request } from '/static/api.js';
 import { applyI18n, errorText, money, number, plural, t } from '/static/i18n.js';
 import { connect } from '/static/live.js';
 import { SESSION_KEY, readSession, writeSession } from '/static/session.js';
+import { createGames } from '/static/host/games.js';
 import { createSelling } from '/static/host/selling.js';
 import { watchStream } from '/static/stream.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
@@ -70,6 +71,7 @@ async function act(button, action) {
 }
 
 const selling = createSelling({ api, act, base });
+const games = createGames({ mount: $('games'), showId, request: api });
 
 // The show's stream, muted, with its state: what the viewers' players get (playing, starting, unavailable).
 const preview = watchStream($('preview'), {
@@ -422,6 +424,8 @@ $('blocklist-form').addEventListener('submit', (event) => {
 function onSnapshot(data, meta = {}) {
   state.you = data.you || null;
   selling.setClock(meta.ts);
+  games.setClock(meta.ts);
+  games.load(); // each kind's running or last game: on every connection, so nothing missed while away stays
   state.stock = { ...(data.stock || {}) };
   if (Array.isArray(data.reactions) && data.reactions.join() !== state.kinds.join()) state.kinds = data.reactions;
   addTotals(data.reaction_totals);
@@ -459,6 +463,7 @@ const HANDLERS = {
 function onEvent(frame) {
   const handler = HANDLERS[frame.type];
   if (handler) handler(frame.data);
+  else games.event(frame); // poll.*, quiz.*, giveaway.*: the Games panel's, by the type's prefix
 }
 
 function onError(error) {

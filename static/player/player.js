@@ -3,6 +3,7 @@ import { applyI18n, errorText, number, t } from '/static/i18n.js';
 import { connect, readStore, writeStore } from '/static/live.js';
 import { createShop } from '/static/player/checkout.js';
 import { createDeal, saleTicker } from '/static/player/deal.js';
+import { createGames } from '/static/player/games.js';
 import { createTracking } from '/static/player/tracking.js';
 import { watchStream } from '/static/stream.js';
 import { el, reactionIcon, safeUrl, showIdFromPath, toast } from '/static/ui.js';
@@ -282,6 +283,7 @@ function onSnapshot(data, meta = {}) {
   renderPinned();
   deal.set(data.deal || null);
   renderChat(Array.isArray(data.chat) ? data.chat : []);
+  games.snapshot(data, meta);
 }
 
 const HANDLERS = {
@@ -321,10 +323,12 @@ const HANDLERS = {
 function onEvent(frame) {
   const handler = HANDLERS[frame.type];
   if (handler) handler(frame.data);
+  else games.event(frame); // poll.*, quiz.*, giveaway.*: the games tray's, by the type's prefix
 }
 
 function onError(error) {
   if (error.code === 'show_not_found') return; // the socket closes with 4404 next: the poster says it
+  if (games.error(error)) return; // the answer to a game's frame (its key is the game's id): shown on its card
   if (shop.error(error)) return; // the answer to a purchase: shown by the Buy button or in the form
   toast(errorText(error), 'error');
   if (lastChat && CHAT_REFUSALS.includes(error.code) && Date.now() - lastChat.at < 15000) {
@@ -356,6 +360,7 @@ const deal = createDeal({ onChange: () => shop.render() });
 const tracking = createTracking({ showId: state.showId, mount: $('sheet') });
 const shop = createShop({ live: { send: (frame) => live.send(frame) }, deal, showId: state.showId,
   onOrder: tracking.follow });
+const games = createGames({ mount: $('games'), send: (frame) => live.send(frame), showId: state.showId });
 const live = state.showId
   ? connect({ showId: state.showId, onSnapshot, onEvent, onError, onStatus })
   : { send: () => false };
