@@ -32,7 +32,7 @@ from server.realtime.bus import Bus
 from server.realtime.events import Event
 from server.realtime.publisher import Publisher
 
-PACE_MS = 250  # one paced update per game per 250 ms window over every node: 5 or fewer in any second
+PACE_MS = 250  # a game's paced updates are 250 ms apart or more by their ts, over every node: 4 or fewer a second
 
 
 _ENTRY_COLUMNS = ("id", "game_id", "voter", "option_id", "name", "email", "created_at")
