@@ -3,10 +3,14 @@ the exact final tally, and the refusals after the end."""
 
 from __future__ import annotations
 
+import secrets
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from bench.stats import most_in_a_second
 from tests.support.api import Api, at_once, open_shop
 from tests.support.games import end_game, start_game, vote
 from tests.support.orders import code
@@ -114,3 +118,40 @@ async def _age(*, api: Api, game_id: str) -> None:
     async with api.services.db.session() as session:
         await session.exec(sa.update(Game).where(Game.id == game_id).values(ends_at=utcnow()))  # type: ignore[arg-type]
         await session.commit()
+
+
+def test_a_small_vote_storm_in_process_counts_exactly_and_stays_paced(api: Api, shop: dict[str, Any]) -> None:
+    """Both backends, in process: 120 viewers at once, 20 of them sending their vote twice at the same moment,
+    20 naming an option the poll does not have; the live tally comes to the votes accepted, and so does the
+    end's, option by option; the tally's frames were at most 5 in any second of their ts."""
+    sid = shop["show"]["id"]
+    run = secrets.token_hex(3)
+    with api.client.websocket_connect(f"/ws/shows/{sid}") as ws:
+        recv(ws)
+        poll = start_game(api, shop, "polls", options=["Red", "Blue", "Green", "Gold"]).json()
+
+        def ballot(i: int, option: str) -> Callable[[], tuple[str, Any]]:
+            return lambda: (option, vote(api, shop, poll["id"], option, viewer=f"vwr_{run}{i}"))
+
+        calls = []
+        for i in range(120):
+            calls.append(ballot(i, ("o1", "o1", "o2", "o3", "o4")[i % 5]))
+            if i % 6 == 1:  # the same viewer's vote, twice at once
+                calls.append(ballot(i, ("o1", "o1", "o2", "o3", "o4")[i % 5]))
+            if i % 6 == 2:
+                calls.append(ballot(i, "o9"))
+        outcomes = at_once(calls)
+        accepted = Counter(option for option, r in outcomes if r.status_code == 201)
+        refused = Counter(code(r) for _, r in outcomes if r.status_code != 201)
+        assert accepted.total() == 120 and refused == Counter({"already_voted": 20, "invalid_option": 20})
+        stamps = []
+        while True:  # the live tally comes to every vote taken
+            frame = recv_type(ws, "poll.results", limit=200)
+            stamps.append(frame["ts"])
+            if frame["data"]["total"] == 120:
+                break
+        assert frame["data"]["votes"] == {o: accepted[o] for o in ("o1", "o2", "o3", "o4")}
+        assert end_game(api, shop, "polls", poll["id"]).status_code == 200
+        final = recv_type(ws, "poll.ended", limit=200)["data"]["poll"]
+    assert final["total"] == 120 and final["votes"] == {o: accepted[o] for o in ("o1", "o2", "o3", "o4")}
+    assert most_in_a_second(stamps) <= 5, stamps
