@@ -48,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--orders", type=int, help="buyers in the checkout storm (default 2000; 0: no storm)")
     p.add_argument("--stock", type=int, help="units of the hot variant (default 1000)")
     p.add_argument("--storm-concurrency", type=int, help="orders in flight at once (default 128)")
+    p.add_argument("--votes", type=int, help="viewers who vote once each in one poll, over HTTP, after the checkout "
+                                             "storm (Vitrine only; default 2000; 0: no poll)")
+    p.add_argument("--vote-concurrency", type=int, help="votes in flight at once (default 128)")
     p.add_argument("--connect-concurrency", type=int, help="handshakes in flight per client process (default 100)")
     p.add_argument("--client-nap-ms", type=float,
                    help="while frames keep coming, each viewer process sleeps this long between two rounds of its "
@@ -76,11 +79,11 @@ def make_config(args: argparse.Namespace) -> Config:
             values[f.name] = given
     cfg = Config(**values)
     for name in ("viewers", "workers", "clients", "pin_ms", "duration", "storm_concurrency", "connect_concurrency",
-                 "send_queue"):
+                 "send_queue", "vote_concurrency"):
         if getattr(cfg, name) <= 0:
             raise BenchError(f"--{name.replace('_', '-')} must be positive")
-    if cfg.orders < 0 or cfg.stock < 0 or cfg.react_per_s < 0 or cfg.client_nap_ms < 0:
-        raise BenchError("--orders, --stock, --react-per-s and --client-nap-ms cannot be negative")
+    if cfg.orders < 0 or cfg.stock < 0 or cfg.react_per_s < 0 or cfg.client_nap_ms < 0 or cfg.votes < 0:
+        raise BenchError("--orders, --stock, --votes, --react-per-s and --client-nap-ms cannot be negative")
     if cfg.label_sheets_per_s < 0 or not 1 <= cfg.label_items <= 499:
         raise BenchError("--label-sheets-per-s cannot be negative, and --label-items is 1 to 499")
     cfg.clients = min(cfg.clients, cfg.viewers)
@@ -186,7 +189,7 @@ def run(cfg: Config) -> dict[str, Any]:
             others = {"redis": [redis.pid]} if redis.pid is not None else {}
             ours_target = Target(name="ours", server=vitrine, pins_via=vitrine.base_url,
                                  available=lambda: scenario.available(vitrine.base_url, show), cpu_others=others,
-                                 storm_deadline_s=cfg.storm_deadline_s, labels=store)
+                                 storm_deadline_s=cfg.storm_deadline_s, labels=store, secret_key=env["SECRET_KEY"])
             ours = asyncio.run(run_population(cfg, ours_target, show))
             baseline = None
             if baseline_server is not None:
@@ -250,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     report.plot(result, cfg.out / "plot.png")
     print(report.table(result))
     print(f"\nwrote {cfg.out / 'result.json'} and {cfg.out / 'plot.png'}")
+    votes = result["ours"].get("votes")
+    if votes and not votes["tally_agrees"]:
+        print(f"error: the poll's final tally ({votes['final_total']}) is not the {votes['accepted']} votes accepted",
+              file=sys.stderr)
+        return 1
     if result["ours"]["oversell"]:
         print(f"error: Vitrine oversold {result['ours']['oversell']} units", file=sys.stderr)
         return 1

@@ -22,6 +22,7 @@ from bench.scenario import PinDriver, Show, Storm, checkout_storm
 from bench.services import BenchError, ServerHandle
 from bench.stats import Tally, delivered, summary
 from bench.viewers import Fleet, WorkerSpec
+from bench.votes import VoteStorm, vote_storm
 
 SETTLE_S = 1.5
 
@@ -37,6 +38,7 @@ class Target:
     cpu_others: dict[str, list[int]] = field(default_factory=dict)  # other process trees to meter (redis…)
     storm_deadline_s: float = 60.0  # a bound, not a figure: orders unanswered by then count as failed
     labels: LabelStore | None = None  # a store whose label sheets are asked for during the run
+    secret_key: str | None = None  # the server's, to sign the voters' viewer tokens (None: no vote storm)
 
 
 T0 = time.monotonic()
@@ -129,11 +131,14 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
     cpu_before = meter.read()
     fleet.go.set()
     pins = PinDriver(target.pins_via, show, cfg.pin_ms)
-    pin_task = asyncio.create_task(pins.run(deadline=time.monotonic() + cfg.duration + target.storm_deadline_s + 5))
+    voting = cfg.votes > 0 and target.secret_key is not None
+    storms_s = target.storm_deadline_s * (2 if voting else 1)  # the vote storm comes after the checkout storm
+    pin_task = asyncio.create_task(pins.run(deadline=time.monotonic() + cfg.duration + storms_s + 5))
     sheets = LabelDriver(target.pins_via, target.labels, cfg.label_sheets_per_s) if target.labels else None
     sheets_task = asyncio.create_task(sheets.run(deadline=time.monotonic() + cfg.duration)) if sheets else None
     storm_at = time.monotonic() + cfg.duration / 3
     storm_task: asyncio.Task[Storm] | None = None
+    vote_task: asyncio.Task[VoteStorm] | None = None
     series_cpu: dict[int, dict[str, float]] = {}
     last_cpu, last_t = cpu_before, time.time()
     bar = tqdm(total=round(cfg.duration), desc=f"{target.name:>8}: run", unit="s", disable=not cfg.progress,
@@ -152,10 +157,16 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
                 target.server.port, show, orders=cfg.orders, concurrency=cfg.storm_concurrency,
                 deadline_s=target.storm_deadline_s, on_placed=on_placed))
         storm_over = storm_task.done() if storm_task is not None else cfg.orders <= 0
-        if now >= end and storm_over:
+        if vote_task is None and voting and storm_over and now >= storm_at:
+            assert target.secret_key is not None
+            vote_task = asyncio.create_task(vote_storm(
+                target.server.base_url, target.server.port, show, secret_key=target.secret_key, voters=cfg.votes,
+                concurrency=cfg.vote_concurrency, deadline_s=target.storm_deadline_s))
+        votes_over = vote_task.done() if vote_task is not None else not voting
+        if now >= end and storm_over and votes_over:
             break
-        if now > end + target.storm_deadline_s + 10:
-            raise BenchError("the checkout storm did not finish in time")
+        if now > end + storms_s + 10:
+            raise BenchError("the checkout storm or the vote storm did not finish in time")
         await pump(0.25)
         if time.time() - last_t >= 1.0:
             cpu_now, t_now = meter.read(), time.time()
@@ -186,6 +197,7 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
     await pump(0.05)
     say(f"{target.name}: driven for {t_stop - t_go} s; viewer processes stopped")
     storm = storm_task.result() if storm_task is not None else Storm()
+    votes = vote_task.result().as_dict() if vote_task is not None else None
     available = await target.available() if cfg.orders > 0 else None
 
     # --- figures --------------------------------------------------------------------------------------
@@ -235,6 +247,9 @@ async def _drive(cfg: Config, target: Target, show: Show, fleet: Fleet, tally: T
         "reactions_in_per_s": round(window.observer_counts / seconds, 1),
         "reaction_frames_per_s": round(window.observer_frames / seconds, 2),
         "error_frames": dict(window.errors),
+        "votes": votes,
+        "votes_per_s": votes["votes_per_s"] if votes else None,
+        "poll_frames_max_per_s": votes["results_frames_max_per_s"] if votes else None,
         "orders": orders,
         "orders_per_s": orders["orders_per_s"],
         "storm_requests_per_s": orders["requests_per_s"],

@@ -22,6 +22,8 @@ FIGURES: list[tuple[str, str, str]] = [
     ("reactions_sent_per_s", "reactions sent/s (clients)", "info"),
     ("reactions_in_per_s", "reactions ingested/s", "higher"),
     ("reaction_frames_per_s", "reaction frames/s per show", "info"),  # a cap (<= 5), not "the fewer the better"
+    ("votes_per_s", "votes accepted/s (one poll)", "higher"),
+    ("poll_frames_max_per_s", "  poll.results frames/s per show, max", "info"),
     ("orders_per_s", "orders/s (hot variant)", "higher"),
     ("storm_requests_per_s", "  storm requests/s (placed + refused)", "info"),
     ("oversell", "oversold units", "lower"),
@@ -119,6 +121,9 @@ def table(result: dict[str, Any]) -> str:
              f"{ours['orders']['stock']}, {ours['orders']['available_after']} left"
              + (f" ({ours['orders']['placed_unanswered']} more sold whose answers the bench stopped waiting for)"
                 if ours['orders'].get('placed_unanswered') else "")
+             + (f"; votes {ours['votes']['accepted']} accepted of {ours['votes']['attempted']}, final tally "
+                f"{ours['votes']['final_total']} ({'agrees' if ours['votes']['tally_agrees'] else 'DISAGREES'})"
+                if ours.get("votes") else "")
              + "; closed by server: "
              f"{ours['closed_by_server'] or 'none'}; cpu {ours['cpu_cores']}"]
     if result.get("baseline"):

@@ -115,3 +115,15 @@ BROADCAST_SKIP = frozenset({"snapshot", "error", "pong"})
 def delivered(frames: Counter[str]) -> int:
     """Broadcast frames (every type but the per-client replies)."""
     return sum(n for kind, n in frames.items() if kind not in BROADCAST_SKIP)
+
+
+def most_in_a_second(stamps: Iterable[int]) -> int:
+    """The most of these times (ms) in any one second, [t, t + 1000): how many paced frames one show sent
+    in its busiest second, read off the frames' `ts` (the bus's clock), not the reader's."""
+    ordered = sorted(stamps)
+    most, first = 0, 0
+    for last, ts in enumerate(ordered):
+        while ts - ordered[first] >= 1000:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

@@ -14,6 +14,11 @@ class Links:
     def watch(self, show_id: str) -> str:
         return f"{self.base}/watch/{show_id}"
 
+    def game(self, show_id: str, game_id: str) -> str:
+        """A game of the show, opened on a phone: the player, which brings that game's card to the front (the
+        marker rides in the fragment: no server or log sees it, and the page itself does not change)."""
+        return f"{self.base}/watch/{show_id}#game={game_id}"
+
     def host(self, show_id: str) -> str:
         return f"{self.base}/host/{show_id}"
 

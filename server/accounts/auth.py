@@ -46,6 +46,11 @@ class Principal:
             raise Forbidden(f"this needs the role {' or '.join(roles)}")
 
 
+def viewer_signer(secret_key: str) -> URLSafeSerializer:
+    """What signs a viewer id into the snapshot's `you.viewer_token` (and reads it back): the server's secret."""
+    return URLSafeSerializer(secret_key, salt="vitrine.viewer")
+
+
 class Auth:
     def __init__(self, *, db: Database, bus: Bus, secret_key: str, token_ttl_s: int, max_failures: int = 5,
                  window_s: int = 900, publisher: Publisher | None = None,
@@ -59,7 +64,7 @@ class Auth:
         self.token_ttl_s = token_ttl_s
         self.max_failures = max_failures
         self.window_s = window_s
-        self._viewers = URLSafeSerializer(secret_key, salt="vitrine.viewer")
+        self._viewers = viewer_signer(secret_key)
         self.internal_domains = internal_domains  # INTERNAL_EMAIL_DOMAINS: reserved names an operator uses
 
     async def create_user(self, *, email: str, password: str | None, role: str, name: str | None = None) -> User:

@@ -192,7 +192,7 @@ class Orders:
                 left = await give_in_db(session, variant_id=order.variant_id, quantity=order.quantity)
                 if order.deal_id:
                     await offers.release(session, deal_id=order.deal_id, quantity=order.quantity)
-            if to == "refunded" and refund_at_provider:
+            if to == "refunded" and refund_at_provider and order.total_amount > 0:  # a prize's order paid nothing
                 # before the commit: if the provider fails, the order stays as it was and can be retried
                 try:
                     await self.payments.refund(ref=order.payment_ref or "", amount=order.total_amount,

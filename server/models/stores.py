@@ -71,5 +71,18 @@ class StoreItemIn(Schema):
     variant_id: str | None = Field(default=None, max_length=32)
 
 
+class ScreenCodeQuery(Schema):
+    """The query of the store screen's code: the pinned product, or a game of the show the store follows."""
+
+    product_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    game_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
+
+    @model_validator(mode="after")
+    def _one(self) -> ScreenCodeQuery:
+        if self.product_id is not None and self.game_id is not None:
+            raise ValueError("ask for one code: product_id or game_id, not both")
+        return self
+
+
 class StoreShowIn(Schema):
     show_id: str | None = Field(default=None, min_length=1, max_length=32)

@@ -17,3 +17,11 @@ class Publisher:
         for each in (event, *more):
             metrics.EVENTS_PUBLISHED.labels(each.type).inc()
         return seq
+
+    async def publish_paced(self, show_id: str, key: str, gap_ms: int, event: Event, *more: Event) -> int | None:
+        """As `publish`, at most once per `gap_ms` per key and show over every node (None: too soon, not sent)."""
+        seq = await self.bus.publish_paced(show_id, key, gap_ms, event, *more)
+        if seq is not None:
+            for each in (event, *more):
+                metrics.EVENTS_PUBLISHED.labels(each.type).inc()
+        return seq

@@ -21,6 +21,7 @@ from server.infra.sql import fetch, insert_ignore
 from server.links import Links
 from server.models import Product, Show, Variant
 from server.models.commerce import Order
+from server.models.games import Game
 from server.models.stores import Scan, Store, StoreIn, StoreItem, StoreItemIn
 from server.stores import labels, qr
 from server.stores.rendering import Renderer
@@ -149,9 +150,10 @@ class Stores:
         url = await self.item_qr_url(store_id=store_id, item_id=item_id)
         return await (self.renderer.png(url) if kind == "png" else self.renderer.svg(url))
 
-    async def screen_code(self, *, store_id: str, product_id: str | None) -> tuple[str, bytes]:
+    async def screen_code(self, *, store_id: str, product_id: str | None = None,
+                          game_id: str | None = None) -> tuple[str, bytes]:
         """The store screen's big code (SVG), and the URL it encodes."""
-        url = await self.screen_url(store_id=store_id, product_id=product_id)
+        url = await self.screen_url(store_id=store_id, product_id=product_id, game_id=game_id)
         return url, await self.renderer.svg(url)
 
     async def item_qr_url(self, *, store_id: str, item_id: str) -> str:
@@ -161,10 +163,16 @@ class Stores:
                 raise NotFound(f"no item {item_id} in this store", code="item_not_found")
             return self.qr_url(item)
 
-    async def screen_url(self, *, store_id: str, product_id: str | None) -> str:
-        """What the store screen's big code points to: the store's item for the pinned product, or the show."""
+    async def screen_url(self, *, store_id: str, product_id: str | None = None, game_id: str | None = None) -> str:
+        """What the store screen's big code points to: a game of the store's show (the player, which brings that
+        game to the front), the store's item for the pinned product, or the show."""
         async with self.db.session() as session:
             store = await self._store(session, store_id)
+            if game_id:
+                game = await fetch(session, Game, game_id)
+                if game is None or store.show_id is None or game.show_id != store.show_id:
+                    raise NotFound(f"no game {game_id} in the show this store plays", code="interaction_not_found")
+                return self.links.game(game.show_id, game.id)
             if product_id:
                 for item in await self._items(session, store_id):
                     if item.product_id == product_id and item.revoked_at is None:

@@ -12,7 +12,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -75,6 +75,12 @@ async def on_unavailable(_request: Request, exc: Exception) -> Response:
     return error_response(503, "unavailable", "a backing service is unavailable: try again shortly")
 
 
+async def on_gone_client(_request: Request, exc: Exception) -> Response:
+    # the client went away while its body was read (it gave up, its network dropped): nobody reads this answer
+    log.info("the client left before its request's body was read")
+    return error_response(400, "client_disconnected", "the request's body did not arrive whole")
+
+
 async def on_unexpected(_request: Request, exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
     return error_response(500, "internal", "something went wrong on our side")
@@ -84,6 +90,7 @@ HANDLERS: dict[Any, Any] = {
     DomainError: on_domain_error,
     ValidationError: on_validation_error,
     HTTPException: on_http_error,
+    ClientDisconnect: on_gone_client,
     RedisConnectionError: on_unavailable,
     RedisTimeoutError: on_unavailable,
     DataError: on_bad_data,

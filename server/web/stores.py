@@ -14,7 +14,7 @@ from server.errors import DomainError, InvalidInput, NotFound
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.openapi import operation
 from server.models.answers import CheckoutView, StoreItemOut, StoreOut, Stores, StoreStats
-from server.models.stores import StoreIn, StoreItemIn, StoreShowIn
+from server.models.stores import ScreenCodeQuery, StoreIn, StoreItemIn, StoreShowIn
 from server.stores.labels import LANGUAGES
 from server.web.common import bearer, services
 
@@ -87,13 +87,18 @@ def _image(kind: str) -> object:
                                                         503: "busy, unavailable"})(endpoint)
 
 
-@operation("The store screen's big code: the store's item for the pinned product, else the show (X-QR-URL: what "
-           "it encodes)",
-           answers={200: "image/svg+xml"}, errors={404: "store_not_found", 503: "busy, unavailable"},
-           query={"product_id": "the pinned product"})
+@operation("The store screen's big code: a game of the store's show (the player at that game), else the store's "
+           "item for the pinned product, else the show (X-QR-URL: what it encodes)",
+           answers={200: "image/svg+xml"},
+           errors={404: "store_not_found, interaction_not_found", 422: "invalid_request", 503: "busy, unavailable"},
+           query={"product_id": "the pinned product", "game_id": "a poll, quiz or giveaway of the store's show "
+                  "(not with product_id)"})
 async def screen_qr(request: Request) -> Response:
-    url, svg = await services(request).stores.screen_code(store_id=path_id(request, "store_id"),
-                                                          product_id=request.query_params.get("product_id") or None)
+    store_id = path_id(request, "store_id")
+    known = {k: v for k, v in request.query_params.items() if k in ScreenCodeQuery.model_fields and v}
+    query = ScreenCodeQuery.model_validate(known)
+    url, svg = await services(request).stores.screen_code(store_id=store_id, product_id=query.product_id,
+                                                          game_id=query.game_id)
     return Response(svg, media_type="image/svg+xml", headers={"x-qr-url": url, "cache-control": "no-cache"})
 
 

@@ -1,10 +1,13 @@
 // The store's big screen: /stores/{id}/screen. Plays the show the store follows and shows its pinned
 // product with a large code to buy it (the store's own item for that product, else the show); the code
-// follows the host's pins live. Without a show: a calm screen with the store's name.
+// follows the host's pins live. While a game runs in the show (a poll, a quiz, a giveaway), the game takes the
+// stage and the code opens it on a shopper's phone (static/store/screen-games.js). Without a show: a calm
+// screen with the store's name.
 import { api } from '/static/api.js';
 import { applyI18n, money, number, plural, t } from '/static/i18n.js';
 import { connect } from '/static/live.js';
 import { safeUrl } from '/static/ui.js';
+import { createScreenGames, isGameFrame } from '/static/store/screen-games.js';
 import { watchStream } from '/static/stream.js';
 import { HOME_COUNTRY, idFromPath, promiseFor } from '/static/store/common.js';
 
@@ -18,6 +21,12 @@ const storeId = idFromPath();
 const s = { store: null, show: null, status: null, pinned: null, live: null, showId: null, soldTimer: null };
 
 const HOME_PROMISE = promiseFor(HOME_COUNTRY); // the same business days as the phone's checkout says for it
+
+const games = createScreenGames({
+  root: $('game'),
+  productOf: (id) => ((s.show && s.show.products) || []).find((p) => p.id === id) || null,
+  onChange: () => render(),
+});
 
 applyI18n();
 $('idle-text').textContent = t('store.screen.idle', HOME_PROMISE);
@@ -64,6 +73,7 @@ function follow(showId) {
   s.show = null;
   s.status = null;
   s.pinned = null;
+  games.clear();
   stopStream();
   if (showId) s.live = connect({ showId, role: 'screen', onSnapshot, onEvent, onStatus });
 }
@@ -79,11 +89,13 @@ function render() {
   const hasShow = Boolean(s.showId) && s.status !== 'gone' && s.status !== 'ended';
   app.dataset.state = hasShow ? 'show' : 'idle';
   $('idle').hidden = hasShow;
-  const pinned = hasShow && s.status === 'live' ? s.pinned : null;
+  const game = hasShow ? games.shown() : null;
+  const pinned = hasShow && s.status === 'live' && !game ? s.pinned : null;
   app.dataset.pinned = String(Boolean(pinned));
+  app.dataset.game = game ? game.kind : '';
   renderStage();
   renderPinned(pinned);
-  renderCode(hasShow, pinned);
+  renderCode(hasShow, pinned, game);
 }
 
 function renderStage() {
@@ -118,16 +130,20 @@ function renderPinned(product) {
   $('pinned-price').textContent = money(product.price);
 }
 
-function renderCode(hasShow, pinned) {
+/** The big code: the shown game (it opens that game on the phone), else the pinned product, else the show. */
+function renderCode(hasShow, pinned, game) {
   $('qr-block').hidden = !hasShow;
   if (!hasShow) return;
-  const query = pinned ? `?product_id=${encodeURIComponent(pinned.id)}` : '';
+  let query = '';
+  if (game) query = `?game_id=${encodeURIComponent(game.id)}`;
+  else if (pinned) query = `?product_id=${encodeURIComponent(pinned.id)}`;
   const src = `/api/stores/${encodeURIComponent(storeId)}/screen-qr.svg${query}`;
   const qr = $('qr');
   if (qr.getAttribute('src') !== src) qr.src = src;
-  qr.alt = pinned ? pinned.title || '' : (s.show && s.show.title) || '';
+  qr.alt = (game && t(`store.screen.game.${game.kind}`)) || (pinned ? pinned.title || '' : (s.show && s.show.title) || '');
   let caption = 'store.screen.scan_show';
-  if (pinned) caption = itemFor(pinned.id) ? 'store.screen.scan_buy' : 'store.screen.scan_show_buy';
+  if (game) caption = game.status === 'running' ? `store.screen.game.scan_${game.kind}` : 'store.screen.game.scan_next';
+  else if (pinned) caption = itemFor(pinned.id) ? 'store.screen.scan_buy' : 'store.screen.scan_show_buy';
   $('qr-caption').textContent = t(caption, HOME_PROMISE);
 }
 
@@ -159,11 +175,12 @@ function stopStream() {
 
 // --- the live channel ----------------------------------------------------------------------------
 
-function onSnapshot(data) {
+function onSnapshot(data, meta = {}) {
   s.show = data;
   s.status = data.status || null;
   s.pinned = data.pinned || null;
   $('viewer-count').textContent = number(data.viewers || 0, { compact: true });
+  games.snapshot(data, meta.ts); // renders through onChange when the shown game changes
   render();
 }
 
@@ -189,6 +206,7 @@ const HANDLERS = {
 };
 
 function onEvent(frame) {
+  if (isGameFrame(frame.type)) return games.event(frame); // the game redraws itself, and the code if it changed
   const handler = HANDLERS[frame.type];
   if (!handler) return;
   handler(frame.data);

@@ -19,15 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, Request, Route, ViewportSize, expect
+from playwright.sync_api import Request, Route, ViewportSize, expect
 
 from server.stores import qr
 from tests.support.browser import BUYER, DESKTOP, PHONE, SHOTS, OpenPage, assert_fits, sign_in_host, token_for
 from tests.support.processes import ROOT, ServerProcess, start_server
+from tests.support.qrcodes import read_code, wait_for_screen_code
 
 pytestmark = pytest.mark.browser
 
-ZBARIMG = "/usr/bin/zbarimg"
 BIG_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
 A4: ViewportSize = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -87,25 +87,6 @@ def bearer(demo: Demo, email: str) -> dict[str, str]:
     return token_for(demo.base_url, email, demo.password)
 
 
-def decode(code: Locator, path: Path) -> str:
-    """What a real QR reader (zbar) reads on the screen's code, as the page draws it."""
-    code.screenshot(path=path, animations="disabled")
-    result = subprocess.run([ZBARIMG, "--raw", "-q", str(path)], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, f"zbarimg read no code in {path}: {result.stderr}"
-    return result.stdout.strip()
-
-
-def wait_for_code(page: Page, needle: str) -> None:
-    """Until the screen's code is the one for `needle` (a product id, or the bare URL) and has loaded."""
-    page.wait_for_function(
-        """needle => {
-          const img = document.querySelector('[data-testid=screen-qr]');
-          const src = img && img.getAttribute('src') || '';
-          const right = needle ? src.includes(needle) : src.endsWith('/screen-qr.svg');
-          return right && img.complete && img.naturalWidth > 0;
-        }""", arg=needle)
-
-
 def business_days_after(start: date, days: int) -> date:
     current = start
     while days > 0:
@@ -136,8 +117,8 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
     expect(screen.get_by_test_id("screen-store-name")).to_have_text(store["name"])
     expect(screen.get_by_test_id("screen-status")).to_have_text("LIVE")
     # nothing pinned yet: the code leads to the show
-    wait_for_code(screen, "")
-    assert decode(code, tmp_path / "show.png") == f"{demo.base_url}/watch/{demo.show_id}"
+    wait_for_screen_code(screen, "")
+    assert read_code(code, tmp_path / "show.png") == f"{demo.base_url}/watch/{demo.show_id}"
     expect(screen.get_by_test_id("screen-pinned")).to_be_hidden()
 
     host = open_page(f"/host/{demo.show_id}", viewport=DESKTOP)
@@ -151,8 +132,8 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
         "Scan to buy — delivered at home in 3 to 4 business days")
     expect(screen.get_by_test_id("screen-idle-text")).to_have_text(
         "Welcome. Scan the code on any label to buy: we deliver at home in 3 to 4 business days.")
-    wait_for_code(screen, first["id"])
-    assert decode(code, tmp_path / "first.png") == item_for[first["id"]]["qr_url"]
+    wait_for_screen_code(screen, first["id"])
+    assert read_code(code, tmp_path / "first.png") == item_for[first["id"]]["qr_url"]
 
     # the code is large on the big screen: a good third of its height
     box = code.bounding_box()
@@ -167,14 +148,14 @@ def test_store_screen_code_follows_the_pinned_product(open_page: OpenPage, demo:
     host.get_by_test_id(f"pin-{second['id']}").click()
     expect(code).to_have_attribute("src", re.compile(re.escape(f"product_id={second['id']}")))
     expect(screen.get_by_test_id("screen-pinned-title")).to_have_text(second["title"])
-    wait_for_code(screen, second["id"])
-    decoded = decode(code, tmp_path / "second.png")
+    wait_for_screen_code(screen, second["id"])
+    decoded = read_code(code, tmp_path / "second.png")
     assert decoded == item_for[second["id"]]["qr_url"]
     assert decoded != item_for[first["id"]]["qr_url"]
 
     host.get_by_test_id("unpin").click()
     expect(screen.get_by_test_id("screen-pinned")).to_be_hidden()
-    wait_for_code(screen, "")
+    wait_for_screen_code(screen, "")
 
     # a store that follows no show: a calm screen with its name, and no code
     r = httpx.post(f"{demo.base_url}/api/stores", json={"name": "Atelier Nord, Canal Saint-Martin"},
@@ -203,7 +184,7 @@ def test_store_screen_lays_out_in_portrait_and_on_small_screens(open_page: OpenP
     assert r.status_code == 200, r.text
     screen = open_page(f"/stores/{demo.store_id}/screen", viewport=viewport)
     expect(screen.get_by_test_id("screen-pinned-title")).to_have_text(pinned["title"])
-    wait_for_code(screen, pinned["id"])
+    wait_for_screen_code(screen, pinned["id"])
     caption = screen.get_by_test_id("screen-qr-caption")
     expect(caption).to_have_text("Scan to buy — delivered at home in 3 to 4 business days")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -501,7 +482,7 @@ def test_label_sheet_prints_on_a4(open_page: OpenPage, demo: Demo, tmp_path: Pat
         "ls => ls.every(l => l.scrollWidth <= l.clientWidth && l.scrollHeight <= l.clientHeight)")
     page.screenshot(path=SHOTS / "store-labels-print.png", full_page=True, animations="disabled")
     # a label's code, at its printed size, reads as the item's link
-    assert decode(codes.nth(1), tmp_path / "label.png") == store["items"][1]["qr_url"]
+    assert read_code(codes.nth(1), tmp_path / "label.png") == store["items"][1]["qr_url"]
 
     # printed, the sheet is one A4 page
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.support.api import Api
+from tests.support.api import Api, open_shop
+from tests.support.games import end_game, start_game
 from tests.support.orders import ADDRESS, code
+from tests.support.qrcodes import svg_png
 
 ZBARIMG = shutil.which("zbarimg")
 
@@ -196,3 +198,37 @@ def test_the_screen_code_follows_the_pinned_product(api: Api, store: dict[str, A
     assert pinned.headers["x-qr-url"] == item["qr_url"]
     other = api.client.get(f"/api/stores/{s['id']}/screen-qr.svg?product_id=prd_elsewhere")
     assert other.headers["x-qr-url"].endswith(f"/watch/{show['id']}")
+
+
+def test_the_screen_code_opens_a_game_of_the_stores_show_and_refuses_anything_else(
+        api: Api, store: dict[str, Any], tmp_path: Path) -> None:
+    s, product = store["store"], store["product"]
+    host = api.user("host")
+    show = api.live_show(host, [product["id"]])
+    shop = {"show": show, "host": host}
+    screen = f"/api/stores/{s['id']}/screen-qr.svg"
+    poll = start_game(api, shop, "polls").json()
+    r = api.client.get(f"{screen}?game_id={poll['id']}")
+    assert r.status_code == 404 and code(r) == "interaction_not_found", "the store follows no show yet"
+    assert api.client.put(f"/api/stores/{s['id']}/show", json={"show_id": show["id"]},
+                          headers=store["seller"]["headers"]).status_code == 200
+    r = api.client.get(f"{screen}?game_id={poll['id']}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    link = f"{api.services.settings.public_base_url}/watch/{show['id']}#game={poll['id']}"
+    assert r.headers["x-qr-url"] == link
+    assert decode(svg_png(r.content), tmp_path) == link, "a real reader reads the game's link in the SVG"
+    assert end_game(api, shop, "polls", poll["id"]).status_code == 200
+    assert api.client.get(f"{screen}?game_id={poll['id']}").headers["x-qr-url"] == link, "its result, after the end"
+    # another show's game, an unknown one, junk, or two codes at once: a clear refusal, never a 500
+    elsewhere = open_shop(api, stock=1, buyer_limit=1)
+    foreign = start_game(api, elsewhere, "polls").json()
+    for bad, status, why in ((f"game_id={foreign['id']}", 404, "interaction_not_found"),
+                             ("game_id=pol_nope", 404, "interaction_not_found"),
+                             ("game_id=" + "x" * 33, 422, "invalid_request"),
+                             ("game_id=pol%27%3B--", 422, "invalid_request"),
+                             ("game_id=pol_%00", 422, "invalid_request"),
+                             (f"game_id={poll['id']}&product_id={product['id']}", 422, "invalid_request"),
+                             ("product_id=" + "p" * 65, 422, "invalid_request")):
+        r = api.client.get(f"{screen}?{bad}")
+        assert r.status_code == status and code(r) == why, (bad, r.status_code, r.text)
+    assert api.client.get(f"/api/stores/sto_nope/screen-qr.svg?game_id={poll['id']}").status_code == 404

@@ -65,3 +65,13 @@ async def pings_answered(url: str, count: int, *, by_byte: bool = False, only_pi
                     await writer.drain()
     writer.close()
     return pings
+
+
+def until_pong(ws: WebSocketTestSession) -> list[dict[str, Any]]:
+    """The frames the socket has been sent so far: a ping's pong comes after them (a test that waits for one that
+    may never come fails instead of waiting for ever)."""
+    ws.send_json({"type": "ping", "id": 1})
+    frames = []
+    while (frame := recv(ws))["type"] != "pong":
+        frames.append(frame)
+    return frames

@@ -50,6 +50,11 @@ def test_quick_bench_writes_every_figure_with_the_baseline_ratios(redis_url: str
     assert orders["placed"] == min(cfg["stock"], cfg["orders"])
     assert orders["available_after"] == cfg["stock"] - orders["placed"] and orders["books_agree"]
     assert ours["orders_per_s"] > 0
+    votes = ours["votes"]
+    assert votes["accepted"] == cfg["votes"] and votes["outcomes"] == {"accepted": cfg["votes"]}
+    assert votes["tally_agrees"] and votes["final_total"] == cfg["votes"]
+    assert ours["votes_per_s"] > 0 and votes["results_frames"] > 0
+    assert 1 <= ours["poll_frames_max_per_s"] <= 5
     assert ours["memory_per_viewer_kb"] is not None
     assert ours["cpu_cores"]["server"] > 0 and ours["cpu_cores"]["clients"] > 0
     assert ours["series"], "a per-second series for the plot"

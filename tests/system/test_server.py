@@ -168,3 +168,31 @@ async def test_silent_trickling_and_surplus_connections_are_let_go_with_a_word(t
     finally:
         server.stop()
     assert "MAX_CONNECTIONS" in server.log.read_text()
+
+
+async def test_a_client_that_leaves_mid_body_is_no_server_error(tmp_path: Path) -> None:
+    """A phone that gives up while its vote's body is on the way: the server read a ClientDisconnect and logged it
+    as an unexpected error (a 500 in the log)."""
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gone.db'}", "SECRET_KEY": secrets.token_hex(24),
+           "REDIS_URL": ""}
+    seed_demo(env)
+    server = start_server(env, log_dir=tmp_path, log_level="info")
+    try:
+        for _ in range(3):
+            _, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(b"POST /api/quotes HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                         b"content-length: 100\r\n\r\n{\"product_id\":")
+            await writer.drain()
+            await asyncio.sleep(0.2)
+            writer.close()
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            for _ in range(50):
+                if "left before" in server.log.read_text():
+                    break
+                await asyncio.sleep(0.1)
+            assert (await http.get("/healthz")).status_code == 200
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert "unexpected error" not in log and "Traceback" not in log, log[-3000:]
+    assert "left before its request's body was read" in log, log[-2000:]

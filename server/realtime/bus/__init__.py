@@ -57,6 +57,12 @@ class Bus(Protocol):
         hub can write them to a socket at once."""
         ...
 
+    async def publish_paced(self, show_id: str, key: str, gap_ms: int, event: Event, *more: Event) -> int | None:
+        """`publish`, unless the show's last publication under `key` (by any node) is less than `gap_ms` old by
+        the clock that stamps `ts`: then nothing is published and None is returned. So the frames published
+        under one key are at least `gap_ms` apart in their `ts` (a paced figure's cap, over every node)."""
+        ...
+
     def subscribe(self, show_id: str) -> AbstractAsyncContextManager[Subscription]:
         """Frames of the show as they are published. The subscription is live when the context is
         entered and is always released when it is left."""

@@ -35,6 +35,7 @@ class MemoryBus:
         self.tick_s = tick_ms / 1000
         self._shows: dict[str, _Show] = {}
         self._hits: dict[str, tuple[int, float]] = {}
+        self._paced: dict[tuple[str, str], int] = {}  # (show, pace key) -> ts of its last publication
 
     def _show(self, show_id: str) -> _Show:
         show = self._shows.get(show_id)
@@ -54,9 +55,11 @@ class MemoryBus:
         return True
 
     async def publish(self, show_id: str, event: Event, *more: Event) -> int:
+        return self._publish(show_id, now_ms(), (event, *more))
+
+    def _publish(self, show_id: str, ts: int, events: tuple[Event, ...]) -> int:
         show = self._show(show_id)
-        ts = now_ms()
-        for each in (event, *more):
+        for each in events:
             show.seq += 1
             frame = broadcast_frame(each.type, show.seq, ts, each.data_bytes())
             show.history.append((show.seq, frame))
@@ -65,6 +68,16 @@ class MemoryBus:
         while len(show.history) > self.history_size:
             show.history.popleft()
         return show.seq
+
+    async def publish_paced(self, show_id: str, key: str, gap_ms: int, event: Event, *more: Event) -> int | None:
+        now = now_ms()
+        last = self._paced.get((show_id, key))
+        if last is not None and now - last < gap_ms:
+            return None
+        if len(self._paced) > 10_000:  # keys long past their gap say nothing any more
+            self._paced = {k: ts for k, ts in self._paced.items() if now - ts < gap_ms}
+        self._paced[(show_id, key)] = now
+        return self._publish(show_id, now, (event, *more))
 
     @asynccontextmanager
     async def subscribe(self, show_id: str) -> AsyncIterator[Subscription]:

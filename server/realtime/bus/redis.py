@@ -26,11 +26,13 @@ log = logging.getLogger("vitrine.bus")
 # KEYS: seq, history, epoch. ARGV: channel, maxlen, new epoch, ttl ms, then a type and a data json per event.
 # Each frame is built here, once, in the same bytes as events.broadcast_frame. The events of one call get
 # consecutive seqs, and their PUBLISHes leave in one reply buffer: each node reads them together.
-_PUBLISH = """
+_STAMP = """
 local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+"""
+_FRAMES = """
 local seq
-for i = 5, #ARGV, 2 do
+for i = FIRST, #ARGV, 2 do
   seq = redis.call('INCR', KEYS[1])
   if seq == 1 then
     redis.call('DEL', KEYS[2])
@@ -43,6 +45,16 @@ end
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 return seq
 """
+_PUBLISH = _STAMP + _FRAMES.replace("FIRST", "5")
+
+# The same, paced: KEYS[4] holds the `ts` of the last publication under the pace's key; ARGV[5] is the gap (ms).
+# Nothing is published (false) when the gap has not passed by Redis's clock, the clock that stamps `ts`: two
+# publications under one key are always at least the gap apart in their frames' `ts`, whichever nodes made them.
+_PUBLISH_PACED = _STAMP + """
+local last = tonumber(redis.call('GET', KEYS[4]) or '')
+if last and tonumber(ts) - last < tonumber(ARGV[5]) then return false end
+redis.call('SET', KEYS[4], ts, 'PX', math.max(1000, 2 * tonumber(ARGV[5])))
+""" + _FRAMES.replace("FIRST", "6")
 
 # KEYS: seq, epoch. ARGV: new epoch, ttl ms.
 _POSITION = """
@@ -136,6 +148,7 @@ class RedisBus:
                                                              socket_connect_timeout=timeout_s)
         self.redis = aioredis.Redis(connection_pool=self.pool)
         self._publish = self.redis.register_script(_PUBLISH)
+        self._publish_paced = self.redis.register_script(_PUBLISH_PACED)
         self._position = self.redis.register_script(_POSITION)
         self._tick = self.redis.register_script(_TICK)
         self._viewers = self.redis.register_script(_VIEWERS)
@@ -181,6 +194,15 @@ class RedisBus:
         for each in (event, *more):
             args += (each.type, each.data_bytes())
         return int(await self._publish(keys=keys, args=args))
+
+    async def publish_paced(self, show_id: str, key: str, gap_ms: int, event: Event, *more: Event) -> int | None:
+        keys = [_k(show_id, "seq"), _k(show_id, "history"), _k(show_id, "epoch"), _k(show_id, f"pace:{key}")]
+        args: list[str | bytes | int] = [channel(show_id), self.history_size, secrets.token_hex(6), SHOW_KEYS_TTL_MS,
+                                         gap_ms]
+        for each in (event, *more):
+            args += (each.type, each.data_bytes())
+        seq = await self._publish_paced(keys=keys, args=args)
+        return None if seq is None else int(seq)
 
     async def _read(self) -> None:
         assert self._pubsub is not None

@@ -14,11 +14,11 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.support.api import Api, open_shop
+from tests.support.api import Api, at_once, open_shop
 from tests.support.games import age_claims, end_game, enter, start_giveaway, sweep_claims
 from tests.support.mail import mail_to
 from tests.support.orders import ADDRESS, available, code
-from tests.support.sockets import recv, recv_type
+from tests.support.sockets import recv, recv_type, until_pong
 
 
 @pytest.fixture
@@ -203,9 +203,12 @@ def test_a_winner_is_told_alone_gets_a_mail_and_claims_an_order_at_price_0(api: 
     assert r.status_code == 422, "the address is checked as an order's"
     r = api.client.post(url, json={"buyer": winner})
     assert r.status_code == 422 and code(r) == "idempotency_key_required"
-    key = f"claim-{secrets.token_hex(6)}"
-    r = api.client.post(url, json={"buyer": winner}, headers={"idempotency-key": key})
-    assert r.status_code == 201, r.text
+    keys = [f"claim-{secrets.token_hex(6)}" for _ in range(2)]
+    both = at_once([lambda k=k: api.client.post(url, json={"buyer": winner}, headers={"idempotency-key": k})
+                    for k in keys])
+    assert sorted(r.status_code for r in both) == [201, 409], [r.text for r in both]
+    assert code(next(r for r in both if r.status_code == 409)) == "already_claimed", "two clicks, one order"
+    r, key = next((r, k) for r, k in zip(both, keys, strict=True) if r.status_code == 201)
     order = r.json()
     assert order["status"] == "paid" and order["total"]["amount"] == 0 and order["payment"]["provider"] == "giveaway"
     assert order["buyer"]["address"]["city"] == ADDRESS["city"] and order["variant"]["id"] == shop["variant"]["id"]
@@ -217,32 +220,44 @@ def test_a_winner_is_told_alone_gets_a_mail_and_claims_an_order_at_price_0(api: 
     assert api.client.get(url).json()["status"] == "claimed"
     assert available(api, shop) == 4, "the claim holds the unit the start took: no second unit"
     assert api.client.get(f"/api/orders/{order['id']}", params={"t": order["token"]}).json()["status"] == "paid"
+    r = api.client.post(f"/api/orders/{order['id']}/refund", headers=shop["seller"]["headers"])
+    assert r.status_code == 200 and r.json()["status"] == "refunded", r.text
+    assert available(api, shop) == 5, "a prize's order refunded (not sent after all): its unit is back on sale"
 
 
 def test_an_unclaimed_prize_passes_down_the_ranking_then_back_to_stock(api: Api, shop: dict[str, Any]) -> None:
+    sid = shop["show"]["id"]
     gid = start_giveaway(api, shop, winners=1).json()["id"]
-    emails = {}
-    for i in range(2):
-        email = _email()
-        r = enter(api, shop, gid, viewer=_viewer(), name=f"Fan {i}", email=email)
-        emails[r.json()["entry_id"]] = email
-    end_game(api, shop, "giveaways", gid)
-    first = api.client.get(f"/api/giveaways/{gid}/proof").json()
-    ranking = _recompute(first, 2)
-    sweep_claims(api)
-    old_url = _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[0]]))
-    sweep_claims(api)
-    assert available(api, shop) == 4
-    api.call(age_claims, api=api, game_id=gid)
-    sweep_claims(api)
-    proof = api.client.get(f"/api/giveaways/{gid}/proof").json()
-    assert proof["winners"] == [ranking[1]] and proof["passed"] == [ranking[0]]
+    with api.client.websocket_connect(f"/ws/shows/{sid}") as one, \
+            api.client.websocket_connect(f"/ws/shows/{sid}") as two:
+        sockets, emails = {}, {}
+        for ws in (one, two):
+            recv(ws)
+            email = _email()
+            ws.send_json({"type": "enter", "giveaway_id": gid, "name": "Fan", "email": email})
+            entry_id = recv_type(ws, "giveaway.entered")["data"]["entry_id"]
+            sockets[entry_id], emails[entry_id] = ws, email
+        end_game(api, shop, "giveaways", gid)
+        first = api.client.get(f"/api/giveaways/{gid}/proof").json()
+        ranking = _recompute(first, 2)
+        api.call(api.services.sweep)
+        old_url = recv_type(sockets[ranking[0]], "giveaway.won", limit=100)["data"]["claim_url"]
+        assert _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[0]])) == old_url
+        assert available(api, shop) == 4
+        api.call(age_claims, api=api, game_id=gid)
+        sweep_claims(api)
+        proof = api.client.get(f"/api/giveaways/{gid}/proof").json()
+        assert proof["winners"] == [ranking[1]] and proof["passed"] == [ranking[0]]
+        api.call(api.services.sweep)
+        won = [f for f in until_pong(sockets[ranking[1]]) if f["type"] == "giveaway.won"]
+        assert len(won) == 1, "the next entry is told at once, live, when the prize passes to it"
+        new_url = won[0]["data"]["claim_url"]
+    assert new_url != old_url and _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[1]])) == new_url
     assert api.client.get(f"/api/claims/{_claim_token(old_url)}").json()["status"] == "passed"
     r = api.client.post(f"/api/claims/{_claim_token(old_url)}", headers={"idempotency-key": "late-claim-1"},
                         json={"buyer": {"name": "Too late", "email": emails[ranking[0]], "address": ADDRESS}})
     assert r.status_code == 409 and code(r) == "claim_expired"
-    new_url = _url_in(mail_to(api.services.settings.outbox_dir, emails[ranking[1]]))
-    assert new_url != old_url and api.client.get(f"/api/claims/{_claim_token(new_url)}").json()["status"] == "offered"
+    assert api.client.get(f"/api/claims/{_claim_token(new_url)}").json()["status"] == "offered"
     api.call(age_claims, api=api, game_id=gid)
     sweep_claims(api)
     assert api.client.get(f"/api/giveaways/{gid}/proof").json()["winners"] == []

@@ -193,3 +193,20 @@ async def test_events_published_together_get_consecutive_seqs_and_arrive_togethe
     assert [orjson.loads(f)["type"] for f in together] == ["chat.deleted", "product.unpinned", "chat.deleted"]
     assert len({orjson.loads(f)["ts"] for f in together}) == 1  # stamped in the same step
     assert (await bus.history(s, after=1)).frames == together
+
+
+async def test_paced_publications_are_at_least_the_gap_apart_in_their_ts(bus: Bus) -> None:
+    """Under one key, a publication less than the gap after the last (by the clock that stamps `ts`) is not
+    made; other keys and other shows are paced on their own."""
+    s, other = show(), show()
+    async with bus.subscribe(s) as frames:
+        assert await bus.publish_paced(s, "game:a", 300, ChatDeleted(id="first")) == 1
+        assert await bus.publish_paced(s, "game:a", 300, ChatDeleted(id="too soon")) is None
+        assert await bus.publish_paced(s, "game:b", 300, ChatDeleted(id="b"), ChatDeleted(id="b2")) == 3
+        assert await bus.publish_paced(other, "game:a", 300, ChatDeleted(id="elsewhere")) == 1
+        await asyncio.sleep(0.35)
+        assert await bus.publish_paced(s, "game:a", 300, ChatDeleted(id="again")) == 4
+        got = [orjson.loads(await asyncio.wait_for(frames.__anext__(), 5)) for _ in range(4)]
+    assert [g["data"]["id"] for g in got] == ["first", "b", "b2", "again"]
+    assert got[3]["ts"] - got[0]["ts"] >= 300
+    assert (await bus.position(s)).seq == 4

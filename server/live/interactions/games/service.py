@@ -33,7 +33,33 @@ from server.realtime.events import Event
 from server.realtime.publisher import Publisher
 
 K = TypeVar("K", bound=GameKind)
-PACE_MS = 200  # at most 5 paced updates a second per game, over every node
+PACE_MS = 250  # a game's paced updates are 250 ms apart or more by their ts, over every node: 4 or fewer a second
+
+
+_ENTRY_COLUMNS = ("id", "game_id", "voter", "option_id", "name", "email", "created_at")
+_ENTERING: dict[str, Any] = {}  # the entry's statement, built once per dialect (a vote is the hot path)
+
+
+def _entering(session: AsyncSession) -> Any:
+    """`INSERT INTO game_entries … SELECT :values FROM games WHERE it runs, its show is live, ON CONFLICT DO
+    NOTHING`: the entry is taken only while its game runs. On PostgreSQL the SELECT takes a share lock on the
+    game's row, so the end's UPDATE waits for the entries under way. Its values are bound parameters."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    statement = _ENTERING.get(dialect)
+    if statement is None:
+        table: sa.Table = GameEntry.__table__  # type: ignore[attr-defined]
+        running = (
+            select(*(sa.bindparam(k, type_=table.c[k].type) for k in _ENTRY_COLUMNS))
+            .select_from(Game)
+            .where(col(Game.id) == sa.bindparam("game_id"), Game.status == "running",
+                   col(Game.ends_at) > sa.bindparam("created_at"),
+                   sa.exists().where(col(Show.id) == Game.show_id, col(Show.status) == "live"))
+            .with_for_update(read=True, of=Game)
+        )
+        statement = _ENTERING[dialect] = (
+            dialect_insert(session, GameEntry).from_select(list(_ENTRY_COLUMNS), running).on_conflict_do_nothing()
+        )
+    return statement
 
 
 class Games:
@@ -95,6 +121,8 @@ class Games:
         if shape is None:
             async with self.db.session() as session:
                 game = await self._find(session, show_id=show_id, kind=kind, game_id=game_id)
+            if len(self._options) >= 10_000:  # games ended on other nodes are never popped here
+                self._options.clear()
             shape = self._options[game_id] = (game.show_id, game.kind, frozenset(o["id"] for o in game.options))
         if shape[0] != show_id or shape[1] != kind:
             raise NotFound(f"no {kind} {game_id} in this show", code="interaction_not_found")
@@ -104,18 +132,8 @@ class Games:
         now = utcnow()
         values = {"id": entry_id, "game_id": game_id, "voter": voter, "option_id": option_id, "name": name,
                   "email": email, "created_at": now}
-        table: sa.Table = GameEntry.__table__  # type: ignore[attr-defined]
-        running = (
-            select(*(sa.literal(v, type_=table.c[k].type) for k, v in values.items()))
-            .select_from(Game)
-            .where(Game.id == game_id, Game.status == "running", col(Game.ends_at) > now,
-                   sa.exists().where(col(Show.id) == Game.show_id, col(Show.status) == "live"))
-            .with_for_update(read=True, of=Game)  # PostgreSQL: the end's UPDATE waits for this entry
-        )
         async with self.db.session() as session:
-            result = await session.exec(
-                dialect_insert(session, GameEntry).from_select(list(values), running).on_conflict_do_nothing()
-            )
+            result = await session.exec(_entering(session), params=values)
             taken = result.rowcount == 1
             await session.commit()
             if not taken:
@@ -212,8 +230,11 @@ class Games:
     # --- paced figures ----------------------------------------------------------------------------
 
     async def tick(self) -> dict[str, list[Event]]:
-        """The figures of the games that took entries here: one node per window of PACE_MS publishes a game's
-        figures (counted in the database, so they include every node's); the others keep theirs for the next."""
+        """Publish the figures of the games that took entries here. One node per window of PACE_MS counts a
+        game (in the database, so its figures include every node's); the others keep theirs for the next
+        window. The bus publishes a game's figures only PACE_MS after its previous ones by the clock that
+        stamps `ts` (a count that took long can reach it just after the next window's): what it refuses
+        stays to publish at a next tick. Nothing is left for the hub's own tick to publish."""
         if not self._dirty:
             return {}
         window = time.time_ns() // 1_000_000 // PACE_MS
@@ -222,9 +243,9 @@ class Games:
             if await self.bus.hit(f"game:{game_id}:pace:{window}", window_s=2) == 1:
                 leading.append((game_id, show_id))
                 self._dirty.pop(game_id, None)
-        figures: dict[str, list[Event]] = {}
         if not leading:
-            return figures
+            return {}
+        figures: list[tuple[str, str, Event]] = []
         async with self.db.session() as session:
             for game_id, show_id in leading:
                 game = await session.get(Game, game_id)
@@ -232,8 +253,11 @@ class Games:
                     continue
                 event = self.kinds[game.kind].progress(game, await self.counts(session, game_id))
                 if event is not None:
-                    figures.setdefault(show_id, []).append(event)
-        return figures
+                    figures.append((game_id, show_id, event))
+        for game_id, show_id, event in figures:
+            if await self.publisher.publish_paced(show_id, f"game:{game_id}", PACE_MS, event) is None:
+                self._dirty.setdefault(game_id, show_id)
+        return {}
 
     # --- what each player alone is told -----------------------------------------------------------
 

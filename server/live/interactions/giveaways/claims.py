@@ -118,6 +118,19 @@ class Claims:
         )).all()
         return {voter: self.url(claim_id) for claim_id, voter in rows}
 
+    async def passed_on(self, voters: dict[str, set[str]], *, told: set[str]) -> list[tuple[str, str, str]]:
+        """(game, voter, claim) of the prizes offered to these players of these games after a pass-on (a rank past
+        the giveaway's number of winners), except the claims in `told`."""
+        async with self.db.session() as session:
+            rows = (await session.exec(
+                select(GiveawayClaim.id, GiveawayClaim.rank, GameEntry.voter, Game)
+                .join(GameEntry, col(GameEntry.id) == GiveawayClaim.entry_id)
+                .join(Game, col(Game.id) == GiveawayClaim.game_id)
+                .where(col(GiveawayClaim.game_id).in_(list(voters)), GiveawayClaim.status == "offered")
+            )).all()
+        return [(game.id, voter, claim_id) for claim_id, rank, voter, game in rows
+                if rank > game.spec["winners"] and claim_id not in told and voter in voters.get(game.id, ())]
+
     # --- the sweep: mails, then prizes passed on --------------------------------------------------
 
     async def sweep(self) -> None:

@@ -23,7 +23,7 @@ from server.infra import http
 from server.infra.openapi import operation
 from server.infra.sql import fetch
 from server.live.interactions.base import FrameHandler, Interaction
-from server.live.interactions.games.interaction import GamesInteraction
+from server.live.interactions.games.interaction import GamesInteraction, voter_of
 from server.live.interactions.games.kind import Counts, GameKind
 from server.live.interactions.giveaways.claims import Claims, proof_of
 from server.live.interactions.giveaways.draw import commitment, new_seed, ranking
@@ -35,6 +35,10 @@ from server.models.games import ClaimIn, EntryIn, Game, GameEntry, GiveawayClaim
 from server.realtime.events import Event, reply_frame
 
 KIND = "giveaway"
+
+
+def won_frame(game_id: str, claim_url: str) -> bytes:
+    return reply_frame("giveaway.won", {"giveaway_id": game_id, "claim_url": claim_url})
 
 
 def check_eligibility(eligibility: str) -> None:
@@ -104,8 +108,7 @@ class GiveawayKind(GameKind):
 
     async def personal(self, session: AsyncSession, game: Game, voters: set[str]) -> dict[str, bytes]:
         won = await self.claims.won(session, game, voters)
-        return {voter: reply_frame("giveaway.won", {"giveaway_id": game.id, "claim_url": url})
-                for voter, url in won.items()}
+        return {voter: won_frame(game.id, url) for voter, url in won.items()}
 
 
 class Giveaways(Interaction):
@@ -117,12 +120,35 @@ class Giveaways(Interaction):
         self.kind = kind
         self.claims = kind.claims
         self._min_watch: dict[str, tuple[str, int]] = {}  # game id -> its show, its min_watch_s
+        # the sockets here that entered a giveaway, by game and voter: a prize passed on to one of them is told to
+        # it live (the draw's own winners hear it from the games' sweep)
+        self._entrants: dict[str, dict[str, set[Session]]] = {}
+        self._told: set[str] = set()  # the passed-on claims told here
 
     def frames(self) -> Mapping[str, FrameHandler]:
         return {"enter": self.take}
 
     async def sweep(self) -> None:
         await self.claims.sweep()
+        await self._tell_passed_on()
+
+    async def _tell_passed_on(self) -> None:
+        for game_id, voters in list(self._entrants.items()):
+            for voter, sessions in list(voters.items()):
+                sessions -= {s for s in sessions if s.conn.closed}
+                if not sessions:
+                    del voters[voter]
+            if not voters:
+                del self._entrants[game_id]
+        if not self._entrants:
+            self._told.clear()
+            return
+        players = {game_id: set(v) for game_id, v in self._entrants.items()}
+        for game_id, voter, claim_id in await self.claims.passed_on(players, told=self._told):
+            self._told.add(claim_id)
+            frame = won_frame(game_id, self.claims.url(claim_id))
+            for session in self._entrants.get(game_id, {}).get(voter, ()):
+                session.conn.reply(frame)
 
     # --- entries ----------------------------------------------------------------------------------
 
@@ -133,6 +159,7 @@ class Giveaways(Interaction):
         data = _entry(frame)
         await self._eligible(session.show_id, game_id, watched_s=session.watched_s())
         entry_id = await self.games.take(session, kind=KIND, game_id=game_id, name=data.name, email=data.email)
+        self._entrants.setdefault(game_id, {}).setdefault(voter_of(session), set()).add(session)
         return reply_frame("giveaway.entered", {"giveaway_id": game_id, "entry_id": entry_id})
 
     async def _eligible(self, show_id: str, game_id: str, *, watched_s: float | None) -> None:
@@ -144,6 +171,8 @@ class Giveaways(Interaction):
                 game = await fetch(db, Game, game_id[:32])
             if game is None or game.kind != KIND:
                 return  # the entry is refused as unknown
+            if len(self._min_watch) >= 10_000:  # games ended on other nodes are never popped here
+                self._min_watch.clear()
             known = self._min_watch[game_id] = (game.show_id, int(game.spec.get("min_watch_s") or 0))
         show, need = known
         if show != show_id or need <= 0:
