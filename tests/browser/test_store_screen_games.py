@@ -151,12 +151,16 @@ def test_the_screens_code_opens_the_game_in_front_on_a_phone(
     server, demo = demo_server
     base, sid = server.base_url, demo["show_id"]
     host = token_for(base, demo["host_email"], demo["password"])
-    poll = start_over_http(base, sid, "polls", host, question="Which colour next?", options=["Sand", "Moss"],
-                           duration_s=600)
+    poll = start_over_http(base, sid, "polls", host, question="Which colour next?",
+                           options=["Sand", "Moss", "Ink blue", "Rust", "Cream", "Charcoal"], duration_s=600)
     phone = open_page(f"/watch/{sid}#game={poll['id']}", viewport=PHONE)
     card = phone.locator(f".game-slot[data-id='{poll['id']}']")
     expect(card).to_have_attribute("data-linked", "")
     expect(card).to_be_in_viewport()
+    # a card taller than the tray: its top (the kind, the countdown) right under the tray's header, not behind it
+    header, top = phone.get_by_test_id("games-toggle").bounding_box(), card.bounding_box()
+    assert header is not None and top is not None and top["y"] >= header["y"] + header["height"], (header, top)
+    expect(card.get_by_test_id("game-countdown")).to_be_in_viewport(ratio=1)
     expect(phone.get_by_test_id("games-toggle")).to_have_attribute("aria-expanded", "true")
     expect(card).not_to_have_attribute("data-linked", "", timeout=15_000)  # marked for a moment only
 
