@@ -51,9 +51,14 @@ def test_a_viewer_enters_wins_claims_and_checks_the_draw(open_page: OpenPage, de
     panel.get_by_test_id("giveaway-variant").select_option(size_m["id"])
     panel.get_by_test_id("giveaway-winners").fill("2")
     panel.get_by_test_id("giveaway-duration").fill("600")
+    host.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")  # a host scrolled down the page
     panel.get_by_test_id("giveaway-start").click()
     live = panel.get_by_test_id("giveaway-live")
     expect(live.get_by_test_id("giveaway-prize")).to_have_text(f"{COAT} · M")
+    # the long form went: the page brings its game into sight, its head clear of the sticky top bar
+    expect(live.get_by_test_id("giveaway-state")).to_be_in_viewport(ratio=1)
+    bar, head = host.locator("header.bar").bounding_box(), live.get_by_test_id("giveaway-state").bounding_box()
+    assert bar is not None and head is not None and head["y"] >= bar["y"] + bar["height"], (bar, head)
     expect(live.get_by_test_id("giveaway-count")).to_have_text("0 entries · 2 winners")
 
     # the viewer's card: the prize, the countdown, no purchase necessary, the rules with the commitment
