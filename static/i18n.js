@@ -1016,7 +1016,7 @@ const STRINGS = {
     'store.screen.reconnecting': 'Reconnexion…',
     'store.screen.game.poll': 'Sondage',
     'store.screen.game.quiz': 'Quiz',
-    'store.screen.game.giveaway': 'Jeu-concours',
+    'store.screen.game.giveaway': 'Tirage au sort',
     'store.screen.game.ends_in': 'Fin dans {time}',
     'store.screen.game.closing': 'Clôture…',
     'store.screen.game.result': 'Résultat',

@@ -143,6 +143,13 @@ def test_a_quiz_on_a_totem_in_french_keeps_its_answer_until_the_end(
     expect(screen.get_by_test_id("screen-game-option-o1")).to_have_class("game-option game-dim")
     expect(screen.get_by_test_id("screen-game-figure")).to_have_text("1 a trouvé la bonne réponse · 2 réponses")
 
+    # a giveaway next: named as the player and the host name it in French
+    product = httpx.get(f"{base}/api/shows/{sid}", timeout=10).json()["products"][0]
+    variant = next(v for v in product["variants"] if v["available"] > 0)
+    start_over_http(base, sid, "giveaways", host, prize={"product_id": product["id"], "variant_id": variant["id"]},
+                    winners=1, duration_s=600, eligibility="everyone")
+    expect(screen.get_by_test_id("screen-game-kind")).to_have_text("Tirage au sort")
+
 
 def test_the_screens_code_opens_the_game_in_front_on_a_phone(
         open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
