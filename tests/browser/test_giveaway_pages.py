@@ -157,6 +157,9 @@ def test_a_viewer_enters_wins_claims_and_checks_the_draw(open_page: OpenPage, de
     expect(card.get_by_test_id("giveaway-proof")).to_have_attribute("href", f"/giveaways/{gid}/proof?entry={entry}")
     french = open_page(f"/giveaways/{gid}/proof", locale="fr-FR", viewport=PHONE)
     expect(french.get_by_test_id("proof-verdict")).to_have_text("Vérifié ✓")
+    # the algorithm as the server publishes it stays in English: marked so, for a screen reader on a French page
+    expect(french.get_by_test_id("proof-algorithm")).to_contain_text("SHA-256")
+    expect(french.get_by_test_id("proof-algorithm")).to_have_attribute("lang", "en")
 
     bogus = open_page("/claim/not-a-claim-token")
     expect(bogus.get_by_test_id("claim-error")).to_have_text("This claim link is not valid.")
