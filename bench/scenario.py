@@ -18,7 +18,7 @@ import httpx
 import orjson
 
 from bench.services import BenchError
-from bench.stats import summary
+from bench.stats import error_code, summary
 
 
 @dataclass
@@ -260,11 +260,7 @@ async def checkout_storm(port: int, show: Show, *, orders: int, concurrency: int
                     if on_placed is not None:
                         on_placed()
                 else:
-                    try:
-                        code = str(orjson.loads(data)["error"]["code"])
-                    except Exception:
-                        code = f"http_{status}"
-                    storm.outcomes[code] += 1
+                    storm.outcomes[error_code(status, data)] += 1
         finally:
             await http.close()
 

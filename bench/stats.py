@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 
 def percentile(hist: Counter[int], q: float) -> float | None:
     """Nearest-rank percentile of a histogram {value: count}; None when it is empty."""
@@ -127,3 +129,11 @@ def most_in_a_second(stamps: Iterable[int]) -> int:
             first += 1
         most = max(most, last - first + 1)
     return most
+
+
+def error_code(status: int, body: bytes) -> str:
+    """The error code of a refused request's JSON body, else `http_<status>`."""
+    try:
+        return str(orjson.loads(body)["error"]["code"])
+    except Exception:
+        return f"http_{status}"

@@ -22,7 +22,7 @@ from websockets.asyncio.client import connect
 
 from bench.scenario import RawHTTP, Show
 from bench.services import BenchError
-from bench.stats import most_in_a_second, summary
+from bench.stats import error_code, most_in_a_second, summary
 from server.accounts.auth import viewer_signer
 
 OPTIONS = ["Red", "Blue", "Green", "Gold"]
@@ -123,11 +123,7 @@ async def _storm(port: int, show: Show, poll_id: str, storm: VoteStorm, *, secre
                     storm.outcomes["accepted"] += 1
                     storm.last_accepted = time.time()
                 else:
-                    try:
-                        code = str(orjson.loads(data)["error"]["code"])
-                    except Exception:
-                        code = f"http_{status}"
-                    storm.outcomes[code] += 1
+                    storm.outcomes[error_code(status, data)] += 1
         finally:
             await http.close()
 

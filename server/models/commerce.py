@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
 from server.commerce.addresses import normalise_postal_code, supported
 from server.infra.ids import as_utc, iso
 from server.models.common import (
+    Email,
     Instant,
     Money,
     Schema,
@@ -217,13 +218,8 @@ class AddressIn(Schema):
 
 class BuyerIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    email: EmailStr
+    email: Email
     address: AddressIn
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
 
 
 class QuoteIn(Schema):

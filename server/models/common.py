@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 from sqlmodel import Field as Column
 
 from server.infra.ids import as_utc, utcnow
@@ -32,6 +32,9 @@ def _in_utc(value: datetime) -> datetime:
 
 # A date and time given in a request: the instant, in UTC (SQLite keeps no offset).
 Instant = Annotated[datetime, AfterValidator(_in_utc)]
+
+# An email address given in a request, kept in lower case (one buyer, one entrant, whatever the case typed).
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
 
 
 def _no_nul(value: Any) -> Any:

@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlmodel import Field as Column
 from sqlmodel import SQLModel
 
 from server.infra.ids import as_utc, iso
 from server.models.commerce import BuyerIn
-from server.models.common import Schema, optional_timestamp, timestamp
+from server.models.common import Email, Schema, optional_timestamp, timestamp
 
 KINDS = ("poll", "quiz", "giveaway")
 RUNNING = sa.text("status = 'running'")
@@ -157,13 +157,8 @@ class VoteIn(Schema):
 
 class EntryIn(Schema):
     name: str = Field(min_length=1, max_length=80)
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
     viewer_token: str | None = Field(default=None, min_length=1, max_length=200)
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
 
 
 class PrizeIn(Schema):
