@@ -6,7 +6,7 @@
 //
 // Reads the snapshot's `interactions` and the frames whose type starts with a game's kind (poll., quiz.,
 // giveaway.): see README "Live interactions". Text always goes in as text.
-import { clock, plural, t } from '/static/i18n.js';
+import { clock, percent, plural, t } from '/static/i18n.js';
 import { el, safeUrl } from '/static/ui.js';
 
 export const KINDS = ['poll', 'quiz', 'giveaway'];
@@ -165,7 +165,7 @@ export function createScreenGames({ root, productOf, onChange }) {
       const n = Number(votes[id]) || 0;
       const share = total ? n / total : 0;
       row.dataset.votes = String(n);
-      row.querySelector('.game-share').textContent = poll ? `${Math.round(share * 100)} %` : '';
+      row.querySelector('.game-share').textContent = poll ? percent(Math.round(share * 100) / 100) : '';
       row.querySelector('.game-fill').style.width = `${(share * 100).toFixed(1)}%`;
       const ended = game.status === 'ended';
       row.classList.toggle('game-lead', poll && ended && n > 0 && n === top);

@@ -129,7 +129,7 @@ def test_a_quiz_answered_on_the_player_and_ended_by_the_host(open_page: OpenPage
     panel.get_by_test_id("quiz-start").click()
     expect(panel.get_by_test_id("quiz-error")).to_have_text("Tick the right answer.")  # nothing went out
     panel.get_by_test_id("quiz-right-1").check()
-    panel.get_by_test_id("quiz-voucher").fill(reward["id"])
+    panel.get_by_test_id("quiz-voucher").fill(reward["code"].lower())  # its code, as the seller gave it
     panel.get_by_test_id("quiz-start").click()
     live = panel.get_by_test_id("quiz-live")
     expect(live).to_be_visible()

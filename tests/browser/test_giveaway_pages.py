@@ -51,9 +51,14 @@ def test_a_viewer_enters_wins_claims_and_checks_the_draw(open_page: OpenPage, de
     panel.get_by_test_id("giveaway-variant").select_option(size_m["id"])
     panel.get_by_test_id("giveaway-winners").fill("2")
     panel.get_by_test_id("giveaway-duration").fill("600")
+    host.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")  # a host scrolled down the page
     panel.get_by_test_id("giveaway-start").click()
     live = panel.get_by_test_id("giveaway-live")
     expect(live.get_by_test_id("giveaway-prize")).to_have_text(f"{COAT} · M")
+    # the long form went: the page brings its game into sight, its head clear of the sticky top bar
+    expect(live.get_by_test_id("giveaway-state")).to_be_in_viewport(ratio=1)
+    bar, head = host.locator("header.bar").bounding_box(), live.get_by_test_id("giveaway-state").bounding_box()
+    assert bar is not None and head is not None and head["y"] >= bar["y"] + bar["height"], (bar, head)
     expect(live.get_by_test_id("giveaway-count")).to_have_text("0 entries · 2 winners")
 
     # the viewer's card: the prize, the countdown, no purchase necessary, the rules with the commitment
@@ -152,6 +157,9 @@ def test_a_viewer_enters_wins_claims_and_checks_the_draw(open_page: OpenPage, de
     expect(card.get_by_test_id("giveaway-proof")).to_have_attribute("href", f"/giveaways/{gid}/proof?entry={entry}")
     french = open_page(f"/giveaways/{gid}/proof", locale="fr-FR", viewport=PHONE)
     expect(french.get_by_test_id("proof-verdict")).to_have_text("Vérifié ✓")
+    # the algorithm as the server publishes it stays in English: marked so, for a screen reader on a French page
+    expect(french.get_by_test_id("proof-algorithm")).to_contain_text("SHA-256")
+    expect(french.get_by_test_id("proof-algorithm")).to_have_attribute("lang", "en")
 
     bogus = open_page("/claim/not-a-claim-token")
     expect(bogus.get_by_test_id("claim-error")).to_have_text("This claim link is not valid.")

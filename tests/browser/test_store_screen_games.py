@@ -66,14 +66,14 @@ def test_the_store_screen_shows_the_running_poll_with_a_code_that_opens_it(
     # the bars move as the votes come (three viewers, each with its own token, over HTTP)
     vote_over_http(base, sid, poll["id"], "o2")
     expect(rows["o2"]).to_have_attribute("data-votes", "1")
-    expect(rows["o2"]).to_contain_text("100 %")
+    expect(rows["o2"]).to_contain_text("100%")  # the page's language: "100 %" in French, as on the player
     expect(screen.get_by_test_id("screen-game-figure")).to_have_text("1 vote")
     vote_over_http(base, sid, poll["id"], "o2")
     vote_over_http(base, sid, poll["id"], "o3")
     expect(rows["o2"]).to_have_attribute("data-votes", "2")
     expect(rows["o3"]).to_have_attribute("data-votes", "1")
-    expect(rows["o2"]).to_contain_text("67 %")
-    expect(rows["o1"]).to_contain_text("0 %")
+    expect(rows["o2"]).to_contain_text("67%")
+    expect(rows["o1"]).to_contain_text("0%")
     expect(screen.get_by_test_id("screen-game-figure")).to_have_text("3 votes")
     widths = {i: row.locator(".game-fill").evaluate("el => el.getBoundingClientRect().width")
               for i, row in rows.items()}
@@ -143,6 +143,13 @@ def test_a_quiz_on_a_totem_in_french_keeps_its_answer_until_the_end(
     expect(screen.get_by_test_id("screen-game-option-o1")).to_have_class("game-option game-dim")
     expect(screen.get_by_test_id("screen-game-figure")).to_have_text("1 a trouvé la bonne réponse · 2 réponses")
 
+    # a giveaway next: named as the player and the host name it in French
+    product = httpx.get(f"{base}/api/shows/{sid}", timeout=10).json()["products"][0]
+    variant = next(v for v in product["variants"] if v["available"] > 0)
+    start_over_http(base, sid, "giveaways", host, prize={"product_id": product["id"], "variant_id": variant["id"]},
+                    winners=1, duration_s=600, eligibility="everyone")
+    expect(screen.get_by_test_id("screen-game-kind")).to_have_text("Tirage au sort")
+
 
 def test_the_screens_code_opens_the_game_in_front_on_a_phone(
         open_page: OpenPage, demo_server: tuple[ServerProcess, dict[str, str]]) -> None:
@@ -151,12 +158,16 @@ def test_the_screens_code_opens_the_game_in_front_on_a_phone(
     server, demo = demo_server
     base, sid = server.base_url, demo["show_id"]
     host = token_for(base, demo["host_email"], demo["password"])
-    poll = start_over_http(base, sid, "polls", host, question="Which colour next?", options=["Sand", "Moss"],
-                           duration_s=600)
+    poll = start_over_http(base, sid, "polls", host, question="Which colour next?",
+                           options=["Sand", "Moss", "Ink blue", "Rust", "Cream", "Charcoal"], duration_s=600)
     phone = open_page(f"/watch/{sid}#game={poll['id']}", viewport=PHONE)
     card = phone.locator(f".game-slot[data-id='{poll['id']}']")
     expect(card).to_have_attribute("data-linked", "")
     expect(card).to_be_in_viewport()
+    # a card taller than the tray: its top (the kind, the countdown) right under the tray's header, not behind it
+    header, top = phone.get_by_test_id("games-toggle").bounding_box(), card.bounding_box()
+    assert header is not None and top is not None and top["y"] >= header["y"] + header["height"], (header, top)
+    expect(card.get_by_test_id("game-countdown")).to_be_in_viewport(ratio=1)
     expect(phone.get_by_test_id("games-toggle")).to_have_attribute("aria-expanded", "true")
     expect(card).not_to_have_attribute("data-linked", "", timeout=15_000)  # marked for a moment only
 

@@ -126,7 +126,7 @@ function createBallot(ctx, { kind, path, quiz }) {
   function start(event) {
     event.preventDefault();
     formError.hidden = true;
-    startGame(ctx, { kind, base, data: body(), submit, refuse, started: (game, data) => {
+    startGame(ctx, { kind, base, data: body(), submit, view, refuse, started: (game, data) => {
       fill(); // the next one starts blank: this one is the first of the templates
       if (quiz && game) rights.set(game.id, data.options[data.answer]);
       set(game);

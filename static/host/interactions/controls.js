@@ -81,16 +81,18 @@ export function createEnding(ctx, { id, base, end, ask, yes, closing, onEnded })
 
 /**
  * Starts a game of `kind` at `base` with the form's body `data` (null: the form has said what is wrong), one
- * start at a time (`submit` is disabled meanwhile); then `started(game, data)`, or the refusal through
- * `refuse(text)` and `refused(err)`.
+ * start at a time (`submit` is disabled meanwhile); then `started(game, data)` and the live `view` scrolled into
+ * sight (the long form it replaces had the page scrolled past it), or the refusal through `refuse(text)` and
+ * `refused(err)`.
  */
-export async function startGame(ctx, { kind, base, data, submit, refuse, started, refused = () => {} }) {
+export async function startGame(ctx, { kind, base, data, submit, view, refuse, started, refused = () => {} }) {
   if (!data || submit.disabled) return;
   submit.disabled = true;
   try {
     const game = await ctx.request('POST', base, data);
     keepTemplate(kind, data);
     started(game, data);
+    if (view && !view.hidden) view.scrollIntoView({ block: 'nearest' });
   } catch (err) {
     refuse(err instanceof ApiError ? errorText(err.error) : t('err.generic'));
     refused(err);

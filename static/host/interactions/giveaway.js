@@ -116,7 +116,7 @@ function create(ctx) {
   function start(event) {
     event.preventDefault();
     formError.hidden = true;
-    startGame(ctx, { kind: KIND, base, data: body(), submit, refuse, started: set,
+    startGame(ctx, { kind: KIND, base, data: body(), submit, view, refuse, started: set,
       refused: (err) => { if (err instanceof ApiError && err.error.code === 'sold_out') loadProducts(); } });
   }
 

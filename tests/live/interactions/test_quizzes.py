@@ -75,3 +75,14 @@ def test_the_answer_stays_secret_until_the_end_and_winners_get_their_own_codes(a
     assert r.status_code in (409, 422), "a quiz's code is for one use"
     listing = api.client.get(f"/api/shows/{sid}/interactions").json()["interactions"][0]
     assert listing["correct_option_id"] == "o2", "after the end, the answer is public"
+
+
+def test_the_reward_may_be_named_by_its_vouchers_code(api: Api, shop: dict[str, Any]) -> None:
+    """What a seller tells its host, and what the demo prints, is the voucher's code (any case), not its id."""
+    mine = _voucher(api, shop["seller"], value=15)
+    theirs = _voucher(api, api.user("seller"))
+    assert code(start_game(api, shop, "quizzes", answer=1,
+                           reward_voucher_id=theirs["code"])) == "voucher_not_found"
+    r = start_game(api, shop, "quizzes", answer=1, reward_voucher_id=mine["code"].lower())
+    assert r.status_code == 201, r.text
+    assert r.json()["reward"] == {"kind": "percent", "value": 15, "currency": None}

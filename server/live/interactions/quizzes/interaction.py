@@ -84,7 +84,9 @@ class Quizzes(Ballot):
         if data.reward_voucher_id is None:
             return
         async with self.games.games.db.session() as session:
-            voucher = await session.get(Voucher, data.reward_voucher_id)
+            # its id, or the code a seller gave it (what the demo prints, what a seller tells its host)
+            voucher = await session.get(Voucher, data.reward_voucher_id) or (await session.exec(
+                select(Voucher).where(col(Voucher.code) == data.reward_voucher_id.upper()))).first()
             sellers = set((await session.exec(
                 select(Product.seller_id).join(ShowProduct, col(ShowProduct.product_id) == Product.id)
                 .where(ShowProduct.show_id == show_id)
