@@ -206,14 +206,15 @@ class Shows:
         async with self.db.session() as session:
             await driven(session, principal, show_id)
             held = col(Order.status).in_(("pending", "paid", "shipped", "delivered"))
+            sold = Order.payment_provider != "giveaway"  # a prize given away is no sale (nor a buyer)
             row = (await session.exec(
                 select(sa.func.count(), sa.func.coalesce(sa.func.sum(col(Order.quantity)), 0),
                        sa.func.count(sa.distinct(col(Order.buyer_email))))
-                .where(Order.show_id == show_id, held)
+                .where(Order.show_id == show_id, held, sold)
             )).one()
             revenue = (await session.exec(
                 select(Order.currency, sa.func.sum(Order.total_amount))
-                .where(Order.show_id == show_id, col(Order.status).in_(("paid", "shipped", "delivered")))
+                .where(Order.show_id == show_id, col(Order.status).in_(("paid", "shipped", "delivered")), sold)
                 .group_by(Order.currency)
             )).all()
         viewers, audience = await self.bus.viewers(show_id), await self.bus.audience(show_id)

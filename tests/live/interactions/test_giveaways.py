@@ -220,6 +220,8 @@ def test_a_winner_is_told_alone_gets_a_mail_and_claims_an_order_at_price_0(api: 
     assert api.client.get(url).json()["status"] == "claimed"
     assert available(api, shop) == 4, "the claim holds the unit the start took: no second unit"
     assert api.client.get(f"/api/orders/{order['id']}", params={"t": order["token"]}).json()["status"] == "paid"
+    sales = api.client.get(f"/api/shows/{shop['show']['id']}/sales", headers=shop["host"]["headers"]).json()
+    assert sales["orders"] == 0 and sales["buyers"] == 0 and sales["revenue"] == [], "a prize is no sale"
     r = api.client.post(f"/api/orders/{order['id']}/refund", headers=shop["seller"]["headers"])
     assert r.status_code == 200 and r.json()["status"] == "refunded", r.text
     assert available(api, shop) == 5, "a prize's order refunded (not sent after all): its unit is back on sale"
