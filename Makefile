@@ -41,8 +41,8 @@ test: install
 	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check server tests migrations bench
-	$(VENV)/bin/mypy server bench
+	$(VENV)/bin/ruff check server tests migrations bench tools
+	$(VENV)/bin/mypy server bench tools
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
