@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from server.commerce.buyers import same_buyer
 from server.commerce.quotes import Quote
-from server.errors import Conflict, DomainError
+from server.errors import Conflict, DomainError, InvalidInput
 from server.models import Show
 from server.models.commerce import OrderIn, OrderRow
 
@@ -100,8 +101,20 @@ class Written:
     finished: list[str]  # deals whose last pieces these orders took
 
 
-def fingerprint(data: OrderIn) -> str:
-    return hashlib.sha256(orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
+def fingerprint(data: BaseModel, **more: Any) -> str:
+    """What a request asked for, as a digest: the same Idempotency-Key with another body is refused by it."""
+    fields = {**more, **data.model_dump(mode="json")}
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def idempotency_key(key: str | None) -> str:
+    """An Idempotency-Key as every route that places an order takes it: 8 to 100 printable characters."""
+    if not key:
+        raise InvalidInput("send an Idempotency-Key header (a random string) to make retries safe",
+                           code="idempotency_key_required")
+    if not 8 <= len(key) <= 100 or not key.isprintable():
+        raise InvalidInput("Idempotency-Key must be 8 to 100 printable characters", code="invalid_idempotency_key")
+    return key
 
 
 def buyer_limit(show: Show) -> Conflict:

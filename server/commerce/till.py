@@ -31,7 +31,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.commerce import offers
-from server.commerce.asks import Ask, Placed, Shortfall, SoldOut, Written, buyer_limit, deal_gone, fingerprint, sold_out
+from server.commerce.asks import (
+    Ask,
+    Placed,
+    Shortfall,
+    SoldOut,
+    Written,
+    buyer_limit,
+    deal_gone,
+    fingerprint,
+    idempotency_key,
+    sold_out,
+)
 from server.commerce.buyers import same_buyer
 from server.commerce.feed import CommerceFeed
 from server.commerce.payments.base import PaymentProvider
@@ -89,8 +100,7 @@ class Till:
         self._resync: set[str] = set()
 
     async def place(self, *, data: OrderIn, key: str) -> Placed:
-        if not 8 <= len(key) <= 100 or not key.isprintable():
-            raise InvalidInput("Idempotency-Key must be 8 to 100 printable characters", code="invalid_idempotency_key")
+        idempotency_key(key)
         loop = asyncio.get_running_loop()
         ask = Ask(data=data, key=key, digest=fingerprint(data), answer=loop.create_future())
         self._queue.append(ask)

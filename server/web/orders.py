@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from server.commerce.asks import idempotency_key
 from server.commerce.exports import orders_csv
-from server.errors import InvalidInput
 from server.infra.http import JSONResponse, body, path_id
 from server.infra.ids import utcnow
 from server.infra.openapi import operation
@@ -25,10 +25,7 @@ from server.web.common import bearer, optional_bearer, services
                         "store_item_not_found"},
            headers={"Idempotency-Key": ("a random string of 8 to 100 characters that makes a retry safe", True)})
 async def place_order(request: Request) -> Response:
-    key = request.headers.get("idempotency-key")
-    if not key:
-        raise InvalidInput("send an Idempotency-Key header (a random string) to make retries safe",
-                           code="idempotency_key_required")
+    key = idempotency_key(request.headers.get("idempotency-key"))
     data = await body(request, OrderIn)
     placed = await services(request).orders.place(data=data, key=key)
     headers = {"idempotent-replayed": "true"} if placed.replayed else {}

@@ -32,6 +32,35 @@ def voter_of(session: Session) -> str:
     return session.principal.id if session.principal is not None else session.viewer_id
 
 
+class Players:
+    """The sockets here that played games, by game and voter: those a game's end (or a prize passed on) is told
+    to, each alone. Closed sockets are dropped as they are found."""
+
+    def __init__(self) -> None:
+        self._by_game: dict[str, dict[str, set[Session]]] = {}
+
+    def add(self, game_id: str, voter: str, session: Session) -> None:
+        self._by_game.setdefault(game_id, {}).setdefault(voter, set()).add(session)
+
+    def present(self) -> dict[str, set[str]]:
+        """The voters with an open socket here, by game."""
+        for game_id, voters in list(self._by_game.items()):
+            for voter, sessions in list(voters.items()):
+                sessions -= {s for s in sessions if s.conn.closed}
+                if not sessions:
+                    del voters[voter]
+            if not voters:
+                del self._by_game[game_id]
+        return {game_id: set(voters) for game_id, voters in self._by_game.items()}
+
+    def tell(self, game_id: str, voter: str, frame: bytes) -> None:
+        for session in self._by_game.get(game_id, {}).get(voter, ()):
+            session.conn.reply(frame)
+
+    def forget(self, game_id: str) -> None:
+        self._by_game.pop(game_id, None)
+
+
 class GamesInteraction(Interaction):
     name = "games"
     show_keys: ClassVar[tuple[str, ...]] = ("interactions",)
@@ -39,7 +68,7 @@ class GamesInteraction(Interaction):
     def __init__(self, *, games: Games, auth: Auth) -> None:
         self.games = games
         self.auth = auth
-        self._waiting: dict[str, dict[str, set[Session]]] = {}  # game id -> voter -> its sockets here
+        self._waiting = Players()  # the sockets here that played a running game: told what they won at its end
 
     async def show_part(self, view: ShowView) -> dict[str, Any]:
         return {"interactions": await self.games.running(view.session, show_id=view.show.id)}
@@ -51,7 +80,7 @@ class GamesInteraction(Interaction):
         voter = voter_of(session)
         mine = await self.games.entries_of(voter=voter, game_ids=running)
         for game_id in mine:
-            self._waiting.setdefault(game_id, {}).setdefault(voter, set()).add(session)
+            self._waiting.add(game_id, voter, session)
         return {"interactions": mine}
 
     async def take(self, session: Session, *, kind: str, game_id: Any, **entry: Any) -> str:
@@ -59,7 +88,7 @@ class GamesInteraction(Interaction):
         voter = voter_of(session)
         entry_id = await self.games.enter(kind=kind, show_id=session.show_id, game_id=str(game_id)[:32],
                                           voter=voter, **entry)
-        self._waiting.setdefault(str(game_id), {}).setdefault(voter, set()).add(session)
+        self._waiting.add(str(game_id), voter, session)
         return entry_id
 
     async def voter(self, request: Request, viewer_token: str | None) -> str:
@@ -84,21 +113,13 @@ class GamesInteraction(Interaction):
         await self._tell_players()
 
     async def _tell_players(self) -> None:
-        for game_id, voters in list(self._waiting.items()):
-            for voter, sessions in list(voters.items()):
-                sessions -= {s for s in sessions if s.conn.closed}
-                if not sessions:
-                    del voters[voter]
-            if not voters:
-                del self._waiting[game_id]
-        if not self._waiting:
+        waiting = self._waiting.present()
+        if not waiting:
             return
-        frames = await self.games.personal(list(self._waiting), {g: set(v) for g, v in self._waiting.items()})
-        for game_id, told in frames.items():
-            voters = self._waiting.pop(game_id, {})
+        for game_id, told in (await self.games.personal(list(waiting), waiting)).items():
             for voter, frame in told.items():
-                for session in voters.get(voter, ()):
-                    session.conn.reply(frame)
+                self._waiting.tell(game_id, voter, frame)
+            self._waiting.forget(game_id)
 
     async def tick(self) -> Figures:
         return await self.games.tick()

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.letters import letter
 from server.catalog.products import Catalog
+from server.commerce.asks import fingerprint, idempotency_key
 from server.commerce.feed import CommerceFeed
 from server.commerce.orders import Orders
 from server.commerce.stock import StockGate, give_in_db
@@ -249,13 +249,10 @@ class Claims:
     async def claim(self, *, token: str, data: ClaimIn, key: str) -> tuple[dict[str, Any], bool]:
         """The prize as an order at price 0, paid, holding the unit the start took; (order, replayed). The same
         Idempotency-Key answers with the same order."""
-        if not 8 <= len(key) <= 100 or not key.isprintable():
-            raise DomainError("Idempotency-Key must be 8 to 100 printable characters",
-                              code="invalid_idempotency_key", status=422)
+        idempotency_key(key)
         async with self.db.session() as session:
             claim = await self._by_token(session, token)
-            digest = hashlib.sha256(orjson.dumps({"claim": claim.id, **data.model_dump(mode="json")},
-                                                 option=orjson.OPT_SORT_KEYS)).hexdigest()
+            digest = fingerprint(data, claim=claim.id)
             replay = await self._replay(session, claim, key, digest)
             if replay is not None:
                 return replay, True

@@ -16,14 +16,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from server.accounts.auth import Auth
-from server.commerce.asks import sold_out
+from server.commerce.asks import idempotency_key, sold_out
 from server.commerce.stock import take_in_db
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.infra import http
 from server.infra.openapi import operation
 from server.infra.sql import fetch
 from server.live.interactions.base import FrameHandler, Interaction
-from server.live.interactions.games.interaction import GamesInteraction, voter_of
+from server.live.interactions.games.interaction import GamesInteraction, Players, voter_of
 from server.live.interactions.games.kind import Counts, GameKind
 from server.live.interactions.giveaways.claims import Claims, proof_of
 from server.live.interactions.giveaways.draw import commitment, new_seed, ranking
@@ -122,7 +122,7 @@ class Giveaways(Interaction):
         self._min_watch: dict[str, tuple[str, int]] = {}  # game id -> its show, its min_watch_s
         # the sockets here that entered a giveaway, by game and voter: a prize passed on to one of them is told to
         # it live (the draw's own winners hear it from the games' sweep)
-        self._entrants: dict[str, dict[str, set[Session]]] = {}
+        self._entrants = Players()
         self._told: set[str] = set()  # the passed-on claims told here
 
     def frames(self) -> Mapping[str, FrameHandler]:
@@ -133,22 +133,13 @@ class Giveaways(Interaction):
         await self._tell_passed_on()
 
     async def _tell_passed_on(self) -> None:
-        for game_id, voters in list(self._entrants.items()):
-            for voter, sessions in list(voters.items()):
-                sessions -= {s for s in sessions if s.conn.closed}
-                if not sessions:
-                    del voters[voter]
-            if not voters:
-                del self._entrants[game_id]
-        if not self._entrants:
+        players = self._entrants.present()
+        if not players:
             self._told.clear()
             return
-        players = {game_id: set(v) for game_id, v in self._entrants.items()}
         for game_id, voter, claim_id in await self.claims.passed_on(players, told=self._told):
             self._told.add(claim_id)
-            frame = won_frame(game_id, self.claims.url(claim_id))
-            for session in self._entrants.get(game_id, {}).get(voter, ()):
-                session.conn.reply(frame)
+            self._entrants.tell(game_id, voter, won_frame(game_id, self.claims.url(claim_id)))
 
     # --- entries ----------------------------------------------------------------------------------
 
@@ -159,7 +150,7 @@ class Giveaways(Interaction):
         data = _entry(frame)
         await self._eligible(session.show_id, game_id, watched_s=session.watched_s())
         entry_id = await self.games.take(session, kind=KIND, game_id=game_id, name=data.name, email=data.email)
-        self._entrants.setdefault(game_id, {}).setdefault(voter_of(session), set()).add(session)
+        self._entrants.add(game_id, voter_of(session), session)
         return reply_frame("giveaway.entered", {"giveaway_id": game_id, "entry_id": entry_id})
 
     async def _eligible(self, show_id: str, game_id: str, *, watched_s: float | None) -> None:
@@ -274,10 +265,7 @@ class Giveaways(Interaction):
                             "idempotency_key_reused"},
                headers={"Idempotency-Key": ("a random string of 8 to 100 characters that makes a retry safe", True)})
     async def claim(self, request: Request) -> Response:
-        key = request.headers.get("idempotency-key")
-        if not key:
-            raise InvalidInput("send an Idempotency-Key header (a random string) to make retries safe",
-                               code="idempotency_key_required")
+        key = idempotency_key(request.headers.get("idempotency-key"))
         data = await http.body(request, ClaimIn)
         order, replayed = await self.claims.claim(token=str(request.path_params["token"]), data=data, key=key)
         return http.JSONResponse(order, status_code=201, headers={"idempotent-replayed": "true"} if replayed else {})
